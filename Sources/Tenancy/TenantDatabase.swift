@@ -1,0 +1,69 @@
+import Logging
+import PostgresNIO
+
+/// The only way to run SQL on a département's data: one transaction whose first statements
+/// confine it to the département's schema and role.
+public struct TenantDatabase: Sendable {
+    let client: PostgresClient
+    public let schema: String
+    public let role: String
+    let tenantSlug: String
+    let logger: Logger
+
+    /// Runs `body` in a transaction with `search_path` set to the département's schema alone and
+    /// the département's role in force. Both are `LOCAL`: they end with the transaction, so the
+    /// pooled connection carries nothing to its next user.
+    public func transaction<T: Sendable>(
+        _ body: @Sendable (TenantConnection) async throws -> T
+    ) async throws -> T {
+        var tenantLogger = self.logger
+        tenantLogger[metadataKey: "tenant"] = .string(tenantSlug)
+        let logger = tenantLogger
+        let schema = self.schema
+        let setRole = PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(quoted(role))")
+        return try await client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) {
+                try await connection.query("SELECT set_config('search_path', \(schema), true)", logger: logger)
+                try await connection.query(setRole, logger: logger)
+                return try await body(TenantConnection(connection: connection, logger: logger))
+            }
+        }
+    }
+}
+
+/// A connection lent for the span of one tenant transaction.
+public struct TenantConnection: Sendable {
+    let connection: PostgresConnection
+    public let logger: Logger
+
+    @discardableResult
+    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger, file: file, line: line)
+    }
+}
+
+/// Work on schema `shared` as the application's login role.
+public struct SharedDatabase: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    @discardableResult
+    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await client.query(query, logger: logger, file: file, line: line)
+    }
+}
+
+extension PostgresConnection {
+    /// BEGIN … COMMIT, or ROLLBACK when `body` throws; the caller's error comes out unwrapped.
+    func inTransaction<T: Sendable>(logger: Logger, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await query("BEGIN", logger: logger)
+        do {
+            let value = try await body()
+            try await query("COMMIT", logger: logger)
+            return value
+        } catch {
+            _ = try? await query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+}

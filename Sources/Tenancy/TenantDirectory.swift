@@ -1,0 +1,70 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// In-memory copy of the tenant registry, so that resolving a host costs no query.
+/// `TenantDirectoryRefresher` reloads it whenever the registry changes.
+public final class TenantDirectory: Sendable {
+    private let state: Mutex<HostResolver>
+    private let database: Database
+
+    public init(database: Database, baseDomain: String) {
+        self.database = database
+        self.state = Mutex(HostResolver(baseDomain: baseDomain, tenants: []))
+    }
+
+    public var baseDomain: String { state.withLock { $0.baseDomain } }
+
+    public func resolve(host: String) -> Site {
+        state.withLock { $0.resolve(host: host) }
+    }
+
+    /// Départements for the public landing page, active ones only.
+    public var publicTenants: [Tenant] {
+        state.withLock { $0.tenants.filter { $0.status == .active } }
+    }
+
+    /// Reads the registry again.
+    public func reload() async throws {
+        let tenants = try await TenantRegistry.load(from: database.appClient, logger: database.logger)
+        state.withLock { $0 = HostResolver(baseDomain: $0.baseDomain, tenants: tenants) }
+    }
+}
+
+/// Keeps a `TenantDirectory` fresh: LISTEN on the registry's channel, reload on each
+/// notification, and reload again after every reconnection in case one was missed.
+public struct TenantDirectoryRefresher: Service {
+    static let channel = "rdv_tenant_registry"
+    let directory: TenantDirectory
+    let database: Database
+
+    public init(directory: TenantDirectory, database: Database) {
+        self.directory = directory
+        self.database = database
+    }
+
+    public func run() async {
+        let logger = database.logger
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await database.appClient.withConnection { connection in
+                        try await connection.listen(on: Self.channel) { notifications in
+                            try await directory.reload()
+                            for try await _ in notifications {
+                                try await directory.reload()
+                            }
+                        }
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("tenant registry listener lost; retrying", metadata: ["error": .string(describe(error))])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

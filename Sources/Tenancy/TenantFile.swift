@@ -1,0 +1,184 @@
+import Foundation
+import TOMLKit
+
+/// A problem in a `Tenants/*.toml` file, named by file, line and field.
+public struct TenantFileError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let line: Int?
+    public let field: String?
+    public let message: String
+
+    public var description: String {
+        var location = file
+        if let line { location += ":\(line)" }
+        if let field { return "\(location): champ « \(field) » : \(message)" }
+        return "\(location): \(message)"
+    }
+}
+
+/// Reads and validates the declarative files of `Tenants/`.
+public enum TenantFile {
+    static let topKeys: Set<String> = ["slug", "name", "insee_code", "time_zone", "contact_email", "custom_domains", "membership"]
+    static let membershipKeys: Set<String> = ["population", "convention_start", "convention_end", "contribution_euros"]
+
+    /// Every `*.toml` of `directory`, validated together (no two files may claim one slug,
+    /// code or domain). Throws the first problem found; nothing is returned half-valid.
+    public static func loadDirectory(_ directory: URL) throws -> [(file: String, definition: TenantDefinition)] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".toml") }.sorted()
+        } catch {
+            throw TenantFileError(file: directory.path, line: nil, field: nil, message: "dossier illisible")
+        }
+        var loaded: [(file: String, definition: TenantDefinition)] = []
+        var slugs: [String: String] = [:], codes: [String: String] = [:], domains: [String: String] = [:]
+        for name in names {
+            let path = directory.appendingPathComponent(name).path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw TenantFileError(file: path, line: nil, field: nil, message: "fichier illisible ou pas en UTF-8")
+            }
+            let definition = try parse(text, file: path)
+            func clash(_ field: String, _ value: String, _ seen: inout [String: String]) throws {
+                if let other = seen[value] {
+                    throw TenantFileError(
+                        file: path, line: line(of: field, in: text), field: field,
+                        message: "« \(value) » est déjà déclaré par \(other)"
+                    )
+                }
+                seen[value] = name
+            }
+            try clash("slug", definition.slug, &slugs)
+            try clash("insee_code", definition.code.value, &codes)
+            for domain in definition.customDomains { try clash("custom_domains", domain, &domains) }
+            loaded.append((path, definition))
+        }
+        return loaded
+    }
+
+    /// Parses one file's text; `file` only names it in errors.
+    public static func parse(_ text: String, file: String) throws -> TenantDefinition {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw TenantFileError(file: file, line: error.source.begin.line, field: nil, message: "TOML invalide : \(error.description)")
+        }
+        func fail(_ field: String, _ message: String, section: String? = nil) -> TenantFileError {
+            let key = field.split(separator: ".").last.map(String.init) ?? field
+            return TenantFileError(file: file, line: line(of: key, in: text, section: section), field: field, message: message)
+        }
+        for key in table.keys where !topKeys.contains(key) {
+            throw fail(key, "champ inconnu (attendus : \(topKeys.sorted().joined(separator: ", ")))")
+        }
+        func string(_ key: String, required: Bool) throws -> String? {
+            guard let value = table[key] else {
+                if required { throw fail(key, "obligatoire") }
+                return nil
+            }
+            guard let string = value.string else { throw fail(key, "doit être une chaîne entre guillemets") }
+            return string
+        }
+
+        let slug = try string("slug", required: true)!
+        let name = try string("name", required: true)!.trimmingWhitespace()
+        let rawCode = try string("insee_code", required: true)!
+        guard let code = DepartementCode(rawCode) else {
+            throw fail("insee_code", "« \(rawCode) » n’est pas un code de département (01 à 95, 2A, 2B, 971 à 976)")
+        }
+        var domains: [String] = []
+        if let value = table["custom_domains"] {
+            guard let array = value.array else { throw fail("custom_domains", "doit être une liste de noms de domaine") }
+            for item in array {
+                guard let domain = item.string else { throw fail("custom_domains", "doit être une liste de chaînes") }
+                domains.append(domain)
+            }
+        }
+        let definition = TenantDefinition(
+            slug: slug, name: name, code: code, timeZone: try string("time_zone", required: false),
+            contactEmail: try string("contact_email", required: false), customDomains: domains,
+            membership: try parseMembership(table["membership"], fail: fail)
+        )
+        if let problem = validate(definition) { throw fail(problem.field, problem.message) }
+        return definition
+    }
+
+    /// The first field of `definition` that breaks a rule, with why; nil when it is valid.
+    public static func validate(_ definition: TenantDefinition) -> (field: String, message: String)? {
+        if let problem = TenantSlug.problem(with: definition.slug) { return ("slug", problem) }
+        guard (1...200).contains(definition.name.count) else { return ("name", "doit compter entre 1 et 200 caractères") }
+        guard TimeZone(identifier: definition.timeZone) != nil, definition.timeZone.contains("/") else {
+            return ("time_zone", "fuseau horaire inconnu « \(definition.timeZone) » (exemple : Europe/Paris)")
+        }
+        if let email = definition.contactEmail, !isPlausibleEmail(email) {
+            return ("contact_email", "adresse électronique invalide")
+        }
+        for domain in definition.customDomains where !isPlausibleDomain(domain) {
+            return ("custom_domains", "« \(domain) » n’est pas un nom de domaine en minuscules")
+        }
+        return nil
+    }
+
+    private static func parseMembership(
+        _ value: (any TOMLValueConvertible)?, fail: (String, String, String?) -> TenantFileError
+    ) throws -> Membership {
+        guard let value else { return Membership() }
+        guard let table = value.table else { throw fail("membership", "doit être une table [membership]", nil) }
+        func failHere(_ key: String, _ message: String) -> TenantFileError { fail("membership.\(key)", message, "membership") }
+        for key in table.keys where !membershipKeys.contains(key) {
+            throw failHere(key, "champ inconnu (attendus : \(membershipKeys.sorted().joined(separator: ", ")))")
+        }
+        var membership = Membership()
+        if let population = table["population"] {
+            guard let count = population.int, count >= 0 else { throw failHere("population", "doit être un entier positif") }
+            membership.population = count
+        }
+        for key in ["convention_start", "convention_end"] {
+            guard let raw = table[key] else { continue }
+            guard let date = raw.date, (1...12).contains(date.month), (1...31).contains(date.day) else {
+                throw failHere(key, "doit être une date, par exemple 2026-01-01")
+            }
+            let text = String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
+            if key == "convention_start" { membership.conventionStart = text } else { membership.conventionEnd = text }
+        }
+        if let start = membership.conventionStart, let end = membership.conventionEnd, end < start {
+            throw failHere("convention_end", "la convention ne peut finir avant de commencer")
+        }
+        if let contribution = table["contribution_euros"] {
+            let euros: Double? = contribution.int.map(Double.init) ?? contribution.double
+            guard let euros, euros >= 0, euros < 1e12 else {
+                throw failHere("contribution_euros", "doit être un montant positif en euros")
+            }
+            membership.contributionCents = Int((euros * 100).rounded())
+        }
+        return membership
+    }
+
+    /// Line where `key = …` stands, inside `[section]` when given.
+    static func line(of key: String, in text: String, section: String? = nil) -> Int? {
+        var current: String?
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+                continue
+            }
+            guard current == section, line.hasPrefix(key) else { continue }
+            let rest = line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
+            if rest.hasPrefix("=") { return index + 1 }
+        }
+        return nil
+    }
+
+    static func isPlausibleEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !email.contains(" ") && email.count <= 254
+    }
+
+    static func isPlausibleDomain(_ domain: String) -> Bool {
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && domain.count <= 253 && labels.allSatisfy { label in
+            (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        }
+    }
+}

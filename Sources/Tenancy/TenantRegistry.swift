@@ -1,0 +1,109 @@
+import Logging
+import PostgresNIO
+
+/// The registry of départements in schema `shared`.
+public struct TenantRegistry: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Every département, read as the application role.
+    public func all() async throws -> [Tenant] {
+        try await Self.load(from: database.appClient, logger: database.logger)
+    }
+
+    static func load(from client: PostgresClient, logger: Logger) async throws -> [Tenant] {
+        let rows = try await client.query(
+            """
+            SELECT t.id, t.slug, t.name, t.insee_code, t.time_zone, t.status,
+                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}')
+            FROM shared.tenants t LEFT JOIN shared.tenant_domains d ON d.tenant_id = t.id
+            GROUP BY t.id ORDER BY t.name
+            """,
+            logger: logger
+        )
+        var tenants: [Tenant] = []
+        for try await (id, slug, name, code, timeZone, status, domains) in rows.decode(
+            (Int, String, String, String, String, String, [String]).self
+        ) {
+            guard let code = DepartementCode(code), let status = Tenant.Status(rawValue: status) else { continue }
+            tenants.append(Tenant(
+                id: id, slug: slug, name: name, code: code, timeZone: timeZone, status: status, customDomains: domains
+            ))
+        }
+        return tenants
+    }
+
+    /// Inserts or updates each département (keyed by INSEE code) and replaces its custom domains,
+    /// all in one transaction. Runs as the owner role: the application role only reads the registry.
+    public func upsert(_ definitions: [TenantDefinition]) async throws {
+        try await database.ownerClient.withConnection { connection in
+            try await connection.inTransaction(logger: database.logger) {
+                for definition in definitions {
+                    try await upsert(definition, on: connection)
+                }
+            }
+        }
+    }
+
+    private func upsert(_ definition: TenantDefinition, on connection: PostgresConnection) async throws {
+        let m = definition.membership
+        let rows = try await connection.query(
+            """
+            INSERT INTO shared.tenants (slug, name, insee_code, time_zone, contact_email)
+            VALUES (\(definition.slug), \(definition.name), \(definition.code.value), \(definition.timeZone), \(definition.contactEmail))
+            ON CONFLICT (insee_code) DO UPDATE SET
+                slug = excluded.slug, name = excluded.name, time_zone = excluded.time_zone,
+                contact_email = excluded.contact_email, updated_at = now()
+            WHERE (shared.tenants.slug, shared.tenants.name, shared.tenants.time_zone, shared.tenants.contact_email)
+                IS DISTINCT FROM (excluded.slug, excluded.name, excluded.time_zone, excluded.contact_email)
+            RETURNING id
+            """,
+            logger: database.logger
+        ).collect()
+        let id: Int
+        if let row = rows.first {
+            id = try row.decode(Int.self)
+        } else {
+            id = try await connection.query(
+                "SELECT id FROM shared.tenants WHERE insee_code = \(definition.code.value)", logger: database.logger
+            ).collect()[0].decode(Int.self)
+        }
+        let current = try await connection.query(
+            "SELECT domain FROM shared.tenant_domains WHERE tenant_id = \(id) ORDER BY domain", logger: database.logger
+        ).collect().map { try $0.decode(String.self) }
+        if current != definition.customDomains.sorted() {
+            try await connection.query("DELETE FROM shared.tenant_domains WHERE tenant_id = \(id)", logger: database.logger)
+            for domain in definition.customDomains {
+                try await connection.query(
+                    "INSERT INTO shared.tenant_domains (domain, tenant_id) VALUES (\(domain), \(id))", logger: database.logger
+                )
+            }
+        }
+        try await connection.query(
+            """
+            INSERT INTO shared.memberships (tenant_id, population, convention_start, convention_end, contribution_cents)
+            VALUES (\(id), \(m.population), \(m.conventionStart)::date, \(m.conventionEnd)::date, \(m.contributionCents))
+            ON CONFLICT (tenant_id) DO UPDATE SET
+                population = excluded.population, convention_start = excluded.convention_start,
+                convention_end = excluded.convention_end, contribution_cents = excluded.contribution_cents
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// Suspends or resumes a département; returns false when no département has this slug.
+    @discardableResult
+    public func setStatus(_ status: Tenant.Status, slug: String) async throws -> Bool {
+        let rows = try await database.ownerClient.query(
+            """
+            UPDATE shared.tenants SET status = \(status.rawValue), updated_at = now()
+            WHERE slug = \(slug) RETURNING id
+            """,
+            logger: database.logger
+        ).collect()
+        return !rows.isEmpty
+    }
+}

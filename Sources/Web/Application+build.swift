@@ -1,0 +1,62 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Tenancy
+
+/// Builds the web application: the tenant gateway in front of one router per kind of site.
+/// `rdv serve` and the tests build it the same way.
+/// - Parameter runDatabase: whether the application runs the database pools as one of its
+///   services (tests that already run them pass false).
+/// - Parameter beforeServing: work to do once the pools run but before the first request.
+public func buildApplication(
+    configuration: AppConfiguration,
+    database: Database,
+    directory: TenantDirectory,
+    runDatabase: Bool = true,
+    beforeServing: (@Sendable () async throws -> Void)? = nil,
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let pages = try await Pages.load()
+    let renderer = ErrorRenderer(pages: pages)
+    let health = HealthCheck(database: database)
+
+    let landingRouter = Router(context: LandingRequestContext.self)
+    landingRouter.add(middleware: ErrorMiddleware(renderer: renderer))
+    addCommonRoutes(to: landingRouter, pages: pages, health: health)
+    LandingRoutes(directory: directory, pages: pages, publicScheme: configuration.publicScheme).register(on: landingRouter)
+
+    let tenantRouter = Router(context: TenantRequestContext.self)
+    tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
+    addCommonRoutes(to: tenantRouter, pages: pages, health: health)
+    TenantHomeRoutes(database: database, pages: pages).register(on: tenantRouter)
+
+    let gateway = Gateway(
+        directory: directory,
+        landing: landingRouter.buildResponder(),
+        tenant: tenantRouter.buildResponder(),
+        health: health,
+        renderer: renderer,
+        securityHeaders: SecurityHeaders(secure: configuration.isSecure),
+        publicScheme: configuration.publicScheme
+    )
+    var services: [any Service] = runDatabase ? [database] : []
+    services.append(TenantDirectoryRefresher(directory: directory, database: database))
+    var app = Application(
+        responder: gateway,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: services,
+        logger: logger
+    )
+    if let beforeServing {
+        app.beforeServerStarts(perform: beforeServing)
+    }
+    app.beforeServerStarts {
+        try await directory.reload()
+    }
+    return app
+}
+
+private func addCommonRoutes<Context: RequestContext>(to router: Router<Context>, pages: Pages, health: HealthCheck) {
+    router.get("/healthz") { _, _ in await health.response() }
+    router.get("/static/app.css") { _, _ in pages.stylesheetResponse() }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+
+/// Renders a `PublicError` the way the client asked: problem+json for the API and for clients
+/// that prefer JSON, an HTML page for people.
+struct ErrorRenderer: Sendable {
+    let pages: Pages
+
+    func response(for error: PublicError, request: Request) -> Response {
+        wantsProblemJSON(request) ? problem(error, instance: request.uri.path) : pages.errorPage(error)
+    }
+
+    func wantsProblemJSON(_ request: Request) -> Bool {
+        if request.uri.path.hasPrefix("/api/") { return true }
+        let accept = request.headers[.accept] ?? ""
+        return (accept.contains("application/json") || accept.contains("application/problem+json")) && !accept.contains("text/html")
+    }
+
+    /// RFC 9457 problem details.
+    func problem(_ error: PublicError, instance: String) -> Response {
+        let body: [String: any Sendable] = [
+            "type": "about:blank",
+            "title": error.title,
+            "status": Int(error.status.code),
+            "detail": error.detail,
+            "instance": instance,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers = error.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// Turns every error a route throws into a French page or problem+json; logs the unexpected ones
+/// (without request content, which may hold personal data) and answers them with a plain 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let renderer: ErrorRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as PublicError {
+            return renderer.response(for: error, request: request)
+        } catch let error as HTTPError {
+            return renderer.response(for: .from(error), request: request)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": .string(String(describing: type(of: error)))])
+            return renderer.response(for: .internalError, request: request)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Hummingbird
+import Logging
+import Tenancy
+
+/// The outermost responder: resolves the `Host` header against the registry before any
+/// other code runs, then hands the request to the router of that kind of site.
+struct Gateway: HTTPResponder {
+    typealias Context = GatewayRequestContext
+
+    let directory: TenantDirectory
+    let landing: RouterResponder<LandingRequestContext>
+    let tenant: RouterResponder<TenantRequestContext>
+    let health: HealthCheck
+    let renderer: ErrorRenderer
+    let securityHeaders: SecurityHeaders
+    let publicScheme: String
+
+    func respond(to request: Request, context: GatewayRequestContext) async throws -> Response {
+        var response: Response
+        do {
+            response = try await route(request, context: context)
+        } catch {
+            context.logger.error("unexpected error in gateway", metadata: ["error": .string(String(describing: type(of: error)))])
+            response = renderer.response(for: .internalError, request: request)
+        }
+        securityHeaders.apply(to: &response)
+        return response
+    }
+
+    private func route(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let host = request.head.authority ?? ""
+        let site = directory.resolve(host: host)
+        var logger = context.logger
+        switch site {
+        case .landing:
+            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site)))
+        case .tenant(let tenant) where tenant.status == .active:
+            logger[metadataKey: "tenant"] = .string(tenant.slug)
+            return try await self.tenant.respond(to: request, context: .init(source: .init(logger: logger, site: site)))
+        case _ where request.uri.path == "/healthz":
+            // Load balancers probe whatever host they like; health is the platform's, not a site's.
+            return await health.response()
+        case .tenant:
+            return renderer.response(for: .suspended, request: request)
+        case .wwwAlias:
+            let port = host.firstIndex(of: ":").map { String(host[$0...]) } ?? ""
+            let target = "\(publicScheme)://\(directory.baseDomain)\(port)\(request.uri.path)"
+            return Response(status: .movedPermanently, headers: [.location: target])
+        case .console, .stats:
+            let error = PublicError(.notFound, title: "Espace non ouvert", detail: "Cet espace de la plateforme n’est pas encore ouvert.")
+            return renderer.response(for: error, request: request)
+        case .reserved, .unknown:
+            return renderer.response(for: .unknownHost, request: request)
+        }
+    }
+}
+
+/// `GET /healthz`: 200 when PostgreSQL answers, 503 otherwise.
+struct HealthCheck: Sendable {
+    let database: Database
+
+    func response() async -> Response {
+        let up = await database.isReachable()
+        return Response(
+            status: up ? .ok : .serviceUnavailable,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: up ? #"{"status":"ok"}"# : #"{"status":"unavailable"}"#))
+        )
+    }
+}

@@ -1,0 +1,54 @@
+import Hummingbird
+
+/// An error whose words are meant for the person who made the request, in French.
+/// The error middleware renders it as an HTML page or as RFC 9457 problem+json.
+public struct PublicError: Error, Sendable {
+    public let status: HTTPResponse.Status
+    public let title: String
+    public let detail: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, title: String, detail: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.headers = headers
+    }
+
+    public static let pageNotFound = PublicError(
+        .notFound, title: "Page introuvable",
+        detail: "Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse saisie."
+    )
+
+    public static let unknownHost = PublicError(
+        .notFound, title: "Adresse inconnue",
+        detail: "Cette adresse ne correspond à aucun service de prise de rendez-vous de la plateforme."
+    )
+
+    public static let suspended = PublicError(
+        .serviceUnavailable, title: "Service momentanément indisponible",
+        detail: "La prise de rendez-vous en ligne de ce département est momentanément suspendue. Merci de contacter directement votre service.",
+        headers: [.retryAfter: "3600"]
+    )
+
+    public static let internalError = PublicError(
+        .internalServerError, title: "Erreur du service",
+        detail: "Une erreur inattendue s’est produite. Elle a été enregistrée ; merci de réessayer dans quelques instants."
+    )
+
+    /// French words for a framework error (unknown route, body too large…).
+    static func from(_ error: HTTPError) -> PublicError {
+        switch error.status {
+        case .notFound: return .pageNotFound
+        case .methodNotAllowed:
+            return PublicError(.methodNotAllowed, title: "Méthode non permise", detail: "Cette adresse n’accepte pas cette méthode HTTP.", headers: error.headers)
+        case .contentTooLarge:
+            return PublicError(.contentTooLarge, title: "Envoi trop volumineux", detail: "Les données envoyées dépassent la taille permise.")
+        case .badRequest:
+            return PublicError(.badRequest, title: "Requête invalide", detail: "La requête n’a pas pu être comprise.")
+        default:
+            let title = error.status.code < 500 ? "Requête refusée" : "Erreur du service"
+            return PublicError(error.status, title: title, detail: error.status.reasonPhrase, headers: error.headers)
+        }
+    }
+}

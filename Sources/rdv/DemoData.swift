@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Agenda
+import Logging
+import Tenancy
+
+/// Demo content of the demo départements; seeding it twice changes nothing.
+enum DemoData {
+    static let organisations: [String: [String]] = [
+        "62": ["Maison du Département Solidarité de l’Arrageois", "PMI de Lens", "Maison du Département Solidarité du Boulonnais"],
+        "26": ["Centre médico-social de Valence", "Centre médico-social de Montélimar", "PMI de Romans-sur-Isère"],
+        "77": ["Maison départementale des solidarités de Melun", "MDS de Meaux", "PMI de Chelles"],
+        "974": ["Territoire d’action sociale Nord – Saint-Denis", "PMI de Saint-Pierre", "Territoire d’action sociale Ouest – Le Port"],
+    ]
+
+    /// Seeds every registered département that has demo content.
+    static func seed(database: Database, logger: Logger) async throws -> [Tenant] {
+        let tenants = try await TenantRegistry(database: database).all()
+        var seeded: [Tenant] = []
+        for tenant in tenants {
+            guard let names = organisations[tenant.code.value] else { continue }
+            try await database.tenant(tenant).transaction { connection in
+                let repository = OrganisationRepository(connection)
+                for name in names { try await repository.ensure(named: name) }
+            }
+            seeded.append(tenant)
+        }
+        logger.info("demo data seeded", metadata: ["departements": .stringConvertible(seeded.count)])
+        return seeded
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Applique Tenants/ et remplit les départements de démonstration (idempotent)."
+    )
+    @OptionGroup var options: PlatformOptions
+    @Option(help: "Dossier des fichiers de départements.") var tenants = "Tenants"
+
+    func run() async throws {
+        Platform.bootstrapLogging()
+        let platform = try await Platform.open(options, logger: Logger(label: "rdv.demo"))
+        let seeded = try await platform.run {
+            try await prepareDemo(platform: platform, tenantsDirectory: tenants)
+        }
+        print("Démonstration prête : \(seeded.map(\.name).joined(separator: ", ")).")
+    }
+}
+
+/// Migrations, `Tenants/`, demo content: what `serve --demo` and `demo` do before anything else.
+func prepareDemo(platform: Platform, tenantsDirectory: String) async throws -> [Tenant] {
+    let definitions: [TenantDefinition]
+    do {
+        definitions = try TenantFile.loadDirectory(URL(fileURLWithPath: tenantsDirectory)).map(\.definition)
+    } catch let error as TenantFileError {
+        throw ValidationError("Fichier de département invalide : \(error.description)")
+    }
+    let outcomes = try await platform.runner.withLock {
+        var outcomes = try await platform.runner.migrateEverythingHoldingLock()
+        outcomes += try await TenantProvisioner(runner: platform.runner, registry: platform.registry)
+            .applyHoldingLock(definitions)
+        return outcomes
+    }
+    try report(outcomes)
+    return try await DemoData.seed(database: platform.database, logger: platform.logger)
+}
