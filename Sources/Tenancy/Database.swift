@@ -9,10 +9,10 @@ public final class Database: Service, Sendable {
     let ownerClient: PostgresClient
     let logger: Logger
 
-    public init(settings: DatabaseSettings, maximumOwnerConnections: Int = 6, logger: Logger) {
+    public init(settings: DatabaseSettings, maximumAppConnections: Int = 40, maximumOwnerConnections: Int = 6, logger: Logger) {
         self.settings = settings
         var app = settings.app
-        app.options.maximumConnections = 40
+        app.options.maximumConnections = maximumAppConnections
         var owner = settings.owner
         owner.options.maximumConnections = maximumOwnerConnections
         self.appClient = PostgresClient(configuration: app, backgroundLogger: logger)

@@ -130,38 +130,21 @@ public final class EmbeddedPostgres: Sendable {
 
     @discardableResult
     private func run(_ executable: String, _ arguments: [String], asPostgres: Bool = true) throws -> String {
-        let process = Process()
-        if asPostgres, Self.runsAsRoot {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+        let command = asPostgres && Self.runsAsRoot
+            // From "/": the postgres user may not be allowed into the current folder.
+            ? ["/usr/sbin/runuser", "-u", "postgres", "--", "/usr/bin/env", "-C", "/", executable] + arguments
+            : [executable] + arguments
+        let (status, output) = try Subprocess.run(command)
+        guard status == 0 else {
+            throw EmbeddedPostgresError(command: (executable as NSString).lastPathComponent, output: output)
         }
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        // A file, not a pipe: the server that pg_ctl starts inherits the descriptor and keeps
-        // it open, so reading a pipe to its end would wait for the server to stop.
-        let outputPath = NSTemporaryDirectory() + "rdv-pg-\(UUID().uuidString).log"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? output.close()
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw EmbeddedPostgresError(command: (executable as NSString).lastPathComponent, output: text)
-        }
-        return text
+        return output
     }
 
     static var runsAsRoot: Bool { getuid() == 0 }
 
     /// The newest PostgreSQL server binaries: `PG_BIN`, Debian's layout, or PATH.
-    static func binDirectory() throws -> String {
+    public static func binDirectory() throws -> String {
         if let configured = ProcessInfo.processInfo.environment["PG_BIN"] { return configured }
         let base = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [])

@@ -13,6 +13,7 @@ public struct TenantDatabase: Sendable {
     /// Runs `body` in a transaction with `search_path` set to the département's schema alone and
     /// the département's role in force. Both are `LOCAL`: they end with the transaction, so the
     /// pooled connection carries nothing to its next user.
+    @discardableResult
     public func transaction<T: Sendable>(
         _ body: @Sendable (TenantConnection) async throws -> T
     ) async throws -> T {

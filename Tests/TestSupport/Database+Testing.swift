@@ -1,0 +1,14 @@
+import PostgresNIO
+@testable import Tenancy
+
+extension Database {
+    /// A query as the owner role, for tests that inspect what migrations did.
+    public func ownerQuery(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await ownerClient.query(query, logger: logger).collect()
+    }
+
+    /// A query as the application's login role, outside any tenant transaction.
+    public func appQuery(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await appClient.query(query, logger: logger).collect()
+    }
+}
