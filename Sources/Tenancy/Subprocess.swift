@@ -8,7 +8,7 @@ import Glibc
 enum Subprocess {
     /// Exit status and combined output. Output goes through a file, not a pipe: a server that
     /// the program starts inherits the descriptor and would keep a pipe open.
-    static func run(_ command: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ command: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
         let outputPath = NSTemporaryDirectory() + "rdv-subprocess-\(UUID().uuidString).log"
         defer { unlink(outputPath) }
 
@@ -21,8 +21,10 @@ enum Subprocess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        let spawned = envp.map { posix_spawn(&pid, command[0], &actions, nil, argv, $0) } ?? posix_spawn(&pid, command[0], &actions, nil, argv, environ)
         guard spawned == 0 else {
             throw EmbeddedPostgresError(command: command[0], output: String(cString: strerror(spawned)))
         }

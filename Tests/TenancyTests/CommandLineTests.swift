@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Tenancy
+
+/// The `rdv` binary itself, run against a test database.
+@Suite struct CommandLineTests {
+    /// `rdv` sits next to the test bundle in the build folder.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rdv").path
+
+    func rdv(_ arguments: [String], in world: TestWorld) throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(world.environment) { $1 }
+        environment["LOG_LEVEL"] = "warning"
+        return try Subprocess.run(
+            [Self.binary] + arguments + ["--migrations", TestWorld.repositoryRoot.appendingPathComponent("Migrations").path],
+            environment: environment
+        )
+    }
+
+    @Test func applyRefusesABadDirectoryAndWritesNothing() async throws {
+        try await TestWorld.run { world in
+            let directory = try TestPaths.temporaryDirectory()
+            try "slug = \"bon\"\nname = \"Bon\"\ninsee_code = \"62\"\n".write(to: directory.appendingPathComponent("62-bon.toml"), atomically: true, encoding: .utf8)
+            try "slug = \"mauvais\"\nname = \"Mauvais\"\ninsee_code = \"26\"\ntime_zone = \"Mars/Olympus\"\n"
+                .write(to: directory.appendingPathComponent("26-mauvais.toml"), atomically: true, encoding: .utf8)
+            let (status, output) = try rdv(["tenants", "apply", directory.path], in: world)
+            #expect(status == 2)
+            #expect(output.contains("26-mauvais.toml:4"))
+            #expect(output.contains("time_zone"))
+            #expect(output.contains("rien n’a été appliqué"))
+            #expect(try await world.registry.all().isEmpty)
+        }
+    }
+
+    @Test func applyingTheDemoFilesTwiceIsIdempotent() async throws {
+        try await TestWorld.run { world in
+            let tenants = TestWorld.repositoryRoot.appendingPathComponent("Tenants").path
+            let first = try rdv(["tenants", "apply", tenants], in: world)
+            #expect(first.status == 0, "\(first.output)")
+            let registered = try await world.registry.all()
+            #expect(Set(registered.map(\.slug)).isSuperset(of: ["pas-de-calais", "drome", "seine-et-marne", "la-reunion"]))
+            #expect(registered.first { $0.code.value == "974" }?.timeZone == "Indian/Reunion")
+            #expect(registered.first { $0.code.value == "62" }?.customDomains == ["rdv.pasdecalais.fr"])
+
+            let second = try rdv(["tenants", "apply", tenants], in: world)
+            #expect(second.status == 0)
+            #expect(second.output.contains("0 migration(s) appliquée(s)"))
+            #expect(try await world.registry.all() == registered)
+
+            let listing = try rdv(["tenants", "list"], in: world)
+            #expect(listing.output.contains("pas-de-calais") && listing.output.contains("La Réunion"))
+        }
+    }
+
+    @Test func migrateExitsNonZeroNamingTheFailedSchema() async throws {
+        try await TestWorld.run { world in
+            let healthy = try await world.makeTenant()
+            let doomed = try await world.makeTenant()
+            let migrations = try TestPaths.temporaryDirectory()
+            let fileManager = FileManager.default
+            try fileManager.copyItem(at: TestWorld.repositoryRoot.appendingPathComponent("Migrations/shared"), to: migrations.appendingPathComponent("shared"))
+            try fileManager.copyItem(at: TestWorld.repositoryRoot.appendingPathComponent("Migrations/tenant"), to: migrations.appendingPathComponent("tenant"))
+            try """
+                DO $$ BEGIN
+                    IF current_schema() = '\(doomed.schemaName)' THEN RAISE EXCEPTION 'refused here'; END IF;
+                END $$;
+                CREATE TABLE extra (id int);
+                """.write(to: migrations.appendingPathComponent("tenant/9001_fragile.sql"), atomically: true, encoding: .utf8)
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(world.environment) { $1 }
+            let (status, output) = try Subprocess.run([Self.binary, "migrate", "--migrations", migrations.path], environment: environment)
+            #expect(status == 1)
+            #expect(output.contains("ÉCHEC \(doomed.schemaName)"))
+            #expect(output.contains("9001_fragile.sql"))
+            #expect(!output.contains("ÉCHEC \(healthy.schemaName)"))
+        }
+    }
+
+    @Test func suspendAndResume() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            #expect(try rdv(["tenants", "suspend", tenant.slug], in: world).status == 0)
+            #expect(try await world.registry.all().first?.status == .suspended)
+            #expect(try rdv(["tenants", "resume", tenant.slug], in: world).status == 0)
+            #expect(try await world.registry.all().first?.status == .active)
+            let missing = try rdv(["tenants", "suspend", "inconnu"], in: world)
+            #expect(missing.status == 1)
+            #expect(missing.output.contains("Aucun département"))
+        }
+    }
+
+    @Test func createValidatesItsArguments() async throws {
+        try await TestWorld.run { world in
+            let bad = try rdv(["tenants", "create", "--code", "62", "--slug", "console", "--name", "X"], in: world)
+            #expect(bad.status != 0)
+            #expect(bad.output.contains("réservé"))
+            let good = try rdv(["tenants", "create", "--code", "2A", "--slug", "corse-du-sud", "--name", "Corse-du-Sud"], in: world)
+            #expect(good.status == 0, "\(good.output)")
+            #expect(try await world.registry.all().map(\.schemaName) == ["dept_2a"])
+        }
+    }
+
+    @Test(arguments: [[], ["serve"], ["migrate"], ["tenants"], ["tenants", "apply"], ["tenants", "create"], ["demo"]])
+    func everyVerbHasHelp(_ verb: [String]) throws {
+        let (status, output) = try Subprocess.run([Self.binary] + verb + ["--help"])
+        #expect(status == 0)
+        #expect(output.contains("USAGE"))
+    }
+}
