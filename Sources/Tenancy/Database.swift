@@ -41,6 +41,8 @@ public final class Database: Service, Sendable {
                 return nil
             }
             defer { group.cancelAll() }
+            // Let the pools start before the first lease, which otherwise logs a warning.
+            await Task.yield()
             return try await body()
         }
     }
