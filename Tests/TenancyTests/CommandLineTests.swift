@@ -21,6 +21,7 @@ import TestSupport
     @Test func applyRefusesABadDirectoryAndWritesNothing() async throws {
         try await TestWorld.run { world in
             let directory = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
             try "slug = \"bon\"\nname = \"Bon\"\ninsee_code = \"62\"\n".write(to: directory.appendingPathComponent("62-bon.toml"), atomically: true, encoding: .utf8)
             try "slug = \"mauvais\"\nname = \"Mauvais\"\ninsee_code = \"26\"\ntime_zone = \"Mars/Olympus\"\n"
                 .write(to: directory.appendingPathComponent("26-mauvais.toml"), atomically: true, encoding: .utf8)
@@ -58,6 +59,7 @@ import TestSupport
             let healthy = try await world.makeTenant()
             let doomed = try await world.makeTenant()
             let migrations = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: migrations) }
             let fileManager = FileManager.default
             try fileManager.copyItem(at: TestWorld.repositoryRoot.appendingPathComponent("Migrations/shared"), to: migrations.appendingPathComponent("shared"))
             try fileManager.copyItem(at: TestWorld.repositoryRoot.appendingPathComponent("Migrations/tenant"), to: migrations.appendingPathComponent("tenant"))

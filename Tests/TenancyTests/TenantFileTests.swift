@@ -73,6 +73,7 @@ import Testing
 
     @Test func twoFilesCannotClaimOneSlug() throws {
         let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         try "slug = \"same\"\nname = \"A\"\ninsee_code = \"62\"\n".write(to: directory.appendingPathComponent("a.toml"), atomically: true, encoding: .utf8)
         try "slug = \"same\"\nname = \"B\"\ninsee_code = \"26\"\n".write(to: directory.appendingPathComponent("b.toml"), atomically: true, encoding: .utf8)
         #expect {
