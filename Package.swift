@@ -56,6 +56,7 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "Tenancy",
+                "Identity",
                 "Agenda",
                 "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -70,6 +71,8 @@ let package = Package(
             dependencies: [
                 "Web",
                 "Tenancy",
+                "Identity",
+                "Agenda",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -89,7 +92,7 @@ let package = Package(
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

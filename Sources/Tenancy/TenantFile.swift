@@ -169,7 +169,7 @@ public enum TenantFile {
         return nil
     }
 
-    static func isPlausibleEmail(_ email: String) -> Bool {
+    public static func isPlausibleEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !email.contains(" ") && email.count <= 254
     }

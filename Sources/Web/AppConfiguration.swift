@@ -14,17 +14,32 @@ public struct AppConfiguration: Sendable {
     public var environment: Environment
     /// Scheme of the links the platform prints (`https` behind a TLS proxy in production).
     public var publicScheme: String
+    /// Port in the links the platform sends by email; nil for the scheme's default.
+    public var publicPort: Int?
+    /// Key material for CSRF tokens (at least 32 bytes; `RDV_SECRET_KEY`, base64).
+    public var secretKey: Data
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",
-        environment: Environment = .development, publicScheme: String? = nil
+        environment: Environment = .development, publicScheme: String? = nil, publicPort: Int? = nil,
+        secretKey: Data? = nil
     ) {
         self.host = host
         self.port = port
         self.baseDomain = baseDomain.lowercased()
         self.environment = environment
         self.publicScheme = publicScheme ?? (environment == .production ? "https" : "http")
+        self.publicPort = publicPort ?? (environment == .production ? nil : port)
+        var generator = SystemRandomNumberGenerator()
+        self.secretKey = secretKey ?? Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     public var isSecure: Bool { publicScheme == "https" }
+    public var isDevelopment: Bool { environment == .development }
+
+    /// `https://pas-de-calais.rdv.example` (with the public port when it is not the default).
+    public func publicURL(slug: String) -> String {
+        let port = publicPort.map { ":\($0)" } ?? ""
+        return "\(publicScheme)://\(slug).\(baseDomain)\(port)"
+    }
 }

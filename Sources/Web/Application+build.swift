@@ -25,10 +25,23 @@ public func buildApplication(
     addCommonRoutes(to: landingRouter, pages: pages, health: health)
     LandingRoutes(directory: directory, pages: pages, publicScheme: configuration.publicScheme).register(on: landingRouter)
 
+    let identity = try IdentityServices(configuration: configuration)
+    let forms = Forms(services: identity)
+    let tenantPages = TenantPages(pages: pages, forms: forms)
     let tenantRouter = Router(context: TenantRequestContext.self)
     tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: tenantRouter, pages: pages, health: health)
+    tenantRouter.add(middleware: SessionMiddleware(database: database, services: identity))
     TenantHomeRoutes(database: database, pages: pages).register(on: tenantRouter)
+    let agentRoutes = tenantRouter.group(context: AgentRequestContext.self)
+    SignInRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
+        .register(tenant: tenantRouter, agent: agentRoutes)
+    PasswordRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
+    AgentSpaceRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AccountRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    if configuration.isDevelopment {
+        DevMailboxRoutes(database: database, pages: tenantPages).register(on: tenantRouter)
+    }
 
     let gateway = Gateway(
         directory: directory,

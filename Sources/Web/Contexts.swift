@@ -1,13 +1,16 @@
 import Hummingbird
+import Identity
 import Logging
 import Tenancy
 
 /// Context the server creates for every request, before the gateway has looked at the host.
 public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 
@@ -15,6 +18,8 @@ public struct GatewayRequestContext: RequestContext {
 public struct SiteContextSource: RequestContextSource {
     public let logger: Logger
     public let site: Site
+    /// The client's address, for throttling and the audit trail (never for logs).
+    public let remoteAddress: String?
 }
 
 /// Context of a request on the bare base domain (the consortium's landing page).
@@ -33,6 +38,12 @@ public struct TenantRequestContext: RequestContext {
     public typealias Source = SiteContextSource
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
+    public let remoteAddress: String?
+    /// Set by the session middleware when a live session of this département came with the request.
+    public var agent: Agent?
+    public var sessionToken: String?
+    /// Path and query of the request, to come back to after signing in.
+    public var requestTarget = "/"
 
     public init(source: SiteContextSource) {
         guard case .tenant(let tenant) = source.site else {
@@ -40,5 +51,33 @@ public struct TenantRequestContext: RequestContext {
         }
         self.coreContext = .init(source: source)
         self.tenant = tenant
+        self.remoteAddress = source.remoteAddress
     }
+}
+
+/// Context of a request by a signed-in agent. Routes that need an agent take this context,
+/// so they cannot be reached without one: building it fails with `SignInRequired`.
+public struct AgentRequestContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let tenant: Tenant
+    public let agent: Agent
+    public let sessionToken: String
+    public let remoteAddress: String?
+
+    public init(context: TenantRequestContext) throws {
+        guard let agent = context.agent, let token = context.sessionToken else {
+            throw SignInRequired(returnTo: context.requestTarget)
+        }
+        self.coreContext = context.coreContext
+        self.tenant = context.tenant
+        self.agent = agent
+        self.sessionToken = token
+        self.remoteAddress = context.remoteAddress
+        self.logger[metadataKey: "agent_id"] = .string(agent.id.uuidString)
+    }
+}
+
+/// Thrown when a page needs a signed-in agent and the request has none.
+public struct SignInRequired: Error, Sendable {
+    public let returnTo: String
 }

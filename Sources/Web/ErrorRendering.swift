@@ -40,6 +40,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as SignInRequired {
+            if renderer.wantsProblemJSON(request) {
+                return renderer.response(
+                    for: PublicError(.unauthorized, title: "Connexion requise", detail: "Cette ressource demande une session d’agent."),
+                    request: request
+                )
+            }
+            let target = error.returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+            return Response(status: .seeOther, headers: [.location: "/connexion?retour=\(target)"])
         } catch let error as PublicError {
             return renderer.response(for: error, request: request)
         } catch let error as HTTPError {

@@ -31,12 +31,13 @@ struct Gateway: HTTPResponder {
         let host = request.head.authority ?? ""
         let site = directory.resolve(host: host)
         var logger = context.logger
+        let remoteAddress = context.remoteAddress
         switch site {
         case .landing:
-            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site)))
+            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress)))
         case .tenant(let tenant) where tenant.status == .active:
             logger[metadataKey: "tenant"] = .string(tenant.slug)
-            return try await self.tenant.respond(to: request, context: .init(source: .init(logger: logger, site: site)))
+            return try await self.tenant.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress)))
         case _ where request.uri.path == "/healthz":
             // Load balancers probe whatever host they like; health is the platform's, not a site's.
             return await health.response()

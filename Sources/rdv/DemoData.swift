@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Agenda
+import Identity
 import Logging
 import Tenancy
 
@@ -13,15 +14,38 @@ enum DemoData {
         "974": ["Territoire d’action sociale Nord – Saint-Denis", "PMI de Saint-Pierre", "Territoire d’action sociale Ouest – Le Port"],
     ]
 
+    /// Password of every demo account; printed by `serve --demo`, never used outside the demo.
+    static let password = "Demonstration-RDV-2026"
+
+    /// One demo agent per role, `<email>@<slug>.demo`, in the first organisation.
+    static let agents: [(email: String, firstName: String, lastName: String, role: AgentRole)] = [
+        ("departement", "Dominique", "Départ", .deptAdmin),
+        ("admin", "Alix", "Admin", .admin),
+        ("secretariat", "Sacha", "Secrétaire", .secretariat),
+        ("agent", "Camille", "Agent", .agent),
+    ]
+
     /// Seeds every registered département that has demo content.
     static func seed(database: Database, logger: Logger) async throws -> [Tenant] {
         let tenants = try await TenantRegistry(database: database).all()
+        let hash = try await PasswordHasher().hash(password)
         var seeded: [Tenant] = []
         for tenant in tenants {
             guard let names = organisations[tenant.code.value] else { continue }
             try await database.tenant(tenant).transaction { connection in
                 let repository = OrganisationRepository(connection)
-                for name in names { try await repository.ensure(named: name) }
+                var first: Organisation?
+                for name in names {
+                    let organisation = try await repository.ensure(named: name)
+                    first = first ?? organisation
+                }
+                let accounts = AgentRepository(connection)
+                for agent in agents {
+                    _ = try await accounts.create(
+                        email: "\(agent.email)@\(tenant.slug).demo", firstName: agent.firstName, lastName: agent.lastName,
+                        role: agent.role, organisationID: agent.role == .deptAdmin ? nil : first?.id, passwordHash: hash
+                    )
+                }
             }
             seeded.append(tenant)
         }

@@ -20,9 +20,19 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "rdv")
         let environment = ProcessInfo.processInfo.environment
         let appEnvironment = AppConfiguration.Environment(rawValue: environment["RDV_ENV"] ?? "development") ?? .development
+        var secretKey: Data?
+        if let encoded = environment["RDV_SECRET_KEY"] {
+            guard let key = Data(base64Encoded: encoded), key.count >= 32 else {
+                throw ValidationError("RDV_SECRET_KEY doit contenir au moins 32 octets encodés en base64.")
+            }
+            secretKey = key
+        } else if appEnvironment == .production {
+            throw ValidationError("RDV_SECRET_KEY est obligatoire en production (32 octets aléatoires en base64).")
+        }
         let configuration = AppConfiguration(
             host: host, port: port, baseDomain: environment["RDV_BASE_DOMAIN"] ?? baseDomain,
-            environment: appEnvironment, publicScheme: environment["RDV_PUBLIC_SCHEME"]
+            environment: appEnvironment, publicScheme: environment["RDV_PUBLIC_SCHEME"],
+            publicPort: environment["RDV_PUBLIC_PORT"].flatMap(Int.init), secretKey: secretKey
         )
         let platform = try await Platform.open(options, logger: logger)
         defer { platform.embedded?.stop() }
@@ -46,6 +56,13 @@ struct Serve: AsyncParsableCommand {
         for tenant in tenants.sorted(by: { $0.code < $1.code }) {
             lines.append("  \(configuration.publicScheme)://\(tenant.slug).\(configuration.baseDomain)\(port)/  (\(tenant.name))")
         }
+        lines.append("")
+        lines.append("Comptes de démonstration (mot de passe : \(DemoData.password)) :")
+        for role in DemoData.agents {
+            lines.append("  \(role.email)@<département>.demo  (\(role.role.frenchName))")
+        }
+        lines.append("  par exemple admin@pas-de-calais.demo sur http://pas-de-calais.localhost\(port)/connexion")
+        lines.append("Courriels envoyés : /dev/courriels sur chaque département.")
         lines.append("Arrêt : Ctrl+C.\n")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -1,0 +1,72 @@
+import Foundation
+import PostgresNIO
+import Tenancy
+
+/// Agents of the département whose transaction this is.
+public struct AgentRepository: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    static let columns = "id, email, first_name, last_name, role, organisation_id, password_hash, totp_enabled_at IS NOT NULL, disabled_at IS NOT NULL"
+
+    public func find(id: UUID) async throws -> Agent? {
+        try await first(try await connection.query("SELECT \(unescaped: Self.columns) FROM agents WHERE id = \(id)"))
+    }
+
+    public func find(email: String) async throws -> Agent? {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        return try await first(try await connection.query("SELECT \(unescaped: Self.columns) FROM agents WHERE email = \(email)"))
+    }
+
+    public func all(in organisationID: UUID?) async throws -> [Agent] {
+        let rows: PostgresRowSequence
+        if let organisationID {
+            rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM agents WHERE organisation_id = \(organisationID) ORDER BY last_name, first_name"
+            )
+        } else {
+            rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM agents ORDER BY last_name, first_name")
+        }
+        return try await decode(rows)
+    }
+
+    /// Adds an agent without password (an invitation sets it); nil when the email is taken.
+    public func create(
+        email: String, firstName: String, lastName: String, role: AgentRole, organisationID: UUID?, passwordHash: String? = nil
+    ) async throws -> Agent? {
+        let rows = try await connection.query(
+            """
+            INSERT INTO agents (email, first_name, last_name, role, organisation_id, password_hash)
+            VALUES (\(email.lowercased()), \(firstName), \(lastName), \(role.rawValue), \(organisationID), \(passwordHash))
+            ON CONFLICT (email) DO NOTHING
+            RETURNING \(unescaped: Self.columns)
+            """
+        )
+        return try await first(rows)
+    }
+
+    public func setPassword(hash: String, for agentID: UUID) async throws {
+        try await connection.query("UPDATE agents SET password_hash = \(hash), updated_at = now() WHERE id = \(agentID)")
+    }
+
+    private func first(_ rows: PostgresRowSequence) async throws -> Agent? {
+        try await decode(rows).first
+    }
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [Agent] {
+        var agents: [Agent] = []
+        for try await (id, email, first, last, role, organisation, hash, secondFactor, disabled) in rows.decode(
+            (UUID, String, String, String, String, UUID?, String?, Bool, Bool).self
+        ) {
+            guard let role = AgentRole(rawValue: role) else { continue }
+            agents.append(Agent(
+                id: id, email: email, firstName: first, lastName: last, role: role, organisationID: organisation,
+                passwordHash: hash, secondFactorEnabled: secondFactor, disabled: disabled
+            ))
+        }
+        return agents
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import PostgresNIO
+import Tenancy
+
+/// Security events of a département. The département's role can only add and read them.
+public struct AuditLog: Sendable {
+    public enum Event: String, Sendable, CaseIterable {
+        case signInSucceeded = "sign_in.succeeded"
+        case signInFailed = "sign_in.failed"
+        case signInThrottled = "sign_in.throttled"
+        case signedOut = "sign_out"
+        case signedOutEverywhere = "sign_out.everywhere"
+        case sessionRevoked = "session.revoked"
+        case passwordChanged = "password.changed"
+        case passwordResetRequested = "password_reset.requested"
+        case passwordReset = "password_reset.completed"
+        case invitationSent = "invitation.sent"
+        case invitationAccepted = "invitation.accepted"
+        case roleChanged = "role.changed"
+        case secondFactorEnabled = "second_factor.enabled"
+        case secondFactorDisabled = "second_factor.disabled"
+
+        public var frenchLabel: String {
+            switch self {
+            case .signInSucceeded: "Connexion réussie"
+            case .signInFailed: "Échec de connexion"
+            case .signInThrottled: "Connexion bloquée (trop d’échecs)"
+            case .signedOut: "Déconnexion"
+            case .signedOutEverywhere: "Déconnexion de tous les appareils"
+            case .sessionRevoked: "Session fermée à distance"
+            case .passwordChanged: "Mot de passe modifié"
+            case .passwordResetRequested: "Réinitialisation du mot de passe demandée"
+            case .passwordReset: "Mot de passe réinitialisé"
+            case .invitationSent: "Invitation envoyée"
+            case .invitationAccepted: "Invitation acceptée"
+            case .roleChanged: "Rôle modifié"
+            case .secondFactorEnabled: "Double authentification activée"
+            case .secondFactorDisabled: "Double authentification désactivée"
+            }
+        }
+    }
+
+    public struct Entry: Sendable {
+        public let occurredAt: Date
+        public let event: Event
+        public let actorName: String?
+        public let subjectName: String?
+    }
+
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    public func record(_ event: Event, actor: UUID? = nil, subject: UUID? = nil, ip: String? = nil) async throws {
+        try await connection.query(
+            """
+            INSERT INTO audit_events (action, actor_agent_id, subject_agent_id, ip)
+            VALUES (\(event.rawValue), \(actor), \(subject), \(ip)::inet)
+            """
+        )
+    }
+
+    public func recent(limit: Int = 200) async throws -> [Entry] {
+        let rows = try await connection.query(
+            """
+            SELECT e.occurred_at, e.action, actor.first_name || ' ' || actor.last_name, subject.first_name || ' ' || subject.last_name
+            FROM audit_events e
+            LEFT JOIN agents actor ON actor.id = e.actor_agent_id
+            LEFT JOIN agents subject ON subject.id = e.subject_agent_id
+            ORDER BY e.id DESC LIMIT \(limit)
+            """
+        )
+        var entries: [Entry] = []
+        for try await (at, action, actor, subject) in rows.decode((Date, String, String?, String?).self) {
+            guard let event = Event(rawValue: action) else { continue }
+            entries.append(Entry(occurredAt: at, event: event, actorName: actor, subjectName: subject))
+        }
+        return entries
+    }
+}

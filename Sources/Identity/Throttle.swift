@@ -1,0 +1,61 @@
+import Foundation
+import PostgresNIO
+import Tenancy
+
+/// Slows down guessing: after `freeFailures` failures on a key (an account, an address), each
+/// further failure blocks the key for twice as long as the one before, up to an hour. Keys are
+/// stored hashed, so the table holds neither emails nor addresses.
+public struct Throttle: Sendable {
+    public static let freeFailures = 5
+    static let firstDelaySeconds = 30
+    static let longestDelaySeconds = 3600
+
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    /// Seconds to wait before trying again, or nil when every key is free.
+    public func retryAfter(_ keys: [String]) async throws -> Int? {
+        let hashes = keys.map(Self.hashed)
+        let rows = try await connection.query(
+            """
+            SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int FROM throttles
+            WHERE key = ANY(\(hashes)) AND blocked_until > now()
+            """
+        )
+        for try await seconds in rows.decode(Int?.self) { return seconds.map { max(1, $0) } }
+        return nil
+    }
+
+    /// Counts a failure on each key; a key quiet for a day starts afresh.
+    public func recordFailure(_ keys: [String]) async throws {
+        for key in keys.map(Self.hashed) {
+            try await connection.query(
+                """
+                INSERT INTO throttles AS t (key, failures) VALUES (\(key), 1)
+                ON CONFLICT (key) DO UPDATE SET
+                    failures = CASE WHEN t.window_started_at < now() - interval '1 day' THEN 1 ELSE t.failures + 1 END,
+                    window_started_at = CASE WHEN t.window_started_at < now() - interval '1 day' THEN now() ELSE t.window_started_at END
+                """
+            )
+            try await connection.query(
+                """
+                UPDATE throttles SET blocked_until = now() + make_interval(secs => least(
+                    \(Self.longestDelaySeconds), \(Self.firstDelaySeconds) * power(2, failures - \(Self.freeFailures) - 1)
+                ))
+                WHERE key = \(key) AND failures > \(Self.freeFailures)
+                """
+            )
+        }
+    }
+
+    public func reset(_ key: String) async throws {
+        try await connection.query("DELETE FROM throttles WHERE key = \(Self.hashed(key))")
+    }
+
+    static func hashed(_ key: String) -> String {
+        SecretToken.hash(key).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,165 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Tenancy
+
+/// The agent's home, the agents of an organisation, invitations, the audit trail.
+struct AgentSpaceRoutes: Sendable {
+    let database: Database
+    let services: IdentityServices
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/agent") { request, context in
+            let agent = context.agent
+            let organisation = try await database.tenant(context.tenant).transaction { connection in
+                try await OrganisationRepository(connection).all().first { $0.id == agent.organisationID }
+            }
+            let actor = agent.actor
+            return pages.render("agent_home", [
+                "pageTitle": "Espace agent – \(context.tenant.name)",
+                "firstName": agent.firstName,
+                "role": agent.role.frenchName,
+                "organisation": organisation?.name ?? "",
+                "canManageAgents": agent.organisationID.map { Policy.can(actor, .viewAgents($0)) } ?? (agent.role == .deptAdmin),
+                "canViewAudit": Policy.can(actor, .viewAuditLog),
+                "development": services.configuration.isDevelopment,
+            ], request: request, context: context)
+        }
+
+        group.get("/agents") { request, context in
+            try await agentsPage(request, context)
+        }
+
+        group.post("/agents/invitations") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await invite(fields, request, context)
+        }
+
+        group.get("/journal") { request, context in
+            guard Policy.can(context.agent.actor, .viewAuditLog) else { throw PublicError.forbidden }
+            let entries = try await database.tenant(context.tenant).transaction { connection in
+                try await AuditLog(connection).recent()
+            }
+            return pages.render("audit_log", [
+                "pageTitle": "Journal de sécurité – \(context.tenant.name)",
+                "entries": entries.map { entry in
+                    [
+                        "at": Self.dateFormatter(timeZone: context.tenant.timeZone).string(from: entry.occurredAt),
+                        "event": entry.event.frenchLabel,
+                        "actor": entry.actorName ?? "—",
+                        "subject": entry.subjectName ?? "—",
+                    ]
+                },
+            ], request: request, context: context)
+        }
+    }
+
+    /// Organisations whose agents this actor manages: its own for an admin, all for a département admin.
+    private func manageableOrganisations(_ context: AgentRequestContext) async throws -> [Organisation] {
+        let actor = context.agent.actor
+        let all = try await database.tenant(context.tenant).transaction { connection in
+            try await OrganisationRepository(connection).all()
+        }
+        return all.filter { Policy.can(actor, .viewAgents($0.id)) }
+    }
+
+    private func agentsPage(
+        _ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let organisations = try await manageableOrganisations(context)
+        guard !organisations.isEmpty else { throw PublicError.forbidden }
+        let agents = try await database.tenant(context.tenant).transaction { connection in
+            let repository = AgentRepository(connection)
+            var agents: [Agent] = []
+            for organisation in organisations { agents += try await repository.all(in: organisation.id) }
+            return agents
+        }
+        let names = Dictionary(uniqueKeysWithValues: organisations.map { ($0.id, $0.name) })
+        let roles = AgentRole.allCases.filter { role in
+            organisations.contains { Policy.can(context.agent.actor, .inviteAgent(organisationID: $0.id, role: role)) }
+        }
+        var all = values
+        all["pageTitle"] = "Agents – \(context.tenant.name)"
+        all["agents"] = agents.map { agent in
+            [
+                "name": agent.fullName, "email": agent.email, "role": agent.role.frenchName,
+                "organisation": agent.organisationID.flatMap { names[$0] } ?? "—",
+                "pending": agent.passwordHash == nil,
+            ] as [String: Any]
+        }
+        all["organisations"] = organisations.map { ["id": $0.id.uuidString, "name": $0.name] }
+        all["roles"] = roles.filter { $0 != .deptAdmin }.map { ["value": $0.rawValue, "label": $0.frenchName] }
+        return pages.render("agents", all, request: request, context: context, status: status)
+    }
+
+    private func invite(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let firstName = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let lastName = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let role = AgentRole(rawValue: fields["role"] ?? "")
+        let organisationID = UUID(uuidString: fields["organisation"] ?? "")
+        var errors: [String] = []
+        if !TenantFile.isPlausibleEmail(email) { errors.append("L’adresse électronique n’est pas valide.") }
+        if firstName.isEmpty || firstName.count > 100 { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
+        if lastName.isEmpty || lastName.count > 100 { errors.append("Le nom est obligatoire (100 caractères au plus).") }
+        guard let role, let organisationID else {
+            return try await agentsPage(request, context, values: ["errors": ["Choisissez une organisation et un rôle."] + errors], status: .unprocessableContent)
+        }
+        guard Policy.can(context.agent.actor, .inviteAgent(organisationID: organisationID, role: role)) else {
+            throw PublicError.forbidden
+        }
+        guard errors.isEmpty else {
+            return try await agentsPage(request, context, values: ["errors": errors, "form": fields], status: .unprocessableContent)
+        }
+        let link = services.configuration.publicURL(slug: context.tenant.slug)
+        let tenant = context.tenant
+        let inviter = context.agent
+        let invited = try await database.tenant(context.tenant).transaction { connection -> Bool in
+            // Organisation ids come from the form: only one of this département counts.
+            guard try await OrganisationRepository(connection).all().contains(where: { $0.id == organisationID }),
+                  let agent = try await AgentRepository(connection).create(
+                      email: email, firstName: firstName, lastName: lastName, role: role, organisationID: organisationID
+                  )
+            else { return false }
+            let token = try await OneTimeTokens(connection).issue(.invitation, for: agent.id)
+            try await Outbox(connection).enqueue(
+                to: email,
+                subject: "Invitation à rejoindre RDV Solidarités – \(tenant.name)",
+                body: """
+                    Bonjour \(firstName),
+
+                    \(inviter.fullName) vous invite à rejoindre l’espace agent de RDV Solidarités du département \(tenant.name), avec le rôle « \(role.frenchName) ».
+
+                    Pour choisir votre mot de passe, ouvrez ce lien (valable 7 jours, une seule fois) :
+                    \(link)/invitation/\(token.value)
+
+                    Si vous n’attendiez pas cette invitation, ignorez ce message.
+                    """
+            )
+            try await AuditLog(connection).record(.invitationSent, actor: inviter.id, subject: agent.id, ip: context.remoteAddress)
+            return true
+        }
+        guard invited else {
+            return try await agentsPage(
+                request, context, values: ["errors": ["Un agent utilise déjà cette adresse électronique, ou l’organisation n’existe pas."], "form": fields],
+                status: .unprocessableContent
+            )
+        }
+        return try await agentsPage(request, context, values: ["notice": "Invitation envoyée à \(email)."])
+    }
+
+    static func dateFormatter(timeZone: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "fr_FR")
+        formatter.timeZone = TimeZone(identifier: timeZone)
+        formatter.dateFormat = "dd/MM/yyyy HH:mm:ss"
+        return formatter
+    }
+}
+
+extension PublicError {
+    static let forbidden = PublicError(.forbidden, title: "Accès refusé", detail: "Votre rôle ne permet pas d’accéder à cette page.")
+}

@@ -1,0 +1,21 @@
+import Hummingbird
+import Identity
+import Tenancy
+
+/// Development only: the emails the platform would have sent for this département.
+struct DevMailboxRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+
+    func register(on router: Router<TenantRequestContext>) {
+        router.get("/dev/courriels") { request, context in
+            let emails = try await database.tenant(context.tenant).transaction { connection in
+                try await Outbox(connection).recent()
+            }
+            return pages.render("dev_mailbox", [
+                "pageTitle": "Courriels de développement – \(context.tenant.name)",
+                "emails": emails.map { ["to": $0.recipient, "subject": $0.subject, "body": $0.body] },
+            ], request: request, tenant: context.tenant, agent: context.agent, sessionToken: context.sessionToken)
+        }
+    }
+}

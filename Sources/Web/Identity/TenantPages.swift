@@ -1,0 +1,32 @@
+import Hummingbird
+import Identity
+import Tenancy
+
+/// Renders a département's page with what every such page shows: the département, the
+/// signed-in agent and the sign-out form, and the CSRF token of its forms.
+struct TenantPages: Sendable {
+    let pages: Pages
+    let forms: Forms
+
+    func render(
+        _ template: String, _ values: [String: Any], request: Request, tenant: Tenant,
+        agent: Agent? = nil, sessionToken: String? = nil, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
+    ) -> Response {
+        let (csrf, cookie) = forms.token(for: request, sessionToken: sessionToken)
+        var all = values
+        all["departement"] = tenant.name
+        all["csrf"] = csrf
+        all["hasErrors"] = !((values["errors"] as? [String]) ?? []).isEmpty
+        if let agent {
+            all["signedIn"] = true
+            all["agentName"] = agent.fullName
+        }
+        var response = pages.render(template, all, status: status, headers: headers)
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    func render(_ template: String, _ values: [String: Any], request: Request, context: AgentRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        render(template, values, request: request, tenant: context.tenant, agent: context.agent, sessionToken: context.sessionToken, status: status)
+    }
+}
