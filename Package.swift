@@ -81,6 +81,8 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Tenancy",
+                "Identity",
+                "Agenda",
                 "Web",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 import Tenancy
 
-/// Slows down guessing: after `freeFailures` failures on a key (an account, an address), each
-/// further failure blocks the key for twice as long as the one before, up to an hour. Keys are
+/// Slows down guessing: the `freeFailures`-th failure on a key (an account, an address) blocks it
+/// for 30 seconds, and each failure after a block ends doubles the delay, up to an hour. Keys are
 /// stored hashed, so the table holds neither emails nor addresses.
 public struct Throttle: Sendable {
     public static let freeFailures = 5
@@ -43,9 +43,9 @@ public struct Throttle: Sendable {
             try await connection.query(
                 """
                 UPDATE throttles SET blocked_until = now() + make_interval(secs => least(
-                    \(Self.longestDelaySeconds), \(Self.firstDelaySeconds) * power(2, failures - \(Self.freeFailures) - 1)
+                    \(Self.longestDelaySeconds), \(Self.firstDelaySeconds) * power(2, failures - \(Self.freeFailures))
                 ))
-                WHERE key = \(key) AND failures > \(Self.freeFailures)
+                WHERE key = \(key) AND failures >= \(Self.freeFailures)
                 """
             )
         }
