@@ -35,20 +35,38 @@ public struct SessionStore: Sendable {
         self.lifetime = lifetime
     }
 
-    public func create(agentID: UUID, userAgent: String?) async throws -> SecretToken {
+    /// A new session; `secondFactor` when the agent has just passed the second factor too.
+    public func create(agentID: UUID, userAgent: String?, secondFactor: Bool = false) async throws -> SecretToken {
         let token = SecretToken.generate()
         let seconds = Int(lifetime.absolute.components.seconds)
         try await connection.query(
             """
-            INSERT INTO agent_sessions (token_hash, agent_id, expires_at, user_agent)
-            VALUES (\(token.hash), \(agentID), now() + make_interval(secs => \(seconds)), \(userAgent.map { String($0.prefix(200)) }))
+            INSERT INTO agent_sessions (token_hash, agent_id, expires_at, user_agent, second_factor_at)
+            VALUES (\(token.hash), \(agentID), now() + make_interval(secs => \(seconds)), \(userAgent.map { String($0.prefix(200)) }),
+                    CASE WHEN \(secondFactor) THEN now() END)
             """
         )
         return token
     }
 
+    /// Replaces a session by a new token that has passed the second factor (a privilege change).
+    public func promote(token: String, userAgent: String?) async throws -> SecretToken? {
+        let rows = try await connection.query(
+            "DELETE FROM agent_sessions WHERE token_hash = \(SecretToken.hash(token)) RETURNING agent_id"
+        )
+        var agentID: UUID?
+        for try await id in rows.decode(UUID.self) { agentID = id }
+        guard let agentID else { return nil }
+        return try await create(agentID: agentID, userAgent: userAgent, secondFactor: true)
+    }
+
     /// The agent of a live session, after touching it; nil when unknown, idle too long or expired.
     public func agent(for token: String) async throws -> Agent? {
+        try await session(for: token)?.agent
+    }
+
+    /// The live session of a token, after touching it.
+    public func session(for token: String) async throws -> (agent: Agent, secondFactorPassed: Bool)? {
         let idle = Int(lifetime.idle.components.seconds)
         let hash = SecretToken.hash(token)
         let rows = try await connection.query(
@@ -57,13 +75,13 @@ public struct SessionStore: Sendable {
             FROM agents a
             WHERE s.token_hash = \(hash) AND a.id = s.agent_id AND a.disabled_at IS NULL
               AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
-            RETURNING a.id
+            RETURNING a.id, s.second_factor_at IS NOT NULL
             """
         )
-        var agentID: UUID?
-        for try await id in rows.decode(UUID.self) { agentID = id }
-        guard let agentID else { return nil }
-        return try await AgentRepository(connection).find(id: agentID)
+        var found: (UUID, Bool)?
+        for try await row in rows.decode((UUID, Bool).self) { found = row }
+        guard let (agentID, passed) = found, let agent = try await AgentRepository(connection).find(id: agentID) else { return nil }
+        return (agent, passed)
     }
 
     public func end(token: String) async throws {

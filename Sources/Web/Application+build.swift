@@ -39,6 +39,8 @@ public func buildApplication(
     PasswordRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
     AgentSpaceRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
     AccountRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    SecondFactorRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
+        .register(on: tenantRouter.group(context: SecondFactorContext.self))
     if configuration.isDevelopment {
         DevMailboxRoutes(database: database, pages: tenantPages).register(on: tenantRouter)
     }

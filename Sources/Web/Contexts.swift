@@ -42,6 +42,10 @@ public struct TenantRequestContext: RequestContext {
     /// Set by the session middleware when a live session of this département came with the request.
     public var agent: Agent?
     public var sessionToken: String?
+    /// Whether this session has passed the second factor.
+    public var secondFactorPassed = false
+    /// Demo accounts in development may skip the second factor their role requires.
+    public var secondFactorExempt = false
     /// Path and query of the request, to come back to after signing in.
     public var requestTarget = "/"
 
@@ -68,6 +72,12 @@ public struct AgentRequestContext: ChildRequestContext {
         guard let agent = context.agent, let token = context.sessionToken else {
             throw SignInRequired(returnTo: context.requestTarget)
         }
+        if agent.secondFactorEnabled, !context.secondFactorPassed {
+            throw SecondFactorRequired(step: .challenge)
+        }
+        if agent.role.requiresSecondFactor, !agent.secondFactorEnabled, !context.secondFactorExempt {
+            throw SecondFactorRequired(step: .enrolment)
+        }
         self.coreContext = context.coreContext
         self.tenant = context.tenant
         self.agent = agent
@@ -80,4 +90,38 @@ public struct AgentRequestContext: ChildRequestContext {
 /// Thrown when a page needs a signed-in agent and the request has none.
 public struct SignInRequired: Error, Sendable {
     public let returnTo: String
+}
+
+/// Context of the second-factor pages: a session exists, whether or not it passed the second factor.
+public struct SecondFactorContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let tenant: Tenant
+    public let agent: Agent
+    public let sessionToken: String
+    public let secondFactorPassed: Bool
+    public let remoteAddress: String?
+
+    public init(context: TenantRequestContext) throws {
+        guard let agent = context.agent, let token = context.sessionToken else {
+            throw SignInRequired(returnTo: context.requestTarget)
+        }
+        self.coreContext = context.coreContext
+        self.tenant = context.tenant
+        self.agent = agent
+        self.sessionToken = token
+        self.secondFactorPassed = context.secondFactorPassed
+        self.remoteAddress = context.remoteAddress
+    }
+}
+
+/// Thrown when the session must pass (or the agent must set up) a second factor first.
+public struct SecondFactorRequired: Error, Sendable {
+    public enum Step: Sendable {
+        case challenge
+        case enrolment
+    }
+
+    public let step: Step
+
+    var path: String { step == .challenge ? "/connexion/verification" : "/double-authentification" }
 }

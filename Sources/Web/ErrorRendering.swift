@@ -49,6 +49,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let target = error.returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
             return Response(status: .seeOther, headers: [.location: "/connexion?retour=\(target)"])
+        } catch let error as SecondFactorRequired {
+            if renderer.wantsProblemJSON(request) {
+                return renderer.response(
+                    for: PublicError(.unauthorized, title: "Double authentification requise", detail: "Cette session doit d’abord passer la double authentification."),
+                    request: request
+                )
+            }
+            return Response(status: .seeOther, headers: [.location: error.path])
         } catch let error as PublicError {
             return renderer.response(for: error, request: request)
         } catch let error as HTTPError {

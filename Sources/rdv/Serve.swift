@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
             secretKey = key
         } else if appEnvironment == .production {
             throw ValidationError("RDV_SECRET_KEY est obligatoire en production (32 octets aléatoires en base64).")
+        } else {
+            secretKey = try Self.developmentKey(in: options.dataDir)
         }
         let configuration = AppConfiguration(
             host: host, port: port, baseDomain: environment["RDV_BASE_DOMAIN"] ?? baseDomain,
@@ -48,6 +50,19 @@ struct Serve: AsyncParsableCommand {
             beforeServing: prepare, logger: logger
         )
         try await app.runService()
+    }
+
+    /// In development, a key kept in the data folder, so that restarts keep sealed TOTP secrets readable.
+    static func developmentKey(in directory: String) throws -> Data {
+        let path = directory + "/secret.key"
+        if let existing = FileManager.default.contents(atPath: path), existing.count >= 32 { return existing }
+        var generator = SystemRandomNumberGenerator()
+        let key = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: path, contents: key, attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("Impossible d’écrire \(path).")
+        }
+        return key
     }
 
     private static func printAddresses(_ tenants: [Tenant], configuration: AppConfiguration) {

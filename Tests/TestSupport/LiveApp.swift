@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Tenancy
+import Web
 
 /// The application served on a real port, reached with real HTTP requests whose `Host`
 /// names the site, as a browser would send them.
@@ -30,9 +31,10 @@ public struct LiveApp: Sendable {
 extension TestWorld {
     /// Serves the application on a free port for the span of `body`.
     public func withLiveApp<T: Sendable>(
-        baseDomain: String = "rdv.test", _ body: @escaping @Sendable (LiveApp) async throws -> T
+        baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development,
+        _ body: @escaping @Sendable (LiveApp) async throws -> T
     ) async throws -> T {
-        let app = try await self.app(baseDomain: baseDomain)
+        let app = try await self.app(baseDomain: baseDomain, environment: environment)
         return try await app.test(.live) { client in
             guard let port = client.port else { throw TestWorldError.database("live server has no port") }
             return try await body(LiveApp(port: port))

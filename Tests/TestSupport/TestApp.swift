@@ -1,17 +1,24 @@
 import Hummingbird
 import HummingbirdTesting
+import Foundation
 import Logging
 import Tenancy
 import Web
 
 extension TestWorld {
     /// The real application on this world's database, base domain `rdv.test`.
-    public func app(baseDomain: String = "rdv.test") async throws -> some ApplicationProtocol {
+    public func app(
+        baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development
+    ) async throws -> some ApplicationProtocol {
         var logger = Logger(label: "rdv.tests.web")
         logger.logLevel = .warning
         let directory = TenantDirectory(database: database, baseDomain: baseDomain)
         return try await buildApplication(
-            configuration: AppConfiguration(host: "127.0.0.1", port: 0, baseDomain: baseDomain),
+            // Plain http even in production mode, so that tests can read the cookies by their plain names.
+            configuration: AppConfiguration(
+                host: "127.0.0.1", port: 0, baseDomain: baseDomain, environment: environment, publicScheme: "http",
+                secretKey: TestWorld.secretKey
+            ),
             database: database, directory: directory, runDatabase: false, logger: logger
         )
     }

@@ -1,4 +1,5 @@
 import Agenda
+import HummingbirdTesting
 import Foundation
 import Identity
 import Tenancy
@@ -30,6 +31,19 @@ extension TestWorld {
         return agent
     }
 
+    /// Key material the test application uses, so fixtures can seal TOTP secrets as it does.
+    public static let secretKey = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+
+    /// Turns on the second factor of `agent`, as if enrolled through the pages; returns its TOTP.
+    public func enrolSecondFactor(_ agent: Agent, in tenant: Tenant) async throws -> TOTP {
+        let factor = SecondFactor(secret: Self.secretKey)
+        return try await database.tenant(tenant).transaction { connection in
+            let totp = try await factor.startEnrolment(agentID: agent.id, on: connection)
+            try await connection.query("UPDATE agents SET totp_enabled_at = now() WHERE id = \(agent.id)")
+            return totp
+        }
+    }
+
     /// Emails waiting in the département's outbox, newest first.
     public func outbox(of tenant: Tenant) async throws -> [Outbox.Email] {
         try await database.tenant(tenant).transaction { connection in
@@ -40,10 +54,17 @@ extension TestWorld {
 
 extension Browser {
     /// Signs in through the real sign-in page.
+    /// With `totp`, also answers the second-factor page (with the next step's code, so that a
+    /// code already used in this 30-second step does not count as a replay).
     @discardableResult
-    public func signIn(_ email: String, password: String = TestWorld.agentPassword) async throws -> Int {
+    public func signIn(_ email: String, password: String = TestWorld.agentPassword, totp: TOTP? = nil) async throws -> Int {
         try await get("/connexion")
         let response = try await post("/connexion", ["email": email, "password": password])
-        return Int(response.status.code)
+        guard let totp, response.headers[.location]?.hasPrefix("/connexion/verification") == true else {
+            return Int(response.status.code)
+        }
+        try await get("/connexion/verification")
+        let verified = try await post("/connexion/verification", ["code": totp.code(at: Date().addingTimeInterval(30))])
+        return Int(verified.status.code)
     }
 }

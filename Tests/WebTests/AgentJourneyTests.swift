@@ -13,9 +13,10 @@ import TestSupport
             let drome = try await world.makeTenant(name: "Drôme")
             let arras = try await world.makeOrganisation(in: pasDeCalais, name: "MDS Arras")
             let admin = try await world.makeAgent(in: pasDeCalais, role: .admin, organisation: arras)
+            let totp = try await world.enrolSecondFactor(admin, in: pasDeCalais)
             try await world.withLiveApp { app in
                 let adminBrowser = Browser(app: app, host: "\(pasDeCalais.slug).rdv.test")
-                #expect(try await adminBrowser.signIn(admin.email) == 303)
+                #expect(try await adminBrowser.signIn(admin.email, totp: totp) == 303)
                 #expect(try await adminBrowser.get("/agents").status == .ok)
                 let invited = try await adminBrowser.post("/agents/invitations", [
                     "first_name": "Léa", "last_name": "Invitée", "email": "lea.invitee@pasdecalais.fr",
@@ -67,9 +68,10 @@ import TestSupport
             let mine = try await world.makeOrganisation(in: tenant)
             let theirs = try await world.makeOrganisation(in: tenant)
             let admin = try await world.makeAgent(in: tenant, role: .admin, organisation: mine)
+            let totp = try await world.enrolSecondFactor(admin, in: tenant)
             try await world.withLiveApp { app in
                 let browser = Browser(app: app, host: "\(tenant.slug).rdv.test")
-                try await browser.signIn(admin.email)
+                try await browser.signIn(admin.email, totp: totp)
                 try await browser.get("/agents")
                 let fields = ["first_name": "A", "last_name": "B", "email": "ab@exemple.fr"]
                 let other = try await browser.post("/agents/invitations", fields.merging(["organisation": theirs.id.uuidString, "role": "agent"]) { $1 })

@@ -69,6 +69,7 @@ struct AccountRoutes: Sendable {
         all["fullName"] = context.agent.fullName
         all["email"] = context.agent.email
         all["role"] = context.agent.role.frenchName
+        all["secondFactor"] = context.agent.secondFactorEnabled
         all["minimum"] = PasswordPolicy.minimumLength
         if request.uri.queryParameters["modifie"] != nil { all["notice"] = "Votre mot de passe a été changé ; vos autres sessions ont été fermées." }
         all["sessions"] = sessions.map { session in

@@ -8,6 +8,7 @@ struct IdentityServices: Sendable {
     let policy: PasswordPolicy
     let signIn: SignInService
     let csrf: CSRFProtection
+    let secondFactor: SecondFactor
     let configuration: AppConfiguration
 
     init(configuration: AppConfiguration, hasher: PasswordHasher = PasswordHasher()) throws {
@@ -15,6 +16,7 @@ struct IdentityServices: Sendable {
         self.policy = .standard
         self.signIn = try SignInService(hasher: hasher)
         self.csrf = CSRFProtection(secret: configuration.secretKey)
+        self.secondFactor = SecondFactor(secret: configuration.secretKey)
         self.configuration = configuration
     }
 

@@ -23,10 +23,14 @@ struct SignInRoutes: Sendable {
                 userAgent: request.headers[.userAgent], in: database.tenant(context.tenant)
             )
             switch outcome {
-            case .signedIn(_, let token):
+            case .signedIn(let agent, let token):
                 // A new token at each sign-in: a session id planted before it is worth nothing.
+                let exempt = services.configuration.isDevelopment && agent.email.hasSuffix(".demo")
+                let next = agent.secondFactorEnabled
+                    ? "/connexion/verification?retour=\(localPath(fields["retour"]).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                    : agent.role.requiresSecondFactor && !exempt ? "/double-authentification" : localPath(fields["retour"])
                 return redirect(
-                    to: localPath(fields["retour"]),
+                    to: next,
                     cookies: [services.cookie(services.sessionCookieName, value: token.value), services.expiredCookie(services.formCookieName)]
                 )
             case .refused:
