@@ -48,6 +48,33 @@ public struct AgentRepository: Sendable {
         return try await first(rows)
     }
 
+    public enum RoleChange: Sendable, Equatable {
+        case changed
+        case lastAdministrator
+        case notFound
+    }
+
+    /// Gives `agentID` a new role, unless it is the last administrator of its organisation.
+    /// The organisation's administrators are locked first, so two concurrent demotions cannot
+    /// both see the other one still in place.
+    public func changeRole(of agentID: UUID, to role: AgentRole) async throws -> RoleChange {
+        guard let agent = try await find(id: agentID) else { return .notFound }
+        if agent.role == .admin, role != .admin, let organisationID = agent.organisationID {
+            let admins = try await connection.query(
+                """
+                SELECT id FROM agents
+                WHERE organisation_id = \(organisationID) AND role = 'admin' AND disabled_at IS NULL
+                ORDER BY id FOR UPDATE
+                """
+            )
+            var count = 0
+            for try await _ in admins { count += 1 }
+            if count <= 1 { return .lastAdministrator }
+        }
+        try await connection.query("UPDATE agents SET role = \(role.rawValue), updated_at = now() WHERE id = \(agentID)")
+        return .changed
+    }
+
     public func setPassword(hash: String, for agentID: UUID) async throws {
         try await connection.query("UPDATE agents SET password_hash = \(hash), updated_at = now() WHERE id = \(agentID)")
     }

@@ -38,6 +38,11 @@ struct AgentSpaceRoutes: Sendable {
             return try await invite(fields, request, context)
         }
 
+        group.post("/agents/:id/role") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await changeRole(fields, request, context)
+        }
+
         group.get("/journal") { request, context in
             guard Policy.can(context.agent.actor, .viewAuditLog) else { throw PublicError.forbidden }
             let entries = try await database.tenant(context.tenant).transaction { connection in
@@ -83,11 +88,16 @@ struct AgentSpaceRoutes: Sendable {
         }
         var all = values
         all["pageTitle"] = "Agents – \(context.tenant.name)"
+        let actor = context.agent.actor
         all["agents"] = agents.map { agent in
-            [
+            let choices = AgentRole.allCases.filter { $0 != agent.role && Policy.can(actor, .changeRole(agent.reference, to: $0)) }
+            return [
+                "id": agent.id.uuidString,
                 "name": agent.fullName, "email": agent.email, "role": agent.role.frenchName,
                 "organisation": agent.organisationID.flatMap { names[$0] } ?? "—",
                 "pending": agent.passwordHash == nil,
+                "roleChoices": choices.map { ["value": $0.rawValue, "label": $0.frenchName] },
+                "canChangeRole": !choices.isEmpty,
             ] as [String: Any]
         }
         all["organisations"] = organisations.map { ["id": $0.id.uuidString, "name": $0.name] }
@@ -149,6 +159,37 @@ struct AgentSpaceRoutes: Sendable {
             )
         }
         return try await agentsPage(request, context, values: ["notice": "Invitation envoyée à \(email)."])
+    }
+
+    private func changeRole(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        // An id of another département, or no id at all, is simply not found here.
+        guard let targetID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let role = AgentRole(rawValue: fields["role"] ?? "")
+        else { throw PublicError.pageNotFound }
+        let actor = context.agent.actor
+        let outcome = try await database.tenant(context.tenant).transaction { connection -> AgentRepository.RoleChange? in
+            let repository = AgentRepository(connection)
+            guard let target = try await repository.find(id: targetID) else { return .notFound }
+            guard Policy.can(actor, .changeRole(target.reference, to: role)) else { return nil }
+            let outcome = try await repository.changeRole(of: targetID, to: role)
+            if outcome == .changed {
+                // The agent signs in again and gets the new role's rights from a fresh session.
+                try await SessionStore(connection).endAll(agentID: targetID)
+                try await AuditLog(connection).record(.roleChanged, actor: actor.agentID, subject: targetID, ip: context.remoteAddress)
+            }
+            return outcome
+        }
+        switch outcome {
+        case nil: throw PublicError.forbidden
+        case .notFound?: throw PublicError.pageNotFound
+        case .lastAdministrator?:
+            return try await agentsPage(
+                request, context, values: ["errors": ["Chaque organisation garde au moins un administrateur : nommez-en un autre d’abord."]],
+                status: .conflict
+            )
+        case .changed?:
+            return try await agentsPage(request, context, values: ["notice": "Rôle modifié."])
+        }
     }
 
     static func dateFormatter(timeZone: String) -> DateFormatter {
