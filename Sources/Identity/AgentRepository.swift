@@ -4,9 +4,10 @@ import Tenancy
 
 /// Agents of the département whose transaction this is.
 public struct AgentRepository: Sendable {
-    let connection: TenantConnection
+    let connection: any SQLSession
 
-    public init(_ connection: TenantConnection) {
+    /// On a département's transaction: the table is found through its search path.
+    public init(_ connection: any SQLSession) {
         self.connection = connection
     }
 

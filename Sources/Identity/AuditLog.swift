@@ -47,16 +47,18 @@ public struct AuditLog: Sendable {
         public let subjectName: String?
     }
 
-    let connection: TenantConnection
+    let connection: any SQLSession
+    let realm: AccountRealm
 
-    public init(_ connection: TenantConnection) {
+    public init(_ connection: any SQLSession, realm: AccountRealm = .agents) {
         self.connection = connection
+        self.realm = realm
     }
 
     public func record(_ event: Event, actor: UUID? = nil, subject: UUID? = nil, ip: String? = nil) async throws {
         try await connection.query(
             """
-            INSERT INTO audit_events (action, actor_agent_id, subject_agent_id, ip)
+            INSERT INTO \(unescaped: realm.audit) (action, \(unescaped: realm.auditActor), \(unescaped: realm.auditSubject), ip)
             VALUES (\(event.rawValue), \(actor), \(subject), \(ip)::inet)
             """
         )
@@ -66,9 +68,9 @@ public struct AuditLog: Sendable {
         let rows = try await connection.query(
             """
             SELECT e.occurred_at, e.action, actor.first_name || ' ' || actor.last_name, subject.first_name || ' ' || subject.last_name
-            FROM audit_events e
-            LEFT JOIN agents actor ON actor.id = e.actor_agent_id
-            LEFT JOIN agents subject ON subject.id = e.subject_agent_id
+            FROM \(unescaped: realm.audit) e
+            LEFT JOIN \(unescaped: realm.accounts) actor ON actor.id = e.\(unescaped: realm.auditActor)
+            LEFT JOIN \(unescaped: realm.accounts) subject ON subject.id = e.\(unescaped: realm.auditSubject)
             ORDER BY e.id DESC LIMIT \(limit)
             """
         )

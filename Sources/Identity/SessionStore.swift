@@ -25,14 +25,15 @@ public struct SessionSummary: Sendable, Hashable {
     public let userAgent: String?
 }
 
-/// Server-side agent sessions of the département.
+/// Server-side sessions of one realm (agents of a département, or consortium accounts).
 public struct SessionStore: Sendable {
-    let connection: TenantConnection
-    let lifetime: SessionLifetime
+    let connection: any SQLSession
+    let realm: AccountRealm
+    var lifetime: SessionLifetime { realm.lifetime }
 
-    public init(_ connection: TenantConnection, lifetime: SessionLifetime = .agents) {
+    public init(_ connection: any SQLSession, realm: AccountRealm = .agents) {
         self.connection = connection
-        self.lifetime = lifetime
+        self.realm = realm
     }
 
     /// A new session; `secondFactor` when the agent has just passed the second factor too.
@@ -41,7 +42,7 @@ public struct SessionStore: Sendable {
         let seconds = Int(lifetime.absolute.components.seconds)
         try await connection.query(
             """
-            INSERT INTO agent_sessions (token_hash, agent_id, expires_at, user_agent, second_factor_at)
+            INSERT INTO \(unescaped: realm.sessions) (token_hash, \(unescaped: realm.owner), expires_at, user_agent, second_factor_at)
             VALUES (\(token.hash), \(agentID), now() + make_interval(secs => \(seconds)), \(userAgent.map { String($0.prefix(200)) }),
                     CASE WHEN \(secondFactor) THEN now() END)
             """
@@ -52,7 +53,7 @@ public struct SessionStore: Sendable {
     /// Replaces a session by a new token that has passed the second factor (a privilege change).
     public func promote(token: String, userAgent: String?) async throws -> SecretToken? {
         let rows = try await connection.query(
-            "DELETE FROM agent_sessions WHERE token_hash = \(SecretToken.hash(token)) RETURNING agent_id"
+            "DELETE FROM \(unescaped: realm.sessions) WHERE token_hash = \(SecretToken.hash(token)) RETURNING \(unescaped: realm.owner)"
         )
         var agentID: UUID?
         for try await id in rows.decode(UUID.self) { agentID = id }
@@ -62,41 +63,51 @@ public struct SessionStore: Sendable {
 
     /// The agent of a live session, after touching it; nil when unknown, idle too long or expired.
     public func agent(for token: String) async throws -> Agent? {
-        try await session(for: token)?.agent
+        try await agentSession(for: token)?.agent
     }
 
-    /// The live session of a token, after touching it.
-    public func session(for token: String) async throws -> (agent: Agent, secondFactorPassed: Bool)? {
+    /// The agent of a live session, and whether it passed the second factor.
+    public func agentSession(for token: String) async throws -> (agent: Agent, secondFactorPassed: Bool)? {
+        guard let (agentID, passed) = try await session(for: token),
+              let agent = try await AgentRepository(connection).find(id: agentID)
+        else { return nil }
+        return (agent, passed)
+    }
+
+    /// The account of a live session, after touching it; nil when unknown, idle too long,
+    /// expired, disabled or (for a realm limited to one role) of another role.
+    public func session(for token: String) async throws -> (accountID: UUID, secondFactorPassed: Bool)? {
         let idle = Int(lifetime.idle.components.seconds)
         let hash = SecretToken.hash(token)
         let rows = try await connection.query(
             """
-            UPDATE agent_sessions s SET last_seen_at = now()
-            FROM agents a
-            WHERE s.token_hash = \(hash) AND a.id = s.agent_id AND a.disabled_at IS NULL
+            UPDATE \(unescaped: realm.sessions) s SET last_seen_at = now()
+            FROM \(unescaped: realm.accounts) a
+            WHERE s.token_hash = \(hash) AND a.id = s.\(unescaped: realm.owner) AND a.disabled_at IS NULL\(unescaped: realm.roleCondition)
               AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
             RETURNING a.id, s.second_factor_at IS NOT NULL
             """
         )
         var found: (UUID, Bool)?
         for try await row in rows.decode((UUID, Bool).self) { found = row }
-        guard let (agentID, passed) = found, let agent = try await AgentRepository(connection).find(id: agentID) else { return nil }
-        return (agent, passed)
+        return found
     }
 
     public func end(token: String) async throws {
-        try await connection.query("DELETE FROM agent_sessions WHERE token_hash = \(SecretToken.hash(token))")
+        try await connection.query("DELETE FROM \(unescaped: realm.sessions) WHERE token_hash = \(SecretToken.hash(token))")
     }
 
     /// Ends every session of the agent but `keeping` (when given).
     public func endAll(agentID: UUID, keeping token: String? = nil) async throws {
         let kept = token.map(SecretToken.hash) ?? Data()
-        try await connection.query("DELETE FROM agent_sessions WHERE agent_id = \(agentID) AND token_hash <> \(kept)")
+        try await connection.query(
+            "DELETE FROM \(unescaped: realm.sessions) WHERE \(unescaped: realm.owner) = \(agentID) AND token_hash <> \(kept)"
+        )
     }
 
     public func end(handle: String, agentID: UUID) async throws {
         try await connection.query(
-            "DELETE FROM agent_sessions WHERE agent_id = \(agentID) AND left(encode(token_hash, 'hex'), 16) = \(handle)"
+            "DELETE FROM \(unescaped: realm.sessions) WHERE \(unescaped: realm.owner) = \(agentID) AND left(encode(token_hash, 'hex'), 16) = \(handle)"
         )
     }
 
@@ -104,7 +115,7 @@ public struct SessionStore: Sendable {
         let rows = try await connection.query(
             """
             SELECT left(encode(token_hash, 'hex'), 16), created_at, last_seen_at, user_agent
-            FROM agent_sessions WHERE agent_id = \(agentID) AND expires_at > now() ORDER BY last_seen_at DESC
+            FROM \(unescaped: realm.sessions) WHERE \(unescaped: realm.owner) = \(agentID) AND expires_at > now() ORDER BY last_seen_at DESC
             """
         )
         var sessions: [SessionSummary] = []

@@ -1,54 +1,95 @@
 import Foundation
+import PostgresNIO
 import Tenancy
 
-/// Checks credentials with throttling, rehashing and audit, and opens sessions.
+/// Checks credentials with throttling, rehashing and audit, and opens sessions, in either realm.
 public struct SignInService: Sendable {
+    /// What a successful sign-in knows of the account.
+    public struct SignedIn: Sendable {
+        public let accountID: UUID
+        public let email: String
+        public let role: String
+        public let secondFactorEnabled: Bool
+        public let token: SecretToken
+    }
+
     public enum Outcome: Sendable {
-        case signedIn(Agent, SecretToken)
+        case signedIn(SignedIn)
         case refused
         case throttled(retryAfter: Int)
     }
 
+    struct Credentials: Sendable {
+        let id: UUID
+        let email: String
+        let role: String
+        let passwordHash: String?
+        let secondFactorEnabled: Bool
+    }
+
     let hasher: PasswordHasher
-    let lifetime: SessionLifetime
     /// Verified when the email has no account, so that answers take the same time either way.
     let decoyHash: String
 
-    public init(hasher: PasswordHasher, lifetime: SessionLifetime = .agents) throws {
+    public init(hasher: PasswordHasher) throws {
         self.hasher = hasher
-        self.lifetime = lifetime
         self.decoyHash = try PasswordHasher.hashNow(UUID().uuidString, parameters: hasher.parameters)
     }
 
-    public func signIn(email rawEmail: String, password: String, ip: String?, userAgent: String?, in database: TenantDatabase) async throws -> Outcome {
+    public func signIn<DB: TransactionalDatabase>(
+        email rawEmail: String, password: String, ip: String?, userAgent: String?,
+        in database: DB, realm: AccountRealm = .agents
+    ) async throws -> Outcome {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let keys = ["sign_in:account:\(email)", "sign_in:ip:\(ip ?? "-")"]
-        let lookup: (agent: Agent?, retryAfter: Int?) = try await database.transaction { connection in
-            let retryAfter = try await Throttle(connection).retryAfter(keys)
-            return (retryAfter == nil ? try await AgentRepository(connection).find(email: email) : nil, retryAfter)
+        let lookup: (account: Credentials?, retryAfter: Int?) = try await database.transaction { connection in
+            let retryAfter = try await Throttle(connection, realm: realm).retryAfter(keys)
+            return (retryAfter == nil ? try await credentials(email: email, realm: realm, on: connection) : nil, retryAfter)
         }
         if let retryAfter = lookup.retryAfter {
             try await database.transaction { connection in
-                try await AuditLog(connection).record(.signInThrottled, subject: nil, ip: ip)
+                try await AuditLog(connection, realm: realm).record(.signInThrottled, ip: ip)
             }
             return .throttled(retryAfter: retryAfter)
         }
-        let agent = lookup.agent.flatMap { $0.disabled ? nil : $0 }
-        let verified = await hasher.verify(password, against: agent?.passwordHash ?? decoyHash) && agent?.passwordHash != nil
-        guard let agent, verified else {
+        let account = lookup.account
+        let verified = await hasher.verify(password, against: account?.passwordHash ?? decoyHash) && account?.passwordHash != nil
+        guard let account, verified else {
             try await database.transaction { connection in
-                try await Throttle(connection).recordFailure(keys)
-                try await AuditLog(connection).record(.signInFailed, subject: lookup.agent?.id, ip: ip)
+                try await Throttle(connection, realm: realm).recordFailure(keys)
+                try await AuditLog(connection, realm: realm).record(.signInFailed, subject: account?.id, ip: ip)
             }
             return .refused
         }
-        let newHash = hasher.needsRehash(agent.passwordHash ?? "") ? try await hasher.hash(password) : nil
+        let newHash = hasher.needsRehash(account.passwordHash ?? "") ? try await hasher.hash(password) : nil
         let token = try await database.transaction { connection in
-            if let newHash { try await AgentRepository(connection).setPassword(hash: newHash, for: agent.id) }
-            try await Throttle(connection).reset(keys[0])
-            try await AuditLog(connection).record(.signInSucceeded, actor: agent.id, subject: agent.id, ip: ip)
-            return try await SessionStore(connection, lifetime: lifetime).create(agentID: agent.id, userAgent: userAgent)
+            if let newHash {
+                try await connection.query(
+                    "UPDATE \(unescaped: realm.accounts) SET password_hash = \(newHash), updated_at = now() WHERE id = \(account.id)"
+                )
+            }
+            try await Throttle(connection, realm: realm).reset(keys[0])
+            try await AuditLog(connection, realm: realm).record(.signInSucceeded, actor: account.id, subject: account.id, ip: ip)
+            return try await SessionStore(connection, realm: realm).create(agentID: account.id, userAgent: userAgent)
         }
-        return .signedIn(agent, token)
+        return .signedIn(SignedIn(
+            accountID: account.id, email: account.email, role: account.role,
+            secondFactorEnabled: account.secondFactorEnabled, token: token
+        ))
+    }
+
+    /// An enabled account of the realm (and of its role, when the realm has one).
+    func credentials(email: String, realm: AccountRealm, on connection: any SQLSession) async throws -> Credentials? {
+        let rows = try await connection.query(
+            """
+            SELECT a.id, a.email, a.role, a.password_hash, a.totp_enabled_at IS NOT NULL
+            FROM \(unescaped: realm.accounts) a
+            WHERE a.email = \(email) AND a.disabled_at IS NULL\(unescaped: realm.roleCondition)
+            """
+        )
+        for try await (id, email, role, hash, secondFactor) in rows.decode((UUID, String, String, String?, Bool).self) {
+            return Credentials(id: id, email: email, role: role, passwordHash: hash, secondFactorEnabled: secondFactor)
+        }
+        return nil
     }
 }

@@ -10,10 +10,12 @@ public struct Throttle: Sendable {
     static let firstDelaySeconds = 30
     static let longestDelaySeconds = 3600
 
-    let connection: TenantConnection
+    let connection: any SQLSession
+    let table: String
 
-    public init(_ connection: TenantConnection) {
+    public init(_ connection: any SQLSession, realm: AccountRealm = .agents) {
         self.connection = connection
+        self.table = realm.throttles
     }
 
     /// Seconds to wait before trying again, or nil when every key is free.
@@ -21,7 +23,7 @@ public struct Throttle: Sendable {
         let hashes = keys.map(Self.hashed)
         let rows = try await connection.query(
             """
-            SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int FROM throttles
+            SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int FROM \(unescaped: table)
             WHERE key = ANY(\(hashes)) AND blocked_until > now()
             """
         )
@@ -34,7 +36,7 @@ public struct Throttle: Sendable {
         for key in keys.map(Self.hashed) {
             try await connection.query(
                 """
-                INSERT INTO throttles AS t (key, failures) VALUES (\(key), 1)
+                INSERT INTO \(unescaped: table) AS t (key, failures) VALUES (\(key), 1)
                 ON CONFLICT (key) DO UPDATE SET
                     failures = CASE WHEN t.window_started_at < now() - interval '1 day' THEN 1 ELSE t.failures + 1 END,
                     window_started_at = CASE WHEN t.window_started_at < now() - interval '1 day' THEN now() ELSE t.window_started_at END
@@ -42,7 +44,7 @@ public struct Throttle: Sendable {
             )
             try await connection.query(
                 """
-                UPDATE throttles SET blocked_until = now() + make_interval(secs => least(
+                UPDATE \(unescaped: table) SET blocked_until = now() + make_interval(secs => least(
                     \(Self.longestDelaySeconds), \(Self.firstDelaySeconds) * power(2, failures - \(Self.freeFailures))
                 ))
                 WHERE key = \(key) AND failures >= \(Self.freeFailures)
@@ -52,7 +54,7 @@ public struct Throttle: Sendable {
     }
 
     public func reset(_ key: String) async throws {
-        try await connection.query("DELETE FROM throttles WHERE key = \(Self.hashed(key))")
+        try await connection.query("DELETE FROM \(unescaped: table) WHERE key = \(Self.hashed(key))")
     }
 
     static func hashed(_ key: String) -> String {

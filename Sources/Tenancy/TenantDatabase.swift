@@ -1,9 +1,29 @@
 import Logging
 import PostgresNIO
 
+/// Where SQL runs inside a transaction: a département's (`TenantConnection`) or the
+/// consortium's (`SharedConnection`). Code that works the same on both takes this.
+public protocol SQLSession: Sendable {
+    @discardableResult
+    func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence
+}
+
+extension SQLSession {
+    @discardableResult
+    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await self.query(query, file: file, line: line)
+    }
+}
+
+/// A database that runs work in transactions of one kind of session.
+public protocol TransactionalDatabase: Sendable {
+    associatedtype Session: SQLSession
+    func transaction<T: Sendable>(_ body: @Sendable (Session) async throws -> T) async throws -> T
+}
+
 /// The only way to run SQL on a département's data: one transaction whose first statements
 /// confine it to the département's schema and role.
-public struct TenantDatabase: Sendable {
+public struct TenantDatabase: TransactionalDatabase {
     let client: PostgresClient
     public let schema: String
     public let role: String
@@ -33,24 +53,46 @@ public struct TenantDatabase: Sendable {
 }
 
 /// A connection lent for the span of one tenant transaction.
-public struct TenantConnection: Sendable {
+public struct TenantConnection: SQLSession {
     let connection: PostgresConnection
     public let logger: Logger
 
     @discardableResult
-    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+    public func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence {
         try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 
-/// Work on schema `shared` as the application's login role.
-public struct SharedDatabase: Sendable {
+/// Work on schema `shared` as the application's login role, which holds no département's
+/// rights (NOINHERIT): only what the shared migrations granted it there.
+public struct SharedDatabase: TransactionalDatabase {
     let client: PostgresClient
     let logger: Logger
 
     @discardableResult
     public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
         try await client.query(query, logger: logger, file: file, line: line)
+    }
+
+    @discardableResult
+    public func transaction<T: Sendable>(_ body: @Sendable (SharedConnection) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await client.withConnection { connection in
+            try await connection.inTransaction(logger: logger) {
+                try await body(SharedConnection(connection: connection, logger: logger))
+            }
+        }
+    }
+}
+
+/// A connection lent for the span of one transaction on schema `shared`.
+public struct SharedConnection: SQLSession {
+    let connection: PostgresConnection
+    public let logger: Logger
+
+    @discardableResult
+    public func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 

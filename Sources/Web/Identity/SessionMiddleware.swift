@@ -15,7 +15,7 @@ struct SessionMiddleware: RouterMiddleware {
         context.requestTarget = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         if let token = request.cookies[services.sessionCookieName]?.value, !token.isEmpty, token.count < 100 {
             let session = try await database.tenant(context.tenant).transaction { connection in
-                try await SessionStore(connection).session(for: token)
+                try await SessionStore(connection).agentSession(for: token)
             }
             if let session {
                 context.agent = session.agent

@@ -23,15 +23,16 @@ struct SignInRoutes: Sendable {
                 userAgent: request.headers[.userAgent], in: database.tenant(context.tenant)
             )
             switch outcome {
-            case .signedIn(let agent, let token):
+            case .signedIn(let account):
                 // A new token at each sign-in: a session id planted before it is worth nothing.
-                let exempt = services.configuration.isDevelopment && agent.email.hasSuffix(".demo")
-                let next = agent.secondFactorEnabled
+                let exempt = services.configuration.isDevelopment && account.email.hasSuffix(".demo")
+                let required = AgentRole(rawValue: account.role)?.requiresSecondFactor ?? true
+                let next = account.secondFactorEnabled
                     ? "/connexion/verification?retour=\(localPath(fields["retour"]).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-                    : agent.role.requiresSecondFactor && !exempt ? "/double-authentification" : localPath(fields["retour"])
+                    : required && !exempt ? "/double-authentification" : localPath(fields["retour"])
                 return redirect(
                     to: next,
-                    cookies: [services.cookie(services.sessionCookieName, value: token.value), services.expiredCookie(services.formCookieName)]
+                    cookies: [services.cookie(services.sessionCookieName, value: account.token.value), services.expiredCookie(services.formCookieName)]
                 )
             case .refused:
                 return form(request, context, values: [
