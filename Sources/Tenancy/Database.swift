@@ -50,6 +50,10 @@ public final class Database: Service, Sendable {
     /// Work on schema `shared` as the application role.
     public var shared: SharedDatabase { SharedDatabase(client: appClient, logger: logger) }
 
+    /// Work on schema `shared` as the owner role: for command-line administration only
+    /// (creating consortium accounts); the web application never uses it.
+    public var administration: SharedDatabase { SharedDatabase(client: ownerClient, logger: logger) }
+
     /// Work on one département, as that département's role.
     public func tenant(_ tenant: Tenant) -> TenantDatabase {
         TenantDatabase(

@@ -45,10 +45,20 @@ public func buildApplication(
         DevMailboxRoutes(database: database, pages: tenantPages).register(on: tenantRouter)
     }
 
+    let consortiumRouter = Router(context: ConsortiumRequestContext.self)
+    consortiumRouter.add(middleware: ErrorMiddleware(renderer: renderer))
+    addCommonRoutes(to: consortiumRouter, pages: pages, health: health)
+    consortiumRouter.add(middleware: ConsortiumSessionMiddleware(database: database, services: identity))
+    ConsortiumRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
+        .register(site: consortiumRouter, members: consortiumRouter.group(context: ConsortiumMemberContext.self))
+    SecondFactorRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
+        .register(on: consortiumRouter.group(context: ConsortiumSecondFactorContext.self))
+
     let gateway = Gateway(
         directory: directory,
         landing: landingRouter.buildResponder(),
         tenant: tenantRouter.buildResponder(),
+        consortium: consortiumRouter.buildResponder(),
         health: health,
         renderer: renderer,
         securityHeaders: SecurityHeaders(secure: configuration.isSecure),

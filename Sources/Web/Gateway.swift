@@ -10,6 +10,7 @@ struct Gateway: HTTPResponder {
     let directory: TenantDirectory
     let landing: RouterResponder<LandingRequestContext>
     let tenant: RouterResponder<TenantRequestContext>
+    let consortium: RouterResponder<ConsortiumRequestContext>
     let health: HealthCheck
     let renderer: ErrorRenderer
     let securityHeaders: SecurityHeaders
@@ -48,8 +49,7 @@ struct Gateway: HTTPResponder {
             let target = "\(publicScheme)://\(directory.baseDomain)\(port)\(request.uri.path)"
             return Response(status: .movedPermanently, headers: [.location: target])
         case .console, .stats:
-            let error = PublicError(.notFound, title: "Espace non ouvert", detail: "Cet espace de la plateforme n’est pas encore ouvert.")
-            return renderer.response(for: error, request: request)
+            return try await consortium.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress)))
         case .reserved, .unknown:
             return renderer.response(for: .unknownHost, request: request)
         }

@@ -25,6 +25,12 @@ enum DemoData {
         ("agent", "Camille", "Agent", .agent),
     ]
 
+    /// The consortium's demo accounts: an operator (console.) and a steering member (stats.).
+    static let consortium: [(email: String, firstName: String, lastName: String, role: ConsortiumRole)] = [
+        ("operateur@consortium.demo", "Oriane", "Opératrice", .operator_),
+        ("pilotage@consortium.demo", "Paul", "Pilote", .steering),
+    ]
+
     /// Seeds every registered département that has demo content.
     static func seed(database: Database, logger: Logger) async throws -> [Tenant] {
         let tenants = try await TenantRegistry(database: database).all()
@@ -48,6 +54,12 @@ enum DemoData {
                 }
             }
             seeded.append(tenant)
+        }
+        try await database.administration.transaction { connection in
+            let accounts = ConsortiumAccountRepository(connection)
+            for member in consortium {
+                try await accounts.upsert(email: member.email, firstName: member.firstName, lastName: member.lastName, role: member.role, passwordHash: hash)
+            }
         }
         logger.info("demo data seeded", metadata: ["departements": .stringConvertible(seeded.count)])
         return seeded

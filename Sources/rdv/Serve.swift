@@ -77,6 +77,10 @@ struct Serve: AsyncParsableCommand {
             lines.append("  \(role.email)@<département>.demo  (\(role.role.frenchName))")
         }
         lines.append("  par exemple admin@pas-de-calais.demo sur http://pas-de-calais.localhost\(port)/connexion")
+        for member in DemoData.consortium {
+            let host = member.role == .operator_ ? "console" : "stats"
+            lines.append("  \(member.email) sur http://\(host).\(configuration.baseDomain)\(port)/connexion (\(member.role.frenchName))")
+        }
         lines.append("Courriels envoyés : /dev/courriels sur chaque département.")
         lines.append("Arrêt : Ctrl+C.\n")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

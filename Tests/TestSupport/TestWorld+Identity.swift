@@ -44,6 +44,28 @@ extension TestWorld {
         }
     }
 
+    /// A consortium account with `TestWorld.agentPassword`, created as `rdv consortium create` does.
+    public func makeConsortiumAccount(_ role: ConsortiumRole, email: String? = nil) async throws -> ConsortiumAccount {
+        let hash = try await PasswordHasher().hash(Self.agentPassword)
+        let email = email ?? "\(role.rawValue)-\(Self.randomLabel(length: 6))@consortium.fr"
+        return try await database.administration.transaction { connection in
+            let repository = ConsortiumAccountRepository(connection)
+            let id = try await repository.upsert(email: email, firstName: "Prénom", lastName: "Nom", role: role, passwordHash: hash)
+            guard let account = try await repository.find(id: id) else { throw TestWorldError.database("account \(email) vanished") }
+            return account
+        }
+    }
+
+    /// Turns on the second factor of a consortium account; returns its TOTP.
+    public func enrolSecondFactor(_ account: ConsortiumAccount) async throws -> TOTP {
+        let factor = SecondFactor(secret: Self.secretKey)
+        return try await database.administration.transaction { connection in
+            let totp = try await factor.startEnrolment(agentID: account.id, on: connection, realm: .consortium(account.role))
+            try await connection.query("UPDATE shared.consortium_accounts SET totp_enabled_at = now() WHERE id = \(account.id)")
+            return totp
+        }
+    }
+
     /// Emails waiting in the département's outbox, newest first.
     public func outbox(of tenant: Tenant) async throws -> [Outbox.Email] {
         try await database.tenant(tenant).transaction { connection in

@@ -59,10 +59,13 @@ import TestSupport
         try await TestWorld.run { world in
             try await world.makeTenant()
             try await world.withLiveApp { app in
-                for host in ["console.rdv.test", "stats.rdv.test"] {
+                for (host, name) in [("console.rdv.test", "Console du consortium"), ("stats.rdv.test", "Pilotage du consortium")] {
                     let response = try await app.get("/", host: host)
-                    #expect(response.status == .notFound, "\(host)")
-                    #expect(response.text.contains("Espace non ouvert"))
+                    #expect(response.status == .seeOther, "\(host)")
+                    #expect(response.headers[.location]?.hasPrefix("/connexion") == true)
+                    let signIn = try await app.get("/connexion", host: host)
+                    #expect(signIn.text.contains(name))
+                    #expect(!signIn.text.contains("espace agent"))
                 }
                 let www = try await app.get("/une/page", host: "www.rdv.test:8080")
                 #expect(www.status == .movedPermanently)

@@ -64,8 +64,8 @@ func redirect(to path: String, cookies: [Cookie] = []) -> Response {
     return response
 }
 
-/// `path` when it is a path of this site, "/agent" otherwise (no open redirect).
-func localPath(_ path: String?) -> String {
-    guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\") else { return "/agent" }
+/// `path` when it is a path of this site, `fallback` otherwise (no open redirect).
+func localPath(_ path: String?, fallback: String = "/agent") -> String {
+    guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\") else { return fallback }
     return path
 }

@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import Identity
+import Tenancy
+
+/// Sign-in, sign-out and home page of the consortium spaces. What operators and the steering
+/// committee do there (onboarding, statistics) comes with their own work; the home pages show
+/// the registry and the memberships, which they read today with `rdv tenants list`.
+struct ConsortiumRoutes: Sendable {
+    let database: Database
+    let services: IdentityServices
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(site router: Router<ConsortiumRequestContext>, members group: RouterGroup<ConsortiumMemberContext>) {
+        router.get("/connexion") { request, context in
+            if context.account != nil { return redirect(to: "/") }
+            return form(request, context, values: ["retour": request.uri.queryParameters["retour"].map(String.init) ?? ""])
+        }
+        router.post("/connexion") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: nil)
+            let email = fields["email"] ?? ""
+            let outcome = try await services.signIn.signIn(
+                email: email, password: fields["password"] ?? "", ip: context.remoteAddress,
+                userAgent: request.headers[.userAgent], in: database.shared, realm: context.realm
+            )
+            switch outcome {
+            case .signedIn(let account):
+                let exempt = services.configuration.isDevelopment && account.email.hasSuffix(".demo")
+                let required = ConsortiumRole(rawValue: account.role)?.requiresSecondFactor ?? true
+                let back = localPath(fields["retour"], fallback: "/")
+                let next = account.secondFactorEnabled
+                    ? "/connexion/verification?retour=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                    : required && !exempt ? "/double-authentification" : back
+                return redirect(
+                    to: next,
+                    cookies: [services.cookie(services.sessionCookieName, value: account.token.value), services.expiredCookie(services.formCookieName)]
+                )
+            case .refused:
+                return form(request, context, values: [
+                    "error": "Adresse électronique ou mot de passe incorrect.", "email": email, "retour": fields["retour"] ?? "",
+                ], status: .unauthorized)
+            case .throttled(let seconds):
+                var response = form(request, context, values: [
+                    "error": "Trop de tentatives. Réessayez dans \(SignInRoutes.wait(seconds)).", "email": email,
+                ], status: .tooManyRequests)
+                response.headers[.retryAfter] = String(seconds)
+                return response
+            }
+        }
+        group.post("/deconnexion") { request, context in
+            _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let realm = context.realm
+            try await database.shared.transaction { connection in
+                try await SessionStore(connection, realm: realm).end(token: context.sessionToken)
+                try await AuditLog(connection, realm: realm).record(.signedOut, actor: context.account.id, subject: context.account.id, ip: context.remoteAddress)
+            }
+            return redirect(to: "/connexion", cookies: [services.expiredCookie(services.sessionCookieName)])
+        }
+        group.get("/") { request, context in
+            let tenants = try await TenantRegistry(database: database).all()
+            let memberships = try await database.shared.transaction { connection in
+                var result: [Int: (String?, String?)] = [:]
+                let rows = try await connection.query(
+                    "SELECT tenant_id, convention_start::text, convention_end::text FROM shared.memberships"
+                )
+                for try await (id, start, end) in rows.decode((Int, String?, String?).self) { result[id] = (start, end) }
+                return result
+            }
+            return pages.render("consortium_home", [
+                "pageTitle": context.spaceName,
+                "heading": context.spaceName,
+                "role": context.account.role.frenchName,
+                "departements": tenants.sorted { $0.code < $1.code }.map { tenant in
+                    [
+                        "code": tenant.code.value, "name": tenant.name,
+                        "status": tenant.status == .active ? "ouvert" : "suspendu",
+                        "conventionStart": memberships[tenant.id]?.0 ?? "—", "conventionEnd": memberships[tenant.id]?.1 ?? "—",
+                    ]
+                },
+            ], request: request, siteName: context.spaceName,
+               navigation: .init(home: "/", homeLabel: "Accueil", accountName: context.account.fullName, accountLink: nil),
+               sessionToken: context.sessionToken)
+        }
+    }
+
+    private func form(_ request: Request, _ context: ConsortiumRequestContext, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var all = values
+        all["pageTitle"] = "Connexion – \(context.spaceName)"
+        all["heading"] = "Connexion – \(context.spaceName)"
+        all["consortium"] = true
+        return pages.render("sign_in", all, request: request, siteName: context.spaceName, navigation: nil, sessionToken: nil, status: status)
+    }
+}
+
+/// Attaches the signed-in consortium member when the session cookie names a live session of
+/// this host's role.
+struct ConsortiumSessionMiddleware: RouterMiddleware {
+    typealias Context = ConsortiumRequestContext
+    let database: Database
+    let services: IdentityServices
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestTarget = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        if let token = request.cookies[services.sessionCookieName]?.value, !token.isEmpty, token.count < 100 {
+            let realm = context.realm
+            let found = try await database.shared.transaction { connection -> (ConsortiumAccount, Bool)? in
+                guard let (id, passed) = try await SessionStore(connection, realm: realm).session(for: token),
+                      let account = try await ConsortiumAccountRepository(connection).find(id: id)
+                else { return nil }
+                return (account, passed)
+            }
+            if let (account, passed) = found {
+                context.account = account
+                context.sessionToken = token
+                context.secondFactorPassed = passed
+                context.secondFactorExempt = services.configuration.isDevelopment && account.email.hasSuffix(".demo")
+            }
+        }
+        return try await next(request, context)
+    }
+}
