@@ -19,6 +19,9 @@ public struct AuditLog: Sendable {
         case roleChanged = "role.changed"
         case secondFactorEnabled = "second_factor.enabled"
         case secondFactorDisabled = "second_factor.disabled"
+        case tenantDeclared = "tenant.declared"
+        case tenantSuspended = "tenant.suspended"
+        case tenantResumed = "tenant.active"
 
         public var frenchLabel: String {
             switch self {
@@ -36,6 +39,9 @@ public struct AuditLog: Sendable {
             case .roleChanged: "Rôle modifié"
             case .secondFactorEnabled: "Double authentification activée"
             case .secondFactorDisabled: "Double authentification désactivée"
+            case .tenantDeclared: "Département déclaré ou mis à jour"
+            case .tenantSuspended: "Département suspendu"
+            case .tenantResumed: "Département rouvert"
             }
         }
     }
@@ -45,6 +51,8 @@ public struct AuditLog: Sendable {
         public let event: Event
         public let actorName: String?
         public let subjectName: String?
+        /// The département an operator's action was about (consortium realm only).
+        public let departement: String?
     }
 
     let connection: any SQLSession
@@ -67,7 +75,8 @@ public struct AuditLog: Sendable {
     public func recent(limit: Int = 200) async throws -> [Entry] {
         let rows = try await connection.query(
             """
-            SELECT e.occurred_at, e.action, actor.first_name || ' ' || actor.last_name, subject.first_name || ' ' || subject.last_name
+            SELECT e.occurred_at, e.action, actor.first_name || ' ' || actor.last_name, subject.first_name || ' ' || subject.last_name,
+                   \(unescaped: realm.role == nil ? "NULL::text" : "(SELECT t.name FROM shared.tenants t WHERE t.id = e.tenant_id)")
             FROM \(unescaped: realm.audit) e
             LEFT JOIN \(unescaped: realm.accounts) actor ON actor.id = e.\(unescaped: realm.auditActor)
             LEFT JOIN \(unescaped: realm.accounts) subject ON subject.id = e.\(unescaped: realm.auditSubject)
@@ -75,9 +84,9 @@ public struct AuditLog: Sendable {
             """
         )
         var entries: [Entry] = []
-        for try await (at, action, actor, subject) in rows.decode((Date, String, String?, String?).self) {
+        for try await (at, action, actor, subject, departement) in rows.decode((Date, String, String?, String?, String?).self) {
             guard let event = Event(rawValue: action) else { continue }
-            entries.append(Entry(occurredAt: at, event: event, actorName: actor, subjectName: subject))
+            entries.append(Entry(occurredAt: at, event: event, actorName: actor, subjectName: subject, departement: departement))
         }
         return entries
     }

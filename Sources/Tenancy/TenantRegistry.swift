@@ -44,6 +44,14 @@ public struct TenantRegistry: Sendable {
                 for definition in definitions {
                     try await upsert(definition, on: connection)
                 }
+                try await connection.query(
+                    """
+                    INSERT INTO shared.consortium_audit_events (action, tenant_id, details)
+                    SELECT 'tenant.declared', id, jsonb_build_object('via', 'command line') FROM shared.tenants
+                    WHERE insee_code = ANY(\(definitions.map(\.code.value)))
+                    """,
+                    logger: database.logger
+                )
             }
         }
     }
@@ -97,10 +105,15 @@ public struct TenantRegistry: Sendable {
     /// Suspends or resumes a département; returns false when no département has this slug.
     @discardableResult
     public func setStatus(_ status: Tenant.Status, slug: String) async throws -> Bool {
+        // The change and its audit event commit together.
         let rows = try await database.ownerClient.query(
             """
-            UPDATE shared.tenants SET status = \(status.rawValue), updated_at = now()
-            WHERE slug = \(slug) RETURNING id
+            WITH changed AS (
+                UPDATE shared.tenants SET status = \(status.rawValue), updated_at = now() WHERE slug = \(slug) RETURNING id
+            )
+            INSERT INTO shared.consortium_audit_events (action, tenant_id, details)
+            SELECT 'tenant.' || \(status.rawValue), id, jsonb_build_object('via', 'command line') FROM changed
+            RETURNING tenant_id
             """,
             logger: database.logger
         ).collect()

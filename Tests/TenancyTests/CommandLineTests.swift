@@ -86,6 +86,10 @@ import TestSupport
             #expect(try await world.registry.all().first?.status == .suspended)
             #expect(try rdv(["tenants", "resume", tenant.slug], in: world).status == 0)
             #expect(try await world.registry.all().first?.status == .active)
+            let audited = try await world.database.ownerQuery(
+                "SELECT action FROM shared.consortium_audit_events WHERE tenant_id = \(tenant.id) ORDER BY id"
+            ).map { try $0.decode(String.self) }
+            #expect(audited == ["tenant.declared", "tenant.suspended", "tenant.active"])
             let missing = try rdv(["tenants", "suspend", "inconnu"], in: world)
             #expect(missing.status == 1)
             #expect(missing.output.contains("Aucun département"))

@@ -28,11 +28,14 @@ import TestSupport
                 let home = try await console.get("/")
                 #expect(home.status == .ok)
                 #expect(home.text.contains("Console du consortium") && home.text.contains("Département témoin"))
+                #expect(home.text.contains("Département déclaré ou mis à jour"), "operators read the consortium journal")
 
                 // The steering member has no second factor to pass.
                 let stats = Browser(app: app, host: "stats.rdv.test")
                 #expect(try await stats.signIn(steering.email) == 303)
-                #expect(try await stats.get("/").text.contains("Pilotage du consortium"))
+                let statsHome = try await stats.get("/")
+                #expect(statsHome.text.contains("Pilotage du consortium"))
+                #expect(!statsHome.text.contains("Journal du consortium"))
 
                 // Wrong host, wrong realm: the same refusal as a wrong password.
                 #expect(try await Browser(app: app, host: "stats.rdv.test").signIn(operatorAccount.email) == 401)

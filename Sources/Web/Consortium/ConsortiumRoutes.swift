@@ -67,7 +67,19 @@ struct ConsortiumRoutes: Sendable {
                 for try await (id, start, end) in rows.decode((Int, String?, String?).self) { result[id] = (start, end) }
                 return result
             }
+            let realm = context.realm
+            let journal = context.account.role == .operator_
+                ? try await database.shared.transaction { connection in try await AuditLog(connection, realm: realm).recent(limit: 50) }
+                : []
+            let formatter = AgentSpaceRoutes.dateFormatter(timeZone: "Europe/Paris")
             return pages.render("consortium_home", [
+                "journal": journal.map { entry in
+                    [
+                        "at": formatter.string(from: entry.occurredAt), "event": entry.event.frenchLabel,
+                        "who": entry.actorName ?? entry.subjectName ?? "ligne de commande", "departement": entry.departement ?? "—",
+                    ]
+                },
+                "hasJournal": !journal.isEmpty,
                 "pageTitle": context.spaceName,
                 "heading": context.spaceName,
                 "role": context.account.role.frenchName,
