@@ -19,34 +19,14 @@ struct ConsortiumRoutes: Sendable {
         }
         router.post("/connexion") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: nil)
-            let email = fields["email"] ?? ""
             let outcome = try await services.signIn.signIn(
-                email: email, password: fields["password"] ?? "", ip: context.remoteAddress,
+                email: fields["email"] ?? "", password: fields["password"] ?? "", ip: context.remoteAddress,
                 userAgent: request.headers[.userAgent], in: database.shared, realm: context.realm
             )
-            switch outcome {
-            case .signedIn(let account):
-                let exempt = services.configuration.isDevelopment && account.email.hasSuffix(".demo")
-                let required = ConsortiumRole(rawValue: account.role)?.requiresSecondFactor ?? true
-                let back = localPath(fields["retour"], fallback: "/")
-                let next = account.secondFactorEnabled
-                    ? "/connexion/verification?retour=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-                    : required && !exempt ? "/double-authentification" : back
-                return redirect(
-                    to: next,
-                    cookies: [services.cookie(services.sessionCookieName, value: account.token.value), services.expiredCookie(services.formCookieName)]
-                )
-            case .refused:
-                return form(request, context, values: [
-                    "error": "Adresse électronique ou mot de passe incorrect.", "email": email, "retour": fields["retour"] ?? "",
-                ], status: .unauthorized)
-            case .throttled(let seconds):
-                var response = form(request, context, values: [
-                    "error": "Trop de tentatives. Réessayez dans \(SignInRoutes.wait(seconds)).", "email": email,
-                ], status: .tooManyRequests)
-                response.headers[.retryAfter] = String(seconds)
-                return response
-            }
+            let signIn = SignInRoutes(database: database, services: services, pages: pages, forms: forms)
+            return signIn.answer(outcome, fields: fields, home: "/") { values, status in
+                form(request, context, values: values, status: status)
+            } requiresSecondFactor: { ConsortiumRole(rawValue: $0)?.requiresSecondFactor ?? true }
         }
         group.post("/deconnexion") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)

@@ -17,35 +17,13 @@ struct SignInRoutes: Sendable {
         }
         router.post("/connexion") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: nil)
-            let email = fields["email"] ?? ""
             let outcome = try await services.signIn.signIn(
-                email: email, password: fields["password"] ?? "", ip: context.remoteAddress,
+                email: fields["email"] ?? "", password: fields["password"] ?? "", ip: context.remoteAddress,
                 userAgent: request.headers[.userAgent], in: database.tenant(context.tenant)
             )
-            switch outcome {
-            case .signedIn(let account):
-                // A new token at each sign-in: a session id planted before it is worth nothing.
-                let exempt = services.configuration.isDevelopment && account.email.hasSuffix(".demo")
-                let required = AgentRole(rawValue: account.role)?.requiresSecondFactor ?? true
-                let next = account.secondFactorEnabled
-                    ? "/connexion/verification?retour=\(localPath(fields["retour"]).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-                    : required && !exempt ? "/double-authentification" : localPath(fields["retour"])
-                return redirect(
-                    to: next,
-                    cookies: [services.cookie(services.sessionCookieName, value: account.token.value), services.expiredCookie(services.formCookieName)]
-                )
-            case .refused:
-                return form(request, context, values: [
-                    "error": "Adresse électronique ou mot de passe incorrect.", "email": email, "retour": fields["retour"] ?? "",
-                ], status: .unauthorized)
-            case .throttled(let seconds):
-                var response = form(request, context, values: [
-                    "error": "Trop de tentatives. Réessayez dans \(Self.wait(seconds)), ou réinitialisez votre mot de passe.",
-                    "email": email,
-                ], status: .tooManyRequests)
-                response.headers[.retryAfter] = String(seconds)
-                return response
-            }
+            return answer(outcome, fields: fields, home: "/agent", hint: ", ou réinitialisez votre mot de passe") { values, status in
+                form(request, context, values: values, status: status)
+            } requiresSecondFactor: { AgentRole(rawValue: $0)?.requiresSecondFactor ?? true }
         }
         group.post("/deconnexion") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
@@ -61,6 +39,35 @@ struct SignInRoutes: Sendable {
         var all = values
         all["pageTitle"] = "Connexion – \(context.tenant.name)"
         return pages.render("sign_in", all, request: request, tenant: context.tenant, status: status)
+    }
+
+    /// The response to a sign-in attempt, for agents and consortium accounts alike: where a
+    /// signed-in person goes next (second factor, enrolment, or the page asked for), or the form
+    /// again with why not.
+    func answer(
+        _ outcome: SignInService.Outcome, fields: [String: String], home: String, hint: String = "",
+        form: ([String: Any], HTTPResponse.Status) -> Response, requiresSecondFactor: (String) -> Bool
+    ) -> Response {
+        let email = fields["email"] ?? ""
+        switch outcome {
+        case .signedIn(let account):
+            // A new token at each sign-in: a session id planted before it is worth nothing.
+            let exempt = services.configuration.isDevelopment && account.email.hasSuffix(".demo")
+            let back = localPath(fields["retour"], fallback: home)
+            let next = account.secondFactorEnabled
+                ? "/connexion/verification?retour=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                : requiresSecondFactor(account.role) && !exempt ? "/double-authentification" : back
+            return redirect(
+                to: next,
+                cookies: [services.cookie(services.sessionCookieName, value: account.token.value), services.expiredCookie(services.formCookieName)]
+            )
+        case .refused:
+            return form(["error": "Adresse électronique ou mot de passe incorrect.", "email": email, "retour": fields["retour"] ?? ""], .unauthorized)
+        case .throttled(let seconds):
+            var response = form(["error": "Trop de tentatives. Réessayez dans \(Self.wait(seconds))\(hint).", "email": email], .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
     }
 
     static func wait(_ seconds: Int) -> String {
