@@ -7,25 +7,37 @@ public struct OneTimeTokens: Sendable {
     public enum Purpose: String, Sendable {
         case invitation
         case passwordReset = "password_reset"
+        case emailConfirmation = "email_confirmation"
 
-        var lifetimeSeconds: Int { self == .invitation ? 7 * 24 * 3600 : 3600 }
+        var lifetimeSeconds: Int {
+            switch self {
+            case .invitation: 7 * 24 * 3600
+            case .emailConfirmation: 24 * 3600
+            case .passwordReset: 3600
+            }
+        }
     }
 
     let connection: TenantConnection
+    let table: String
+    let owner: String
 
-    public init(_ connection: TenantConnection) {
+    public init(_ connection: TenantConnection, realm: AccountRealm = .agents) {
         self.connection = connection
+        guard let tokens = realm.tokens else { preconditionFailure("this realm sends no tokens") }
+        self.table = tokens
+        self.owner = realm.owner
     }
 
     /// A new token; earlier unused tokens of the same purpose for this agent stop working.
     public func issue(_ purpose: Purpose, for agentID: UUID) async throws -> SecretToken {
         try await connection.query(
-            "DELETE FROM agent_tokens WHERE agent_id = \(agentID) AND purpose = \(purpose.rawValue) AND used_at IS NULL"
+            "DELETE FROM \(unescaped: table) WHERE \(unescaped: owner) = \(agentID) AND purpose = \(purpose.rawValue) AND used_at IS NULL"
         )
         let token = SecretToken.generate()
         try await connection.query(
             """
-            INSERT INTO agent_tokens (token_hash, agent_id, purpose, expires_at)
+            INSERT INTO \(unescaped: table) (token_hash, \(unescaped: owner), purpose, expires_at)
             VALUES (\(token.hash), \(agentID), \(purpose.rawValue), now() + make_interval(secs => \(purpose.lifetimeSeconds)))
             """
         )
@@ -36,7 +48,7 @@ public struct OneTimeTokens: Sendable {
     public func peek(_ purpose: Purpose, token: String) async throws -> UUID? {
         let rows = try await connection.query(
             """
-            SELECT agent_id FROM agent_tokens
+            SELECT \(unescaped: owner) FROM \(unescaped: table)
             WHERE token_hash = \(SecretToken.hash(token)) AND purpose = \(purpose.rawValue) AND used_at IS NULL AND expires_at > now()
             """
         )
@@ -48,9 +60,9 @@ public struct OneTimeTokens: Sendable {
     public func consume(_ purpose: Purpose, token: String) async throws -> UUID? {
         let rows = try await connection.query(
             """
-            UPDATE agent_tokens SET used_at = now()
+            UPDATE \(unescaped: table) SET used_at = now()
             WHERE token_hash = \(SecretToken.hash(token)) AND purpose = \(purpose.rawValue) AND used_at IS NULL AND expires_at > now()
-            RETURNING agent_id
+            RETURNING \(unescaped: owner)
             """
         )
         for try await id in rows.decode(UUID.self) { return id }

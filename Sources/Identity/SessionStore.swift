@@ -14,6 +14,8 @@ public struct SessionLifetime: Sendable {
 
     public static let agents = SessionLifetime(idle: .seconds(2 * 3600), absolute: .seconds(12 * 3600))
     public static let operators = SessionLifetime(idle: .seconds(30 * 60), absolute: .seconds(8 * 3600))
+    /// Usagers often share a phone or a computer at a social centre: short-lived by default.
+    public static let usagers = SessionLifetime(idle: .seconds(3600), absolute: .seconds(12 * 3600))
 }
 
 /// A live session, as listed on "my account".

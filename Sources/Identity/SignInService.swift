@@ -41,7 +41,8 @@ public struct SignInService: Sendable {
         in database: DB, realm: AccountRealm = .agents
     ) async throws -> Outcome {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let keys = ["sign_in:account:\(email)", "sign_in:ip:\(ip ?? "-")"]
+        // Keys name the realm: an agent and a usager may share an email address.
+        let keys = ["\(realm.accounts):sign_in:account:\(email)", "\(realm.accounts):sign_in:ip:\(ip ?? "-")"]
         let lookup: (account: Credentials?, retryAfter: Int?) = try await database.transaction { connection in
             let retryAfter = try await Throttle(connection, realm: realm).retryAfter(keys)
             return (retryAfter == nil ? try await credentials(email: email, realm: realm, on: connection) : nil, retryAfter)

@@ -61,7 +61,12 @@ public struct TenantDirectoryRefresher: Service {
                     return
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("tenant registry listener lost; retrying", metadata: ["error": .string(describe(error))])
+                    // Before the first migration the registry does not exist yet: wait quietly.
+                    let missing = (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
+                    logger.log(
+                        level: missing ? .debug : .warning, "tenant registry listener lost; retrying",
+                        metadata: ["error": .string(describe(error))]
+                    )
                     try? await Task.sleep(for: .seconds(1))
                 }
             }

@@ -46,6 +46,9 @@ public struct TenantRequestContext: RequestContext {
     public var secondFactorPassed = false
     /// Demo accounts in development may skip the second factor their role requires.
     public var secondFactorExempt = false
+    /// Set when a live usager session (a separate cookie) came with the request.
+    public var usager: UsagerAccount?
+    public var usagerSessionToken: String?
     /// Path and query of the request, to come back to after signing in.
     public var requestTarget = "/"
 
@@ -124,4 +127,29 @@ public struct SecondFactorRequired: Error, Sendable {
     public let step: Step
 
     var path: String { step == .challenge ? "/connexion/verification" : "/double-authentification" }
+}
+
+/// Context of a request by a signed-in usager.
+public struct UsagerRequestContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let tenant: Tenant
+    public let usager: UsagerAccount
+    public let sessionToken: String
+    public let remoteAddress: String?
+
+    public init(context: TenantRequestContext) throws {
+        guard let usager = context.usager, let token = context.usagerSessionToken else {
+            throw UsagerSignInRequired(returnTo: context.requestTarget)
+        }
+        self.coreContext = context.coreContext
+        self.tenant = context.tenant
+        self.usager = usager
+        self.sessionToken = token
+        self.remoteAddress = context.remoteAddress
+    }
+}
+
+/// Thrown when a page of the usager space is asked without a usager session.
+public struct UsagerSignInRequired: Error, Sendable {
+    public let returnTo: String
 }

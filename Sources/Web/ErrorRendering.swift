@@ -49,6 +49,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let target = error.returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
             return Response(status: .seeOther, headers: [.location: "/connexion?retour=\(target)"])
+        } catch let error as UsagerSignInRequired {
+            let target = error.returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+            return Response(status: .seeOther, headers: [.location: "/mon-compte/connexion?retour=\(target)"])
         } catch let error as SecondFactorRequired {
             if renderer.wantsProblemJSON(request) {
                 return renderer.response(

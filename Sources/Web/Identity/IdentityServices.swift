@@ -24,6 +24,8 @@ struct IdentityServices: Sendable {
     /// Domain or on another path, so no sibling host can plant or widen them.
     var sessionCookieName: String { configuration.isSecure ? "__Host-rdv_session" : "rdv_session" }
     var formCookieName: String { configuration.isSecure ? "__Host-rdv_form" : "rdv_form" }
+    /// Usagers have a cookie of their own: one browser may hold an agent's and a usager's session.
+    var usagerCookieName: String { configuration.isSecure ? "__Host-rdv_usager" : "rdv_usager" }
 
     func cookie(_ name: String, value: String, maxAge: Int? = nil) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: configuration.isSecure, httpOnly: true, sameSite: .lax)

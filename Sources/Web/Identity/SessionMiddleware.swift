@@ -24,6 +24,16 @@ struct SessionMiddleware: RouterMiddleware {
                 context.secondFactorExempt = services.configuration.isDevelopment && session.agent.email.hasSuffix(".demo")
             }
         }
+        if let token = request.cookies[services.usagerCookieName]?.value, !token.isEmpty, token.count < 100 {
+            let usager = try await database.tenant(context.tenant).transaction { connection -> UsagerAccount? in
+                guard let (id, _) = try await SessionStore(connection, realm: .usagers).session(for: token) else { return nil }
+                return try await UsagerAccountRepository(connection).find(id: id)
+            }
+            if let usager {
+                context.usager = usager
+                context.usagerSessionToken = token
+            }
+        }
         return try await next(request, context)
     }
 }

@@ -45,7 +45,7 @@ struct SignInRoutes: Sendable {
     /// signed-in person goes next (second factor, enrolment, or the page asked for), or the form
     /// again with why not.
     func answer(
-        _ outcome: SignInService.Outcome, fields: [String: String], home: String, hint: String = "",
+        _ outcome: SignInService.Outcome, fields: [String: String], home: String, hint: String = "", cookieName: String? = nil,
         form: ([String: Any], HTTPResponse.Status) -> Response, requiresSecondFactor: (String) -> Bool
     ) -> Response {
         let email = fields["email"] ?? ""
@@ -59,7 +59,10 @@ struct SignInRoutes: Sendable {
                 : requiresSecondFactor(account.role) && !exempt ? "/double-authentification" : back
             return redirect(
                 to: next,
-                cookies: [services.cookie(services.sessionCookieName, value: account.token.value), services.expiredCookie(services.formCookieName)]
+                cookies: [
+                    services.cookie(cookieName ?? services.sessionCookieName, value: account.token.value),
+                    services.expiredCookie(services.formCookieName),
+                ]
             )
         case .refused:
             return form(["error": "Adresse électronique ou mot de passe incorrect.", "email": email, "retour": fields["retour"] ?? ""], .unauthorized)
