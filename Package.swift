@@ -90,7 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
-        .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

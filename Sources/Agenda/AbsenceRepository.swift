@@ -1,0 +1,44 @@
+import Foundation
+import PostgresNIO
+import Scheduling
+import Tenancy
+
+/// Absences of agents: they block the agent everywhere in the département.
+public struct AbsenceRepository: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    @discardableResult
+    public func create(agentID: UUID, title: String, span: RecurringSpan) async throws -> UUID {
+        let rows = try await connection.query(
+            """
+            INSERT INTO absences (agent_id, title, first_day, start_time, end_time, recurrence)
+            VALUES (\(agentID), \(title), \(span.firstDay.description)::date, \(span.start.description)::time,
+                    \(span.end.description)::time, \(span.recurrence.json)::jsonb)
+            RETURNING id
+            """
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        throw BookingError.notFound
+    }
+
+    /// Absences of each of `agentIDs`.
+    public func spans(of agentIDs: [UUID]) async throws -> [UUID: [RecurringSpan]] {
+        var spans: [UUID: [RecurringSpan]] = [:]
+        for try await (agent, first, start, end, recurrence) in try await connection.query(
+            """
+            SELECT agent_id, first_day::text, start_time::text, end_time::text, recurrence::text
+            FROM absences WHERE agent_id = ANY(\(agentIDs))
+            """
+        ).decode((UUID, String, String, String, String).self) {
+            guard let first = LocalDate(iso: first), let start = PlageRepository.time(start), let end = PlageRepository.time(end),
+                  let recurrence = Recurrence(json: recurrence)
+            else { continue }
+            spans[agent, default: []].append(RecurringSpan(firstDay: first, start: start, end: end, recurrence: recurrence))
+        }
+        return spans
+    }
+}

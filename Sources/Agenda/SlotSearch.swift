@@ -1,0 +1,67 @@
+import Foundation
+import PostgresNIO
+import Scheduling
+import Tenancy
+
+/// A free slot, with who receives and where.
+public struct AvailableSlot: Sendable, Hashable {
+    public let agentID: UUID
+    public let lieuID: UUID
+    public let range: TimeRange
+}
+
+/// Finds free slots of a motif across the département: loads what the pure engine needs in a
+/// handful of queries, then lets `SlotEngine` do the rest in memory.
+public struct SlotSearch: Sendable {
+    let connection: TenantConnection
+    let tenant: Tenant
+
+    public init(_ connection: TenantConnection, tenant: Tenant) {
+        self.connection = connection
+        self.tenant = tenant
+    }
+
+    public func slots(motifID: UUID, now: Date, within days: Int? = nil) async throws -> [AvailableSlot] {
+        guard let clock = WallClock(timeZone: tenant.timeZone) else { return [] }
+        var motif: (duration: Int, minimum: Int, maximum: Int)?
+        for try await row in try await connection.query(
+            """
+            SELECT duration_minutes, min_booking_delay_minutes, max_booking_delay_minutes
+            FROM motifs WHERE id = \(motifID) AND archived_at IS NULL
+            """
+        ).decode((Int, Int, Int).self) { motif = row }
+        guard let motif else { throw BookingError.notFound }
+        let maximum = min(motif.maximum, (days ?? Int.max / 2880) * 24 * 60)
+        let plages = try await PlageRepository(connection).offering(motifID: motifID)
+        guard !plages.isEmpty else { return [] }
+        let agents = Array(Set(plages.map(\.agentID)))
+        let absences = try await AbsenceRepository(connection).spans(of: agents)
+        let horizon = now.addingTimeInterval(TimeInterval(maximum * 60 + 86_400))
+        var busy: [UUID: [TimeRange]] = [:]
+        for try await (agent, start, end) in try await connection.query(
+            """
+            SELECT agent_id, lower(during), upper(during) FROM rdv_agents
+            WHERE active AND agent_id = ANY(\(agents)) AND during && tstzrange(\(now), \(horizon))
+            """
+        ).decode((UUID, Date, Date).self) {
+            busy[agent, default: []].append(TimeRange(start: start, end: end))
+        }
+        let firstYear = clock.localDate(of: now).year
+        let lastYear = clock.localDate(of: horizon).year
+        var holidays = Set<LocalDate>()
+        for year in firstYear...lastYear { holidays.formUnion(Holidays.days(year: year, departement: tenant.code.value).keys) }
+
+        // One engine run per agent and lieu: an agent's appointments and absences block all their plages.
+        var slots: [AvailableSlot] = []
+        let groups = Dictionary(grouping: plages) { "\($0.agentID)|\($0.lieuID)" }
+        for group in groups.values {
+            let agentID = group[0].agentID, lieuID = group[0].lieuID
+            let query = SlotQuery(
+                openings: group.map(\.span), absences: absences[agentID] ?? [], busy: busy[agentID] ?? [], holidays: holidays,
+                durationMinutes: motif.duration, minimumDelayMinutes: motif.minimum, maximumDelayMinutes: maximum, now: now, clock: clock
+            )
+            slots += SlotEngine.freeSlots(query).map { AvailableSlot(agentID: agentID, lieuID: lieuID, range: $0) }
+        }
+        return slots.sorted { ($0.range, $0.agentID.uuidString) < ($1.range, $1.agentID.uuidString) }
+    }
+}
