@@ -73,6 +73,7 @@ let package = Package(
                 "Tenancy",
                 "Identity",
                 "Agenda",
+                "Scheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -41,6 +41,8 @@ public func buildApplication(
     AccountRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
     SecondFactorRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(on: tenantRouter.group(context: SecondFactorContext.self))
+    AgendaRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    RdvRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
     if configuration.isDevelopment {

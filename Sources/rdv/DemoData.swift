@@ -3,6 +3,7 @@ import Foundation
 import Agenda
 import Identity
 import Logging
+import Scheduling
 import Tenancy
 
 /// Demo content of the demo départements; seeding it twice changes nothing.
@@ -31,6 +32,40 @@ enum DemoData {
         ("pilotage@consortium.demo", "Paul", "Pilote", .steering),
     ]
 
+    /// A service, a lieu, two motifs and weekday mornings for the demo agent, once.
+    static func seedAgenda(organisation: Organisation, tenant: Tenant, on connection: TenantConnection) async throws {
+        let catalog = AgendaCatalog(connection)
+        let pmi = try await catalog.ensureService(named: "PMI")
+        let social = try await catalog.ensureService(named: "Service social")
+        let lieu = try await catalog.ensureLieu(organisationID: organisation.id, name: organisation.name, address: "Adresse de démonstration")
+        let consultation = try await catalog.ensureMotif(
+            organisationID: organisation.id, serviceID: pmi, name: "Consultation de PMI", durationMinutes: 30, onlineBooking: true
+        )
+        let firstMeeting = try await catalog.ensureMotif(
+            organisationID: organisation.id, serviceID: social, name: "Premier rendez-vous avec une assistante sociale",
+            durationMinutes: 45, onlineBooking: true
+        )
+        guard let agent = try await AgentRepository(connection).find(email: "agent@\(tenant.slug).demo") else { return }
+        for service in [pmi, social] { try await catalog.addAgent(agent.id, toService: service) }
+        if let secretariat = try await AgentRepository(connection).find(email: "secretariat@\(tenant.slug).demo") {
+            try await catalog.addAgent(secretariat.id, toService: pmi)
+        }
+        let plages = PlageRepository(connection)
+        guard try await plages.of(agentID: agent.id).isEmpty, let clock = WallClock(timeZone: tenant.timeZone) else { return }
+        let today = clock.localDate(of: Date())
+        let monday = today.adding(days: 1 - today.weekday.rawValue)
+        for (start, end) in [("09:00", "12:00"), ("14:00", "17:00")] {
+            try await plages.create(
+                agentID: agent.id, lieuID: lieu,
+                span: RecurringSpan(
+                    firstDay: monday, start: LocalTime(start)!, end: LocalTime(end)!,
+                    recurrence: .weekly(interval: 1, on: [.monday, .tuesday, .wednesday, .thursday, .friday], until: nil)
+                ),
+                motifIDs: [consultation, firstMeeting]
+            )
+        }
+    }
+
     /// Seeds every registered département that has demo content.
     static func seed(database: Database, logger: Logger) async throws -> [Tenant] {
         let tenants = try await TenantRegistry(database: database).all()
@@ -52,6 +87,7 @@ enum DemoData {
                         role: agent.role, organisationID: agent.role == .deptAdmin ? nil : first?.id, passwordHash: hash
                     )
                 }
+                if let first { try await seedAgenda(organisation: first, tenant: tenant, on: connection) }
             }
             seeded.append(tenant)
         }

@@ -1,0 +1,106 @@
+import Foundation
+import PostgresNIO
+import Tenancy
+
+/// A lieu where usagers are received.
+public struct Lieu: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let organisationID: UUID
+    public let name: String
+    public let address: String
+}
+
+/// A motif (type of appointment).
+public struct Motif: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let organisationID: UUID
+    public let name: String
+    public let durationMinutes: Int
+    public let collective: Bool
+    public let defaultCapacity: Int?
+}
+
+/// The reference data an agenda page needs: lieux, motifs, services; and their creation.
+public struct AgendaCatalog: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    public func lieux(organisationID: UUID? = nil) async throws -> [Lieu] {
+        var lieux: [Lieu] = []
+        for try await (id, organisation, name, address) in try await connection.query(
+            """
+            SELECT id, organisation_id, name, address FROM lieux
+            WHERE status <> 'disabled' AND (\(organisationID)::uuid IS NULL OR organisation_id = \(organisationID))
+            ORDER BY name
+            """
+        ).decode((UUID, UUID, String, String).self) {
+            lieux.append(Lieu(id: id, organisationID: organisation, name: name, address: address))
+        }
+        return lieux
+    }
+
+    public func motifs(organisationID: UUID? = nil) async throws -> [Motif] {
+        var motifs: [Motif] = []
+        for try await (id, organisation, name, duration, collective, capacity) in try await connection.query(
+            """
+            SELECT id, organisation_id, name, duration_minutes, collective, default_capacity FROM motifs
+            WHERE archived_at IS NULL AND (\(organisationID)::uuid IS NULL OR organisation_id = \(organisationID))
+            ORDER BY name
+            """
+        ).decode((UUID, UUID, String, Int, Bool, Int?).self) {
+            motifs.append(Motif(id: id, organisationID: organisation, name: name, durationMinutes: duration, collective: collective, defaultCapacity: capacity))
+        }
+        return motifs
+    }
+
+    /// Service ids of an agent, for the permission to see colleagues' agendas.
+    public func serviceIDs(of agentID: UUID) async throws -> Set<UUID> {
+        var ids = Set<UUID>()
+        for try await id in try await connection.query("SELECT service_id FROM agent_services WHERE agent_id = \(agentID)").decode(UUID.self) {
+            ids.insert(id)
+        }
+        return ids
+    }
+
+    @discardableResult
+    public func ensureService(named name: String) async throws -> UUID {
+        try await upsertReturningID(
+            "INSERT INTO services (name) VALUES (\(name)) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id"
+        )
+    }
+
+    @discardableResult
+    public func ensureLieu(organisationID: UUID, name: String, address: String) async throws -> UUID {
+        try await upsertReturningID(
+            """
+            INSERT INTO lieux (organisation_id, name, address) VALUES (\(organisationID), \(name), \(address))
+            ON CONFLICT (organisation_id, name) DO UPDATE SET address = excluded.address RETURNING id
+            """
+        )
+    }
+
+    @discardableResult
+    public func ensureMotif(organisationID: UUID, serviceID: UUID, name: String, durationMinutes: Int, onlineBooking: Bool) async throws -> UUID {
+        try await upsertReturningID(
+            """
+            INSERT INTO motifs (organisation_id, service_id, name, duration_minutes, online_booking, bookable_by)
+            VALUES (\(organisationID), \(serviceID), \(name), \(durationMinutes), \(onlineBooking), \(onlineBooking ? "everyone" : "agents"))
+            ON CONFLICT (organisation_id, name) DO UPDATE SET duration_minutes = excluded.duration_minutes RETURNING id
+            """
+        )
+    }
+
+    public func addAgent(_ agentID: UUID, toService serviceID: UUID) async throws {
+        try await connection.query(
+            "INSERT INTO agent_services (agent_id, service_id) VALUES (\(agentID), \(serviceID)) ON CONFLICT DO NOTHING"
+        )
+    }
+
+    private func upsertReturningID(_ query: PostgresQuery) async throws -> UUID {
+        for try await id in try await connection.query(query).decode(UUID.self) { return id }
+        throw BookingError.notFound
+    }
+}

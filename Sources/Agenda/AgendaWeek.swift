@@ -1,0 +1,94 @@
+import Foundation
+import PostgresNIO
+import Scheduling
+import Tenancy
+
+/// An appointment as an agenda shows it.
+public struct RdvSummary: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let range: TimeRange
+    public let motifName: String
+    public let lieuName: String?
+    public let status: RdvStatus
+    public let participants: [String]
+}
+
+/// Appointments of an agent, and of the whole département for one appointment's page.
+public struct RdvQueries: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    /// Appointments of `agentID` overlapping `range` (cancelled ones included, they show struck out).
+    public func of(agentID: UUID, in range: TimeRange) async throws -> [RdvSummary] {
+        try await summaries(
+            """
+            SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
+                   coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+            FROM rdvs r
+            JOIN rdv_agents ra ON ra.rdv_id = r.id AND ra.agent_id = \(agentID)
+            JOIN motifs m ON m.id = r.motif_id
+            LEFT JOIN lieux l ON l.id = r.lieu_id
+            LEFT JOIN rdv_participants p ON p.rdv_id = r.id
+            LEFT JOIN usagers u ON u.id = p.usager_id
+            WHERE r.starts_at < \(range.end) AND r.ends_at > \(range.start)
+            GROUP BY r.id, m.name, l.name ORDER BY r.starts_at
+            """
+        )
+    }
+
+    public func find(_ rdvID: UUID) async throws -> (summary: RdvSummary, agentIDs: [UUID], notes: String)? {
+        guard let summary = try await summaries(
+            """
+            SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
+                   coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+            FROM rdvs r JOIN motifs m ON m.id = r.motif_id
+            LEFT JOIN lieux l ON l.id = r.lieu_id
+            LEFT JOIN rdv_participants p ON p.rdv_id = r.id
+            LEFT JOIN usagers u ON u.id = p.usager_id
+            WHERE r.id = \(rdvID) GROUP BY r.id, m.name, l.name
+            """
+        ).first else { return nil }
+        var agents: [UUID] = []
+        for try await id in try await connection.query("SELECT agent_id FROM rdv_agents WHERE rdv_id = \(rdvID)").decode(UUID.self) {
+            agents.append(id)
+        }
+        var notes = ""
+        for try await text in try await connection.query("SELECT notes FROM rdvs WHERE id = \(rdvID)").decode(String.self) { notes = text }
+        return (summary, agents, notes)
+    }
+
+    private func summaries(_ query: PostgresQuery) async throws -> [RdvSummary] {
+        var result: [RdvSummary] = []
+        for try await (id, start, end, motif, lieu, status, people) in try await connection.query(query).decode(
+            (UUID, Date, Date, String, String?, String, [String]).self
+        ) {
+            result.append(RdvSummary(
+                id: id, range: TimeRange(start: start, end: end), motifName: motif, lieuName: lieu,
+                status: RdvStatus(rawValue: status) ?? .unknown, participants: people
+            ))
+        }
+        return result
+    }
+}
+
+/// People received by the département (the minimum booking needs; the booking work adds the rest).
+public struct UsagerRepository: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    public func create(firstName: String, lastName: String, phone: String?, email: String?) async throws -> UUID {
+        for try await id in try await connection.query(
+            """
+            INSERT INTO usagers (first_name, last_name, phone, email)
+            VALUES (\(firstName), \(lastName), \(phone), \(email)) RETURNING id
+            """
+        ).decode(UUID.self) { return id }
+        throw BookingError.notFound
+    }
+}

@@ -1,0 +1,186 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Scheduling
+import Tenancy
+
+/// The agents' daily tool: a week of their agenda, new plages d'ouverture, cancelling one
+/// occurrence, and the free-slot search for a motif.
+struct AgendaRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/agenda") { request, context in try await week(request, context) }
+        group.get("/agenda/plages/nouvelle") { request, context in try await plageForm(request, context) }
+        group.post("/agenda/plages") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await createPlage(fields, request, context)
+        }
+        group.post("/agenda/plages/:id/occurrences/:day/annuler") { request, context in
+            _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            guard let plageID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                  let day = context.parameters.get("day").flatMap(LocalDate.init(iso:))
+            else { throw PublicError.pageNotFound }
+            let agent = context.agent
+            let found = try await database.tenant(context.tenant).transaction { connection -> LocalDate? in
+                // Only a plage of the agent's own agenda, in this département.
+                guard try await PlageRepository(connection).of(agentID: agent.id).contains(where: { $0.id == plageID }) else { return nil }
+                try await PlageRepository(connection).change(plage: plageID, on: day, to: .cancelled)
+                return day
+            }
+            guard found != nil else { throw PublicError.pageNotFound }
+            return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
+        }
+        group.get("/creneaux") { request, context in try await slotsPage(request, context) }
+    }
+
+    func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
+
+    private func week(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let clock = clock(context.tenant)
+        let today = clock.localDate(of: Date())
+        let asked = request.uri.queryParameters["semaine"].flatMap { LocalDate(iso: String($0)) } ?? today
+        let monday = asked.adding(days: 1 - asked.weekday.rawValue)
+        let days = monday...monday.adding(days: 6)
+        let agentID = context.agent.id
+        let (plages, rdvs, lieux) = try await database.tenant(context.tenant).transaction { connection in
+            (
+                try await PlageRepository(connection).of(agentID: agentID),
+                try await RdvQueries(connection).of(agentID: agentID, in: TimeRange(
+                    start: clock.instant(monday, LocalTime(minutes: 0)!), end: clock.instant(monday.adding(days: 7), LocalTime(minutes: 0)!)
+                )),
+                try await AgendaCatalog(connection).lieux()
+            )
+        }
+        let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
+        let holidays = Holidays.days(year: monday.year, departement: context.tenant.code.value)
+            .merging(Holidays.days(year: monday.year + 1, departement: context.tenant.code.value)) { $1 }
+        let columns: [[String: Any]] = (0..<7).map { offset in
+            let day = monday.adding(days: offset)
+            let openings = plages.flatMap { plage in
+                plage.span.occurrences(in: day...day, clock: clock).map { occurrence -> [String: Any] in
+                    [
+                        "time": "\(clock.localTime(of: occurrence.start).french) – \(clock.localTime(of: occurrence.end).french)",
+                        "lieu": lieuNames[plage.lieuID] ?? "",
+                        "cancelAction": "/agenda/plages/\(plage.id)/occurrences/\(day)/annuler",
+                    ]
+                }
+            }
+            let appointments = rdvs.filter { clock.localDate(of: $0.range.start) == day }.map { rdv -> [String: Any] in
+                [
+                    "id": rdv.id.uuidString, "time": clock.localTime(of: rdv.range.start).french, "motif": rdv.motifName,
+                    "people": rdv.participants.joined(separator: ", "), "status": rdv.status.frenchName,
+                    "cancelled": !rdv.status.holdsTime,
+                ]
+            }
+            return [
+                "label": "\(day.weekday.frenchName) \(day.day)/\(day.month < 10 ? "0" : "")\(day.month)",
+                "holiday": holidays[day] ?? "", "openings": openings, "rdvs": appointments,
+                "empty": openings.isEmpty && appointments.isEmpty,
+            ]
+        }
+        return pages.render("agenda_week", [
+            "pageTitle": "Mon agenda – \(context.tenant.name)",
+            "weekOf": "\(monday.day)/\(monday.month)/\(monday.year)",
+            "previous": monday.adding(days: -7).description, "next": monday.adding(days: 7).description,
+            "days": columns,
+        ], request: request, context: context)
+    }
+
+    private func plageForm(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let organisationID = context.agent.organisationID
+        let (lieux, motifs) = try await database.tenant(context.tenant).transaction { connection in
+            (try await AgendaCatalog(connection).lieux(organisationID: organisationID), try await AgendaCatalog(connection).motifs(organisationID: organisationID))
+        }
+        var all = values
+        all["pageTitle"] = "Nouvelle plage d’ouverture – \(context.tenant.name)"
+        all["lieux"] = lieux.map { ["id": $0.id.uuidString, "name": $0.name] }
+        all["motifs"] = motifs.map { ["id": $0.id.uuidString, "name": $0.name, "duration": $0.durationMinutes] }
+        all["weekdays"] = Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName] }
+        return pages.render("plage_form", all, request: request, context: context, status: status)
+    }
+
+    private func createPlage(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        var errors: [String] = []
+        let lieuID = UUID(uuidString: fields["lieu"] ?? "")
+        let motifIDs = fields.filter { $0.key.hasPrefix("motif_") && $0.value == "on" }.compactMap { UUID(uuidString: String($0.key.dropFirst(6))) }
+        let firstDay = LocalDate(iso: fields["first_day"] ?? "")
+        let start = LocalTime(fields["start"] ?? ""), end = LocalTime(fields["end"] ?? "")
+        let weekdays = Set(fields.filter { $0.key.hasPrefix("weekday_") }.compactMap { Int($0.key.dropFirst(8)).flatMap(Weekday.init(rawValue:)) })
+        let until = (fields["until"] ?? "").isEmpty ? nil : LocalDate(iso: fields["until"] ?? "")
+        if lieuID == nil { errors.append("Choisissez un lieu.") }
+        if motifIDs.isEmpty { errors.append("Choisissez au moins un motif.") }
+        if firstDay == nil { errors.append("Le premier jour doit être une date (AAAA-MM-JJ).") }
+        if start == nil || end == nil { errors.append("Les heures s’écrivent HH:MM.") } else if let start, let end, end <= start {
+            errors.append("L’heure de fin doit suivre l’heure de début.")
+        }
+        if fields["repeat"] == "weekly", weekdays.isEmpty { errors.append("Choisissez les jours de la semaine.") }
+        if !(fields["until"] ?? "").isEmpty, until == nil { errors.append("La date de fin doit être une date (AAAA-MM-JJ).") }
+        if let until, let firstDay, until < firstDay { errors.append("La date de fin précède le premier jour.") }
+        guard errors.isEmpty, let lieuID, let firstDay, let start, let end else {
+            return try await plageForm(request, context, values: ["errors": errors, "form": fields], status: .unprocessableContent)
+        }
+        let recurrence: Recurrence = fields["repeat"] == "weekly"
+            ? .weekly(interval: max(1, min(4, Int(fields["interval"] ?? "1") ?? 1)), on: weekdays, until: until)
+            : .once
+        let span = RecurringSpan(firstDay: firstDay, start: start, end: end, recurrence: recurrence)
+        let organisationID = context.agent.organisationID
+        let agentID = context.agent.id
+        let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
+            let catalog = AgendaCatalog(connection)
+            // Lieu and motifs must be of the agent's organisation in this département.
+            guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return false }
+            let known = Set(try await catalog.motifs(organisationID: organisationID).map(\.id))
+            guard motifIDs.allSatisfy(known.contains) else { return false }
+            try await PlageRepository(connection).create(agentID: agentID, lieuID: lieuID, span: span, motifIDs: motifIDs)
+            return true
+        }
+        guard saved else {
+            return try await plageForm(request, context, values: ["errors": ["Ce lieu ou ce motif n’existe pas dans votre organisation."], "form": fields], status: .unprocessableContent)
+        }
+        return redirect(to: "/agenda?semaine=\(firstDay)")
+    }
+
+    private func slotsPage(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let clock = clock(context.tenant)
+        let organisationID = context.agent.organisationID
+        let motifID = request.uri.queryParameters["motif"].flatMap { UUID(uuidString: String($0)) }
+        let tenant = context.tenant
+        let (motifs, lieux, slots) = try await database.tenant(context.tenant).transaction { connection in
+            let catalog = AgendaCatalog(connection)
+            let motifs = try await catalog.motifs(organisationID: organisationID)
+            let slots = try await motifID.flatMap { id in motifs.contains { $0.id == id } ? id : nil }.asyncMap {
+                try await SlotSearch(connection, tenant: tenant).slots(motifID: $0, now: Date(), within: 42)
+            } ?? []
+            return (motifs, try await catalog.lieux(), slots)
+        }
+        let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
+        let grouped = Dictionary(grouping: slots.prefix(300)) { clock.localDate(of: $0.range.start) }
+        return pages.render("slots", [
+            "pageTitle": "Créneaux disponibles – \(context.tenant.name)",
+            "motifs": motifs.map { ["id": $0.id.uuidString, "name": $0.name, "selected": $0.id == motifID] },
+            "searched": motifID != nil,
+            "days": grouped.keys.sorted().map { day in
+                [
+                    "label": "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year)",
+                    "slots": (grouped[day] ?? []).map { slot in
+                        [
+                            "time": clock.localTime(of: slot.range.start).french, "lieu": lieuNames[slot.lieuID] ?? "",
+                            "link": "/rdv/nouveau?motif=\(motifID?.uuidString ?? "")&agent=\(slot.agentID)&lieu=\(slot.lieuID)&debut=\(Int(slot.range.start.timeIntervalSince1970))",
+                        ]
+                    },
+                ] as [String: Any]
+            },
+        ], request: request, context: context)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,143 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Scheduling
+import Tenancy
+
+/// Booking an appointment for a usager, its page, and its status (seen, no-show, cancelled).
+struct RdvRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/rdv/nouveau") { request, context in try await bookingForm(request, context) }
+        group.post("/rdv") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await book(fields, request, context)
+        }
+        group.get("/rdv/:id") { request, context in try await rdvPage(request, context) }
+        group.post("/rdv/:id/statut") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                  let status = RdvStatus(rawValue: fields["status"] ?? "")
+            else { throw PublicError.pageNotFound }
+            try await requireAccess(to: rdvID, context, edit: true)
+            let agentID = context.agent.id
+            do {
+                try await database.tenant(context.tenant).transaction { connection in
+                    try await RdvRepository(connection).setStatus(rdvID, to: status, byAgent: agentID)
+                }
+            } catch let error as BookingError {
+                return try await rdvPage(request, context, error: error.french, status: .conflict)
+            }
+            return redirect(to: "/rdv/\(rdvID)")
+        }
+    }
+
+    /// The acting agent with their services, and another agent as the object of a permission.
+    private func actorAndTarget(_ context: AgentRequestContext, target agentID: UUID) async throws -> (Actor, AgentReference)? {
+        let me = context.agent
+        return try await database.tenant(context.tenant).transaction { connection -> (Actor, AgentReference)? in
+            let catalog = AgendaCatalog(connection)
+            guard let target = try await AgentRepository(connection).find(id: agentID) else { return nil }
+            let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: try await catalog.serviceIDs(of: me.id))
+            return (actor, AgentReference(agentID: target.id, organisationID: target.organisationID, serviceIDs: try await catalog.serviceIDs(of: target.id)))
+        }
+    }
+
+    /// 404 for an appointment of another département or one the agent may not see; 403 to change one only seen.
+    private func requireAccess(to rdvID: UUID, _ context: AgentRequestContext, edit: Bool) async throws {
+        let found = try await database.tenant(context.tenant).transaction { try await RdvQueries($0).find(rdvID) }
+        guard let found else { throw PublicError.pageNotFound }
+        var visible = false, editable = false
+        for agentID in found.agentIDs {
+            guard let (actor, target) = try await actorAndTarget(context, target: agentID) else { continue }
+            visible = visible || Policy.can(actor, .viewAgenda(target))
+            editable = editable || Policy.can(actor, .editAgenda(target))
+        }
+        guard visible else { throw PublicError.pageNotFound }
+        if edit, !editable { throw PublicError.forbidden }
+    }
+
+    private func bookingForm(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let query = request.uri.queryParameters
+        var all = values
+        all["pageTitle"] = "Nouveau rendez-vous – \(context.tenant.name)"
+        for key in ["motif", "agent", "lieu", "debut"] { all[key] = all[key] ?? query[Substring(key)].map(String.init) ?? "" }
+        if let seconds = Double(all["debut"] as? String ?? "") {
+            let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+            let start = Date(timeIntervalSince1970: seconds)
+            let day = clock.localDate(of: start)
+            all["when"] = "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year) à \(clock.localTime(of: start).french)"
+        }
+        return pages.render("rdv_form", all, request: request, context: context, status: status)
+    }
+
+    private func book(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        guard let motifID = UUID(uuidString: fields["motif"] ?? ""), let agentID = UUID(uuidString: fields["agent"] ?? ""),
+              let lieuID = UUID(uuidString: fields["lieu"] ?? ""), let seconds = Double(fields["debut"] ?? "")
+        else { throw PublicError(.badRequest, title: "Créneau incomplet", detail: "Choisissez un créneau depuis la recherche de créneaux.") }
+        let firstName = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let lastName = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        var errors: [String] = []
+        if firstName.isEmpty || firstName.count > 100 { errors.append("Le prénom de l’usager est obligatoire.") }
+        if lastName.isEmpty || lastName.count > 100 { errors.append("Le nom de l’usager est obligatoire.") }
+        guard errors.isEmpty else {
+            return try await bookingForm(request, context, values: ["errors": errors, "form": fields].merging(fields) { $1 }, status: .unprocessableContent)
+        }
+        guard let (actor, target) = try await actorAndTarget(context, target: agentID) else { throw PublicError.pageNotFound }
+        guard Policy.can(actor, .editAgenda(target)) else { throw PublicError.forbidden }
+        let phone = (fields["phone"] ?? "").isEmpty ? nil : fields["phone"]
+        let email = (fields["email"] ?? "").isEmpty ? nil : fields["email"]
+        let start = Date(timeIntervalSince1970: seconds)
+        let me = context.agent.id
+        do {
+            let rdvID = try await database.tenant(context.tenant).transaction { connection -> UUID? in
+                guard let motif = try await AgendaCatalog(connection).motifs().first(where: { $0.id == motifID }),
+                      try await AgendaCatalog(connection).lieux().contains(where: { $0.id == lieuID })
+                else { return nil }
+                let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: phone, email: email)
+                return try await RdvRepository(connection).book(NewRdv(
+                    motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
+                    agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,
+                    createdBy: "agent", createdByAgentID: me
+                ))
+            }
+            guard let rdvID else { throw PublicError.pageNotFound }
+            return redirect(to: "/rdv/\(rdvID)")
+        } catch let error as BookingError {
+            return try await bookingForm(request, context, values: ["errors": [error.french], "form": fields].merging(fields) { $1 }, status: .conflict)
+        }
+    }
+
+    private func rdvPage(_ request: Request, _ context: AgentRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+        try await requireAccess(to: rdvID, context, edit: false)
+        let (found, history) = try await database.tenant(context.tenant).transaction { connection in
+            (try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID))
+        }
+        guard let rdv = found?.summary else { throw PublicError.pageNotFound }
+        let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+        let day = clock.localDate(of: rdv.range.start)
+        let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
+        var values: [String: Any] = [
+            "pageTitle": "Rendez-vous – \(context.tenant.name)",
+            "id": rdvID.uuidString, "motif": rdv.motifName, "lieu": rdv.lieuName ?? "—",
+            "when": "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year), \(clock.localTime(of: rdv.range.start).french) – \(clock.localTime(of: rdv.range.end).french)",
+            "status": rdv.status.frenchName, "people": rdv.participants,
+            "statuses": RdvStatus.allCases.filter { $0 != rdv.status }.map { ["value": $0.rawValue, "label": $0.frenchName] },
+            "history": history.map { ["at": formatter.string(from: $0.0), "what": Self.describe($0.1)] },
+        ]
+        values["error"] = error
+        return pages.render("rdv", values, request: request, context: context, status: status)
+    }
+
+    static func describe(_ action: String) -> String {
+        if action == "created" { return "Rendez-vous créé" }
+        if action == "participant_added" { return "Participant ajouté" }
+        if action.hasPrefix("status:"), let status = RdvStatus(rawValue: String(action.dropFirst(7))) { return "Statut : \(status.frenchName)" }
+        return action
+    }
+}

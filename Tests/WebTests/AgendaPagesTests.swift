@@ -1,0 +1,130 @@
+import Agenda
+import Foundation
+import Identity
+import Scheduling
+import Testing
+import TestSupport
+@testable import Tenancy
+
+/// An agent sets up a week with an exception, sees slots, books for a usager, marks the outcome.
+@Suite struct AgendaPagesTests {
+    struct Setup: Sendable {
+        let tenant: Tenant
+        let agent: Agent
+        let lieuID: UUID
+        let motifID: UUID
+    }
+
+    func setUp(_ world: TestWorld, name: String = "Pas-de-Calais") async throws -> Setup {
+        let tenant = try await world.makeTenant(name: name)
+        let organisation = try await world.makeOrganisation(in: tenant)
+        let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation)
+        let (lieu, motif) = try await world.database.tenant(tenant).transaction { connection in
+            let catalog = AgendaCatalog(connection)
+            let service = try await catalog.ensureService(named: "PMI")
+            try await catalog.addAgent(agent.id, toService: service)
+            return (
+                try await catalog.ensureLieu(organisationID: organisation.id, name: "Centre d’Arras", address: "1 rue de la Paix"),
+                try await catalog.ensureMotif(organisationID: organisation.id, serviceID: service, name: "Consultation", durationMinutes: 30, onlineBooking: false)
+            )
+        }
+        return Setup(tenant: tenant, agent: agent, lieuID: lieu, motifID: motif)
+    }
+
+    @Test func aWeekOfOpeningsWithAnExceptionThenABookingAndItsOutcome() async throws {
+        try await TestWorld.run { world in
+            let setup = try await setUp(world)
+            let clock = try #require(WallClock(timeZone: setup.tenant.timeZone))
+            let today = clock.localDate(of: Date())
+            let nextMonday = today.adding(days: 8 - today.weekday.rawValue)
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(setup.tenant.slug).rdv.test")
+                try await browser.signIn(setup.agent.email)
+                #expect(try await browser.get("/agenda/plages/nouvelle").text.contains("Centre d’Arras"))
+                let invalid = try await browser.post("/agenda/plages", [
+                    "lieu": setup.lieuID.uuidString, "first_day": nextMonday.description, "start": "12:00", "end": "09:00", "repeat": "weekly",
+                ])
+                #expect(invalid.status == .unprocessableContent)
+                #expect(invalid.text.contains("Choisissez au moins un motif") && invalid.text.contains("L’heure de fin doit suivre"))
+                try await browser.get("/agenda/plages/nouvelle")
+                let created = try await browser.post("/agenda/plages", [
+                    "lieu": setup.lieuID.uuidString, "motif_\(setup.motifID)": "on", "first_day": nextMonday.description,
+                    "start": "09:00", "end": "10:00", "repeat": "weekly", "weekday_1": "on", "weekday_3": "on", "interval": "1",
+                ])
+                #expect(created.status == .seeOther)
+                let week = try await browser.get(try #require(created.headers[.location]))
+                #expect(week.text.components(separatedBy: "9 h – 10 h").count - 1 == 2, "Monday and Wednesday")
+                // Cancel Wednesday only.
+                let wednesday = nextMonday.adding(days: 2)
+                let plageAction = try #require(week.text.components(separatedBy: "action=\"").dropFirst().map { $0.prefix(while: { $0 != "\"" }) }
+                    .first { $0.contains("/occurrences/\(wednesday)/annuler") })
+                #expect(try await browser.post(String(plageAction), [:]).status == .seeOther)
+                #expect(try await browser.get("/agenda?semaine=\(nextMonday)").text.components(separatedBy: "9 h – 10 h").count - 1 == 1)
+
+                let slots = try await browser.get("/creneaux?motif=\(setup.motifID)")
+                #expect(slots.text.contains("9 h 30"))
+                let link = try #require(slots.text.components(separatedBy: "href=\"").dropFirst().map { String($0.prefix(while: { $0 != "\"" })) }
+                    .first { $0.hasPrefix("/rdv/nouveau") })
+                let form = try await browser.get(link.replacingOccurrences(of: "&amp;", with: "&"))
+                #expect(form.status == .ok)
+                let fields = Dictionary(uniqueKeysWithValues: ["motif", "agent", "lieu", "debut"].map { name in
+                    (name, form.text.components(separatedBy: "name=\"\(name)\" value=\"").dropFirst().first.map { String($0.prefix(while: { $0 != "\"" })) } ?? "")
+                })
+                let booked = try await browser.post("/rdv", fields.merging(["first_name": "Jade", "last_name": "Martin", "phone": "0601020304"]) { $1 })
+                #expect(booked.status == .seeOther)
+                let rdvPath = try #require(booked.headers[.location])
+                let page = try await browser.get(rdvPath)
+                #expect(page.text.contains("Jade Martin") && page.text.contains("Consultation"))
+
+                // The same slot again: a clear answer, not an error page.
+                try await browser.get(link.replacingOccurrences(of: "&amp;", with: "&"))
+                let again = try await browser.post("/rdv", fields.merging(["first_name": "Léo", "last_name": "Petit"]) { $1 })
+                #expect(again.status == .conflict)
+                #expect(again.text.contains("Ce créneau vient d’être pris"))
+
+                try await browser.get(rdvPath)
+                #expect(try await browser.post("\(rdvPath)/statut", ["status": "noshow"]).status == .seeOther)
+                let after = try await browser.get(rdvPath)
+                #expect(after.text.contains("Absent non excusé") && after.text.contains("Statut : Absent non excusé"))
+            }
+        }
+    }
+
+    @Test func appointmentsAndPlagesOfAnotherDepartementOrAgendaAreNotFound() async throws {
+        try await TestWorld.run { world in
+            let mine = try await setUp(world)
+            let theirs = try await setUp(world, name: "Drôme")
+            let organisation = try await world.makeOrganisation(in: mine.tenant)
+            let stranger = try await world.makeAgent(in: mine.tenant, role: .agent, organisation: organisation)
+            let start = Date().addingTimeInterval(3 * 86_400)
+            let theirRdv = try await world.database.tenant(theirs.tenant).transaction { connection in
+                let usager = try await UsagerRepository(connection).create(firstName: "A", lastName: "B", phone: nil, email: nil)
+                return try await RdvRepository(connection).book(NewRdv(
+                    motifID: theirs.motifID, lieuID: theirs.lieuID, start: start, end: start.addingTimeInterval(1800),
+                    agentIDs: [theirs.agent.id], usagerIDs: [usager]
+                ))
+            }
+            let myRdv = try await world.database.tenant(mine.tenant).transaction { connection in
+                let usager = try await UsagerRepository(connection).create(firstName: "C", lastName: "D", phone: nil, email: nil)
+                return try await RdvRepository(connection).book(NewRdv(
+                    motifID: mine.motifID, lieuID: mine.lieuID, start: start, end: start.addingTimeInterval(1800),
+                    agentIDs: [mine.agent.id], usagerIDs: [usager]
+                ))
+            }
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(mine.tenant.slug).rdv.test")
+                try await browser.signIn(mine.agent.email)
+                #expect(try await browser.get("/rdv/\(theirRdv)").status == .notFound)
+                #expect(try await browser.get("/rdv/\(myRdv)").status == .ok)
+                try await browser.get("/agenda")
+                #expect(try await browser.post("/rdv/\(theirRdv)/statut", ["status": "revoked"]).status == .notFound)
+                #expect(try await browser.post("/agenda/plages/\(UUID())/occurrences/2027-01-04/annuler", [:]).status == .notFound)
+
+                // An agent of another organisation and service does not see my appointment.
+                let other = Browser(app: app, host: "\(mine.tenant.slug).rdv.test")
+                try await other.signIn(stranger.email)
+                #expect(try await other.get("/rdv/\(myRdv)").status == .notFound)
+            }
+        }
+    }
+}
