@@ -128,3 +128,22 @@ import TestSupport
         }
     }
 }
+
+@Suite struct AgendaRenderingTests {
+    @Test func onlyHolidaysAreMarkedAsSuch() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let agent = try await world.makeAgent(in: tenant, role: .deptAdmin, organisation: nil, email: "dept@\(tenant.slug).demo")
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await browser.signIn(agent.email)
+                // The week of 14 July 2027: one holiday, six ordinary days.
+                let week = try await browser.get("/agenda?semaine=2027-07-14")
+                #expect(week.text.components(separatedBy: "Jour férié").count - 1 == 1)
+                #expect(week.text.contains("Jour férié : Fête nationale"))
+                let home = try await browser.get("/agent")
+                #expect(!home.text.contains(" · </p>"), "no dangling organisation for a département administrator")
+            }
+        }
+    }
+}

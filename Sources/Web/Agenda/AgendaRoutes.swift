@@ -62,11 +62,13 @@ struct AgendaRoutes: Sendable {
             let day = monday.adding(days: offset)
             let openings = plages.flatMap { plage in
                 plage.span.occurrences(in: day...day, clock: clock).map { occurrence -> [String: Any] in
-                    [
+                    var values: [String: Any] = [
                         "time": "\(clock.localTime(of: occurrence.start).french) – \(clock.localTime(of: occurrence.end).french)",
                         "lieu": lieuNames[plage.lieuID] ?? "",
-                        "cancelAction": "/agenda/plages/\(plage.id)/occurrences/\(day)/annuler",
                     ]
+                    // Past days keep their history; only coming occurrences can be cancelled.
+                    if day >= today { values["cancelAction"] = "/agenda/plages/\(plage.id)/occurrences/\(day)/annuler" }
+                    return values
                 }
             }
             let appointments = rdvs.filter { clock.localDate(of: $0.range.start) == day }.map { rdv -> [String: Any] in
@@ -76,11 +78,13 @@ struct AgendaRoutes: Sendable {
                     "cancelled": !rdv.status.holdsTime,
                 ]
             }
-            return [
+            var column: [String: Any] = [
                 "label": "\(day.weekday.frenchName) \(day.day)/\(day.month < 10 ? "0" : "")\(day.month)",
-                "holiday": holidays[day] ?? "", "openings": openings, "rdvs": appointments,
-                "empty": openings.isEmpty && appointments.isEmpty,
+                "openings": openings, "rdvs": appointments, "empty": openings.isEmpty && appointments.isEmpty,
             ]
+            // Absent, not empty: an empty string still opens a Mustache section.
+            if let holiday = holidays[day] { column["holiday"] = holiday }
+            return column
         }
         return pages.render("agenda_week", [
             "pageTitle": "Mon agenda – \(context.tenant.name)",

@@ -18,15 +18,16 @@ struct AgentSpaceRoutes: Sendable {
                 try await OrganisationRepository(connection).all().first { $0.id == agent.organisationID }
             }
             let actor = agent.actor
-            return pages.render("agent_home", [
+            var values: [String: Any] = [
                 "pageTitle": "Espace agent – \(context.tenant.name)",
                 "firstName": agent.firstName,
                 "role": agent.role.frenchName,
-                "organisation": organisation?.name ?? "",
                 "canManageAgents": agent.organisationID.map { Policy.can(actor, .viewAgents($0)) } ?? (agent.role == .deptAdmin),
                 "canViewAudit": Policy.can(actor, .viewAuditLog),
                 "development": services.configuration.isDevelopment,
-            ], request: request, context: context)
+            ]
+            if let organisation { values["organisation"] = organisation.name }
+            return pages.render("agent_home", values, request: request, context: context)
         }
 
         group.get("/agents") { request, context in

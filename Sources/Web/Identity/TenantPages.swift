@@ -39,7 +39,8 @@ struct TenantPages: Sendable {
             all["navHome"] = navigation.home
             all["navHomeLabel"] = navigation.homeLabel
             all["agentName"] = navigation.accountName
-            all["navAccount"] = navigation.accountLink ?? ""
+            // Absent when nil: an empty string would still open the Mustache section.
+            if let link = navigation.accountLink { all["navAccount"] = link }
         }
         var response = pages.render(template, all, status: status, headers: headers)
         if let cookie { response.setCookie(cookie) }
