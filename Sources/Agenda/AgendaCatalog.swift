@@ -56,6 +56,42 @@ public struct AgendaCatalog: Sendable {
         return motifs
     }
 
+    public func services() async throws -> [(id: UUID, name: String)] {
+        var services: [(id: UUID, name: String)] = []
+        for try await row in try await connection.query("SELECT id, name FROM services ORDER BY name").decode((UUID, String).self) {
+            services.append((row.0, row.1))
+        }
+        return services
+    }
+
+    /// A new motif; nil when the organisation already has one of that name.
+    public func createMotif(
+        organisationID: UUID, serviceID: UUID, name: String, durationMinutes: Int, onlineBooking: Bool,
+        collectiveCapacity: Int?, minimumDelayMinutes: Int, maximumDelayMinutes: Int
+    ) async throws -> UUID? {
+        for try await id in try await connection.query(
+            """
+            INSERT INTO motifs (organisation_id, service_id, name, duration_minutes, online_booking, bookable_by,
+                                collective, default_capacity, min_booking_delay_minutes, max_booking_delay_minutes)
+            VALUES (\(organisationID), \(serviceID), \(name), \(durationMinutes), \(onlineBooking), \(onlineBooking ? "everyone" : "agents"),
+                    \(collectiveCapacity != nil), \(collectiveCapacity), \(minimumDelayMinutes), \(maximumDelayMinutes))
+            ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id
+            """
+        ).decode(UUID.self) { return id }
+        return nil
+    }
+
+    /// A new lieu; nil when the organisation already has one of that name.
+    public func createLieu(organisationID: UUID, name: String, address: String, phone: String?) async throws -> UUID? {
+        for try await id in try await connection.query(
+            """
+            INSERT INTO lieux (organisation_id, name, address, phone) VALUES (\(organisationID), \(name), \(address), \(phone))
+            ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id
+            """
+        ).decode(UUID.self) { return id }
+        return nil
+    }
+
     /// Service ids of an agent, for the permission to see colleagues' agendas.
     public func serviceIDs(of agentID: UUID) async throws -> Set<UUID> {
         var ids = Set<UUID>()

@@ -43,6 +43,7 @@ public func buildApplication(
         .register(on: tenantRouter.group(context: SecondFactorContext.self))
     AgendaRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     RdvRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
     if configuration.isDevelopment {

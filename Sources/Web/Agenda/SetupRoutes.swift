@@ -1,0 +1,122 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Tenancy
+
+/// What an organisation's administrator sets up before agents open their agendas: lieux and
+/// motifs (services belong to the département and come from its administrator).
+struct SetupRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/organisation") { request, context in try await page(request, context) }
+        group.post("/organisation/lieux") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await createLieu(fields, request, context)
+        }
+        group.post("/organisation/motifs") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await createMotif(fields, request, context)
+        }
+        group.post("/organisation/services") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
+            let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard (1...100).contains(name.count) else {
+                return try await page(request, context, values: ["errors": ["Le nom du service compte de 1 à 100 caractères."]], status: .unprocessableContent)
+            }
+            try await database.tenant(context.tenant).transaction { try await AgendaCatalog($0).ensureService(named: name) }
+            return try await page(request, context, values: ["notice": "Service « \(name) » enregistré."])
+        }
+    }
+
+    /// The organisation an administrator manages: their own, or the one a département administrator picks.
+    private func organisation(_ context: AgentRequestContext, asked: String?) async throws -> Organisation {
+        let organisations = try await database.tenant(context.tenant).transaction { try await OrganisationRepository($0).all() }
+        let actor = context.agent.actor
+        let manageable = organisations.filter { Policy.can(actor, .manageOrganisation($0.id)) }
+        if let asked = asked.flatMap(UUID.init(uuidString:)), let chosen = manageable.first(where: { $0.id == asked }) { return chosen }
+        if let own = manageable.first(where: { $0.id == context.agent.organisationID }) ?? manageable.first { return own }
+        throw PublicError.forbidden
+    }
+
+    private func page(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let asked = request.uri.queryParameters["id"].map(String.init) ?? (values["organisation"] as? String)
+        let organisation = try await organisation(context, asked: asked)
+        let (lieux, motifs, services) = try await database.tenant(context.tenant).transaction { connection in
+            let catalog = AgendaCatalog(connection)
+            return (
+                try await catalog.lieux(organisationID: organisation.id),
+                try await catalog.motifs(organisationID: organisation.id),
+                try await catalog.services()
+            )
+        }
+        var all = values
+        all["pageTitle"] = "\(organisation.name) – \(context.tenant.name)"
+        all["organisationName"] = organisation.name
+        all["organisationID"] = organisation.id.uuidString
+        all["lieux"] = lieux.map { ["name": $0.name, "address": $0.address] }
+        all["motifs"] = motifs.map { ["name": $0.name, "duration": $0.durationMinutes, "collective": $0.collective] }
+        all["services"] = services.map { ["id": $0.id.uuidString, "name": $0.name] }
+        all["hasServices"] = !services.isEmpty
+        all["manageDepartement"] = Policy.can(context.agent.actor, .manageDepartement)
+        return pages.render("organisation_setup", all, request: request, context: context, status: status)
+    }
+
+    private func createLieu(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let organisation = try await organisation(context, asked: fields["organisation"])
+        let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let address = (fields["address"] ?? "").trimmingCharacters(in: .whitespaces)
+        let phone = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+        var errors: [String] = []
+        if !(1...200).contains(name.count) { errors.append("Le nom du lieu compte de 1 à 200 caractères.") }
+        if address.isEmpty { errors.append("L’adresse du lieu est obligatoire.") }
+        let back: [String: Any] = ["organisation": organisation.id.uuidString]
+        guard errors.isEmpty else { return try await page(request, context, values: back.merging(["errors": errors]) { $1 }, status: .unprocessableContent) }
+        let created = try await database.tenant(context.tenant).transaction { connection in
+            try await AgendaCatalog(connection).createLieu(organisationID: organisation.id, name: name, address: address, phone: phone.isEmpty ? nil : phone)
+        }
+        guard created != nil else {
+            return try await page(request, context, values: back.merging(["errors": ["Un lieu porte déjà ce nom."]]) { $1 }, status: .conflict)
+        }
+        return try await page(request, context, values: back.merging(["notice": "Lieu « \(name) » ajouté."]) { $1 })
+    }
+
+    private func createMotif(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let organisation = try await organisation(context, asked: fields["organisation"])
+        let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let duration = Int(fields["duration"] ?? "")
+        let serviceID = UUID(uuidString: fields["service"] ?? "")
+        let capacity = (fields["capacity"] ?? "").isEmpty ? nil : Int(fields["capacity"] ?? "")
+        let minimumHours = Int(fields["minimum_hours"] ?? "0") ?? -1
+        let maximumDays = Int(fields["maximum_days"] ?? "90") ?? -1
+        var errors: [String] = []
+        if !(1...200).contains(name.count) { errors.append("Le nom du motif compte de 1 à 200 caractères.") }
+        if !(5...480).contains(duration ?? 0) { errors.append("La durée va de 5 à 480 minutes.") }
+        if serviceID == nil { errors.append("Choisissez un service.") }
+        if fields["collective"] == "on", !(2...500).contains(capacity ?? 0) { errors.append("Une séance collective compte de 2 à 500 places.") }
+        if !(0...720).contains(minimumHours) { errors.append("Le délai minimum va de 0 à 720 heures.") }
+        if !(1...730).contains(maximumDays) { errors.append("Le délai maximum va de 1 à 730 jours.") }
+        if minimumHours >= maximumDays * 24 { errors.append("Le délai maximum doit dépasser le délai minimum.") }
+        let back: [String: Any] = ["organisation": organisation.id.uuidString]
+        guard errors.isEmpty, let duration, let serviceID else {
+            return try await page(request, context, values: back.merging(["errors": errors]) { $1 }, status: .unprocessableContent)
+        }
+        let created = try await database.tenant(context.tenant).transaction { connection -> UUID? in
+            let catalog = AgendaCatalog(connection)
+            guard try await catalog.services().contains(where: { $0.id == serviceID }) else { return nil }
+            return try await catalog.createMotif(
+                organisationID: organisation.id, serviceID: serviceID, name: name, durationMinutes: duration,
+                onlineBooking: fields["online"] == "on", collectiveCapacity: fields["collective"] == "on" ? capacity : nil,
+                minimumDelayMinutes: minimumHours * 60, maximumDelayMinutes: maximumDays * 24 * 60
+            )
+        }
+        guard created != nil else {
+            return try await page(request, context, values: back.merging(["errors": ["Un motif porte déjà ce nom, ou le service n’existe pas."]]) { $1 }, status: .conflict)
+        }
+        return try await page(request, context, values: back.merging(["notice": "Motif « \(name) » ajouté."]) { $1 })
+    }
+}
