@@ -39,6 +39,24 @@ public struct RdvQueries: Sendable {
         )
     }
 
+    /// Past appointments of `agentID` nobody has said the outcome of yet.
+    public func awaitingOutcome(agentID: UUID, before now: Date) async throws -> [RdvSummary] {
+        try await summaries(
+            """
+            SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
+                   coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+            FROM rdvs r
+            JOIN rdv_agents ra ON ra.rdv_id = r.id AND ra.agent_id = \(agentID)
+            JOIN motifs m ON m.id = r.motif_id
+            LEFT JOIN lieux l ON l.id = r.lieu_id
+            LEFT JOIN rdv_participants p ON p.rdv_id = r.id
+            LEFT JOIN usagers u ON u.id = p.usager_id
+            WHERE r.status = 'unknown' AND r.ends_at < \(now)
+            GROUP BY r.id, m.name, l.name ORDER BY r.starts_at DESC LIMIT 200
+            """
+        )
+    }
+
     public func find(_ rdvID: UUID) async throws -> (summary: RdvSummary, agentIDs: [UUID], notes: String)? {
         guard let summary = try await summaries(
             """

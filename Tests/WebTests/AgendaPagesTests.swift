@@ -147,3 +147,56 @@ import TestSupport
         }
     }
 }
+
+@Suite struct AbsenceAndOutcomeTests {
+    @Test func anAbsenceBlocksSlotsAndPastAppointmentsAwaitTheirOutcome() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let organisation = try await world.makeOrganisation(in: tenant)
+            let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation)
+            let clock = try #require(WallClock(timeZone: tenant.timeZone))
+            let today = clock.localDate(of: Date())
+            let nextMonday = today.adding(days: 8 - today.weekday.rawValue)
+            let (lieu, motif) = try await world.database.tenant(tenant).transaction { connection in
+                let catalog = AgendaCatalog(connection)
+                let service = try await catalog.ensureService(named: "PMI")
+                return (
+                    try await catalog.ensureLieu(organisationID: organisation.id, name: "Centre", address: "1 rue"),
+                    try await catalog.ensureMotif(organisationID: organisation.id, serviceID: service, name: "Consultation", durationMinutes: 60, onlineBooking: false)
+                )
+            }
+            let past = Date().addingTimeInterval(-2 * 86_400)
+            let pastRdv = try await world.database.tenant(tenant).transaction { connection in
+                try await PlageRepository(connection).create(
+                    agentID: agent.id, lieuID: lieu,
+                    span: RecurringSpan(firstDay: nextMonday, start: LocalTime("09:00")!, end: LocalTime("11:00")!, recurrence: .weekly(interval: 1, on: [.monday, .tuesday], until: nil)),
+                    motifIDs: [motif]
+                )
+                let usager = try await UsagerRepository(connection).create(firstName: "Hier", lastName: "Passé", phone: nil, email: nil)
+                return try await RdvRepository(connection).book(NewRdv(
+                    motifID: motif, lieuID: lieu, start: past, end: past.addingTimeInterval(3600), agentIDs: [agent.id], usagerIDs: [usager]
+                ))
+            }
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await browser.signIn(agent.email)
+                try await browser.get("/agenda/absences/nouvelle")
+                #expect(try await browser.post("/agenda/absences", ["first_day": "demain", "start": "09:00", "end": "10:00"]).status == .unprocessableContent)
+                let saved = try await browser.post("/agenda/absences", [
+                    "title": "Formation", "first_day": nextMonday.description, "start": "08:00", "end": "12:00", "repeat": "once",
+                ])
+                #expect(saved.status == .seeOther)
+                #expect(try await browser.get("/agenda?semaine=\(nextMonday)").text.contains("Absence 8 h – 12 h"))
+                let slots = try await browser.get("/creneaux?motif=\(motif)")
+                let tuesday = nextMonday.adding(days: 1)
+                #expect(!slots.text.contains("lundi \(nextMonday.day)/\(nextMonday.month)/"), "Monday is blocked by the absence")
+                #expect(slots.text.contains("mardi \(tuesday.day)/\(tuesday.month)/"))
+
+                let pending = try await browser.get("/agenda/a-renseigner")
+                #expect(pending.text.contains("Hier Passé"))
+                #expect(try await browser.post("/rdv/\(pastRdv)/statut", ["status": "seen"]).status == .seeOther)
+                #expect(try await browser.get("/agenda/a-renseigner").text.contains("Tout est renseigné"))
+            }
+        }
+    }
+}

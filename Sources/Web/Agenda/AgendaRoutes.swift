@@ -35,6 +35,45 @@ struct AgendaRoutes: Sendable {
             return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
         }
         group.get("/creneaux") { request, context in try await slotsPage(request, context) }
+        group.get("/agenda/absences/nouvelle") { request, context in
+            pages.render("absence_form", [
+                "pageTitle": "Nouvelle absence – \(context.tenant.name)",
+                "weekdays": Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName] },
+            ], request: request, context: context)
+        }
+        group.post("/agenda/absences") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let (span, errors) = Self.span(from: fields)
+            guard let span, errors.isEmpty else {
+                return pages.render("absence_form", [
+                    "pageTitle": "Nouvelle absence – \(context.tenant.name)", "errors": errors, "form": fields,
+                    "weekdays": Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName] },
+                ], request: request, context: context, status: .unprocessableContent)
+            }
+            let title = String((fields["title"] ?? "").prefix(200))
+            let agentID = context.agent.id
+            try await database.tenant(context.tenant).transaction { connection in
+                try await AbsenceRepository(connection).create(agentID: agentID, title: title, span: span)
+            }
+            return redirect(to: "/agenda?semaine=\(span.firstDay)")
+        }
+        group.get("/agenda/a-renseigner") { request, context in
+            let agentID = context.agent.id
+            let clock = clock(context.tenant)
+            let pending = try await database.tenant(context.tenant).transaction { connection in
+                try await RdvQueries(connection).awaitingOutcome(agentID: agentID, before: Date())
+            }
+            return pages.render("pending_outcomes", [
+                "pageTitle": "Rendez-vous à renseigner – \(context.tenant.name)",
+                "rdvs": pending.map { rdv in
+                    let day = clock.localDate(of: rdv.range.start)
+                    return [
+                        "id": rdv.id.uuidString, "motif": rdv.motifName, "people": rdv.participants.joined(separator: ", "),
+                        "when": "\(day.day)/\(day.month)/\(day.year) \(clock.localTime(of: rdv.range.start).french)",
+                    ]
+                },
+            ], request: request, context: context)
+        }
     }
 
     func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
@@ -46,13 +85,14 @@ struct AgendaRoutes: Sendable {
         let monday = asked.adding(days: 1 - asked.weekday.rawValue)
         let days = monday...monday.adding(days: 6)
         let agentID = context.agent.id
-        let (plages, rdvs, lieux) = try await database.tenant(context.tenant).transaction { connection in
+        let (plages, rdvs, lieux, absences) = try await database.tenant(context.tenant).transaction { connection in
             (
                 try await PlageRepository(connection).of(agentID: agentID),
                 try await RdvQueries(connection).of(agentID: agentID, in: TimeRange(
                     start: clock.instant(monday, LocalTime(minutes: 0)!), end: clock.instant(monday.adding(days: 7), LocalTime(minutes: 0)!)
                 )),
-                try await AgendaCatalog(connection).lieux()
+                try await AgendaCatalog(connection).lieux(),
+                try await AbsenceRepository(connection).spans(of: [agentID])[agentID] ?? []
             )
         }
         let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
@@ -78,9 +118,13 @@ struct AgendaRoutes: Sendable {
                     "cancelled": !rdv.status.holdsTime,
                 ]
             }
+            let away = absences.flatMap { $0.occurrences(in: day...day, clock: clock) }.map {
+                ["time": "\(clock.localTime(of: $0.start).french) – \(clock.localTime(of: $0.end).french)"]
+            }
             var column: [String: Any] = [
                 "label": "\(day.weekday.frenchName) \(day.day)/\(day.month < 10 ? "0" : "")\(day.month)",
-                "openings": openings, "rdvs": appointments, "empty": openings.isEmpty && appointments.isEmpty,
+                "openings": openings, "rdvs": appointments, "absences": away,
+                "empty": openings.isEmpty && appointments.isEmpty && away.isEmpty,
             ]
             // Absent, not empty: an empty string still opens a Mustache section.
             if let holiday = holidays[day] { column["holiday"] = holiday }
@@ -107,16 +151,13 @@ struct AgendaRoutes: Sendable {
         return pages.render("plage_form", all, request: request, context: context, status: status)
     }
 
-    private func createPlage(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+    /// The days and hours of a plage or an absence form, or what is wrong with them.
+    static func span(from fields: [String: String]) -> (RecurringSpan?, [String]) {
         var errors: [String] = []
-        let lieuID = UUID(uuidString: fields["lieu"] ?? "")
-        let motifIDs = fields.filter { $0.key.hasPrefix("motif_") && $0.value == "on" }.compactMap { UUID(uuidString: String($0.key.dropFirst(6))) }
         let firstDay = LocalDate(iso: fields["first_day"] ?? "")
         let start = LocalTime(fields["start"] ?? ""), end = LocalTime(fields["end"] ?? "")
         let weekdays = Set(fields.filter { $0.key.hasPrefix("weekday_") }.compactMap { Int($0.key.dropFirst(8)).flatMap(Weekday.init(rawValue:)) })
         let until = (fields["until"] ?? "").isEmpty ? nil : LocalDate(iso: fields["until"] ?? "")
-        if lieuID == nil { errors.append("Choisissez un lieu.") }
-        if motifIDs.isEmpty { errors.append("Choisissez au moins un motif.") }
         if firstDay == nil { errors.append("Le premier jour doit être une date (AAAA-MM-JJ).") }
         if start == nil || end == nil { errors.append("Les heures s’écrivent HH:MM.") } else if let start, let end, end <= start {
             errors.append("L’heure de fin doit suivre l’heure de début.")
@@ -124,13 +165,23 @@ struct AgendaRoutes: Sendable {
         if fields["repeat"] == "weekly", weekdays.isEmpty { errors.append("Choisissez les jours de la semaine.") }
         if !(fields["until"] ?? "").isEmpty, until == nil { errors.append("La date de fin doit être une date (AAAA-MM-JJ).") }
         if let until, let firstDay, until < firstDay { errors.append("La date de fin précède le premier jour.") }
-        guard errors.isEmpty, let lieuID, let firstDay, let start, let end else {
-            return try await plageForm(request, context, values: ["errors": errors, "form": fields], status: .unprocessableContent)
-        }
+        guard errors.isEmpty, let firstDay, let start, let end else { return (nil, errors) }
         let recurrence: Recurrence = fields["repeat"] == "weekly"
             ? .weekly(interval: max(1, min(4, Int(fields["interval"] ?? "1") ?? 1)), on: weekdays, until: until)
             : .once
-        let span = RecurringSpan(firstDay: firstDay, start: start, end: end, recurrence: recurrence)
+        return (RecurringSpan(firstDay: firstDay, start: start, end: end, recurrence: recurrence), [])
+    }
+
+    private func createPlage(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let lieuID = UUID(uuidString: fields["lieu"] ?? "")
+        let motifIDs = fields.filter { $0.key.hasPrefix("motif_") && $0.value == "on" }.compactMap { UUID(uuidString: String($0.key.dropFirst(6))) }
+        var (span, errors) = Self.span(from: fields)
+        if lieuID == nil { errors.insert("Choisissez un lieu.", at: 0) }
+        if motifIDs.isEmpty { errors.insert("Choisissez au moins un motif.", at: lieuID == nil ? 1 : 0) }
+        guard errors.isEmpty, let lieuID, let span else {
+            return try await plageForm(request, context, values: ["errors": errors, "form": fields], status: .unprocessableContent)
+        }
+        let firstDay = span.firstDay
         let organisationID = context.agent.organisationID
         let agentID = context.agent.id
         let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
