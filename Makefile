@@ -19,11 +19,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead
+## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine
 bench:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product rdv
+	$(SWIFT) build -c release --product SlotBenchmark
 	scripts/bench
+	.build/release/SlotBenchmark
 
 ## Stops and deletes the local embedded database (.rdv/)
 clean-db:
