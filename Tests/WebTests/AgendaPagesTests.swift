@@ -200,3 +200,61 @@ import TestSupport
         }
     }
 }
+
+@Suite struct AgendaEditingTests {
+    @Test func oneOccurrenceChangesAloneAndWarningsDoNotBlock() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let organisation = try await world.makeOrganisation(in: tenant)
+            let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation)
+            let secretariat = try await world.makeAgent(in: tenant, role: .secretariat, organisation: organisation)
+            let outsider = try await world.makeAgent(in: tenant, role: .secretariat, organisation: try await world.makeOrganisation(in: tenant))
+            let clock = try #require(WallClock(timeZone: tenant.timeZone))
+            let today = clock.localDate(of: Date())
+            let monday = today.adding(days: 8 - today.weekday.rawValue)
+            let (lieu, motif) = try await world.database.tenant(tenant).transaction { connection in
+                let catalog = AgendaCatalog(connection)
+                let service = try await catalog.ensureService(named: "PMI")
+                return (
+                    try await catalog.ensureLieu(organisationID: organisation.id, name: "Centre", address: "1 rue"),
+                    try await catalog.ensureMotif(organisationID: organisation.id, serviceID: service, name: "Bilan", durationMinutes: 90, onlineBooking: false)
+                )
+            }
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await browser.signIn(agent.email)
+                try await browser.get("/agenda/plages/nouvelle")
+                let plage: [String: String] = [
+                    "lieu": lieu.uuidString, "motif_\(motif)": "on", "first_day": monday.description,
+                    "start": "09:00", "end": "10:00", "repeat": "weekly", "weekday_1": "on", "interval": "1",
+                ]
+                let first = try await browser.post("/agenda/plages", plage)
+                #expect(first.status == .ok && first.text.contains("aucun créneau n’y tiendra"), "a 90-minute motif in a one-hour plage")
+                try await browser.get("/agenda/plages/nouvelle")
+                let second = try await browser.post("/agenda/plages", plage.merging(["start": "09:30", "end": "11:30"]) { $1 })
+                #expect(second.text.contains("chevauche une autre de vos plages"))
+
+                let week = try await browser.get("/agenda?semaine=\(monday)")
+                let link = try #require(week.text.components(separatedBy: "href=\"").dropFirst().map { String($0.prefix(while: { $0 != "\"" })) }
+                    .first { $0.contains("/occurrences/\(monday)") })
+                try await browser.get(link)
+                #expect(try await browser.post(link, ["day": monday.description, "start": "09:00", "end": "08:00"]).status == .unprocessableContent)
+                #expect(try await browser.post(link, ["day": monday.description, "start": "09:00", "end": "09:45"]).status == .seeOther)
+                let after = try await browser.get("/agenda?semaine=\(monday)")
+                #expect(after.text.contains("9 h – 9 h 45"))
+                #expect(try await browser.get("/agenda?semaine=\(monday.adding(days: 7))").text.contains("9 h – 10 h"), "the next Monday is untouched")
+
+                // The secretariat sees the agent's agenda; a secretariat of another organisation does not.
+                let colleague = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await colleague.signIn(secretariat.email)
+                let seen = try await colleague.get("/agenda?semaine=\(monday)&agent=\(agent.id)")
+                #expect(seen.status == .ok && seen.text.contains("Agenda de Prénom Nom-agent") && seen.text.contains("9 h – 9 h 45"))
+                #expect(!seen.text.contains("Annuler ce jour"), "only one's own agenda changes here")
+                let stranger = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await stranger.signIn(outsider.email)
+                #expect(try await stranger.get("/agenda?agent=\(agent.id)").status == .notFound)
+                #expect(try await stranger.get(link).status == .notFound)
+            }
+        }
+    }
+}

@@ -35,6 +35,30 @@ struct AgendaRoutes: Sendable {
             return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
         }
         group.get("/creneaux") { request, context in try await slotsPage(request, context) }
+        group.get("/agenda/plages/:id/occurrences/:day") { request, context in
+            let (plage, day) = try await ownOccurrence(context)
+            return pages.render("occurrence_form", [
+                "pageTitle": "Modifier une plage – \(context.tenant.name)",
+                "action": request.uri.path, "day": day.description,
+                "start": plage.span.start.description, "end": plage.span.end.description,
+            ], request: request, context: context)
+        }
+        group.post("/agenda/plages/:id/occurrences/:day") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let (plage, day) = try await ownOccurrence(context)
+            let newDay = LocalDate(iso: fields["day"] ?? ""), start = LocalTime(fields["start"] ?? ""), end = LocalTime(fields["end"] ?? "")
+            guard let newDay, let start, let end, start < end else {
+                return pages.render("occurrence_form", [
+                    "pageTitle": "Modifier une plage – \(context.tenant.name)", "action": request.uri.path,
+                    "day": fields["day"] ?? "", "start": fields["start"] ?? "", "end": fields["end"] ?? "",
+                    "errors": ["Indiquez une date (AAAA-MM-JJ) et des heures (HH:MM), la fin après le début."],
+                ], request: request, context: context, status: .unprocessableContent)
+            }
+            try await database.tenant(context.tenant).transaction { connection in
+                try await PlageRepository(connection).change(plage: plage.id, on: day, to: .moved(date: newDay, start: start, end: end))
+            }
+            return redirect(to: "/agenda?semaine=\(newDay)")
+        }
         group.get("/agenda/absences/nouvelle") { request, context in
             pages.render("absence_form", [
                 "pageTitle": "Nouvelle absence – \(context.tenant.name)",
@@ -83,8 +107,23 @@ struct AgendaRoutes: Sendable {
         let today = clock.localDate(of: Date())
         let asked = request.uri.queryParameters["semaine"].flatMap { LocalDate(iso: String($0)) } ?? today
         let monday = asked.adding(days: 1 - asked.weekday.rawValue)
-        let days = monday...monday.adding(days: 6)
-        let agentID = context.agent.id
+        let me = context.agent
+        // Colleagues' agendas, as the policy allows: the same service, the organisation, the département.
+        let colleagues = try await database.tenant(context.tenant).transaction { connection -> [Agent] in
+            let catalog = AgendaCatalog(connection)
+            let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: try await catalog.serviceIDs(of: me.id))
+            var visible: [Agent] = []
+            for agent in try await AgentRepository(connection).all(in: nil) where agent.id != me.id && !agent.disabled {
+                let target = AgentReference(agentID: agent.id, organisationID: agent.organisationID, serviceIDs: try await catalog.serviceIDs(of: agent.id))
+                if Policy.can(actor, .viewAgenda(target)) { visible.append(agent) }
+            }
+            return visible
+        }
+        let askedAgent = request.uri.queryParameters["agent"].flatMap { UUID(uuidString: String($0)) }
+        // An agent the policy does not show, or of another département, is simply not found.
+        if let askedAgent, askedAgent != me.id, !colleagues.contains(where: { $0.id == askedAgent }) { throw PublicError.pageNotFound }
+        let agentID = askedAgent ?? me.id
+        let ownAgenda = agentID == me.id
         let (plages, rdvs, lieux, absences) = try await database.tenant(context.tenant).transaction { connection in
             (
                 try await PlageRepository(connection).of(agentID: agentID),
@@ -106,8 +145,11 @@ struct AgendaRoutes: Sendable {
                         "time": "\(clock.localTime(of: occurrence.start).french) – \(clock.localTime(of: occurrence.end).french)",
                         "lieu": lieuNames[plage.lieuID] ?? "",
                     ]
-                    // Past days keep their history; only coming occurrences can be cancelled.
-                    if day >= today { values["cancelAction"] = "/agenda/plages/\(plage.id)/occurrences/\(day)/annuler" }
+                    // Past days keep their history; only coming occurrences of one's own agenda can change.
+                    if day >= today, ownAgenda {
+                        values["cancelAction"] = "/agenda/plages/\(plage.id)/occurrences/\(day)/annuler"
+                        values["changeLink"] = "/agenda/plages/\(plage.id)/occurrences/\(day)"
+                    }
                     return values
                 }
             }
@@ -130,9 +172,15 @@ struct AgendaRoutes: Sendable {
             if let holiday = holidays[day] { column["holiday"] = holiday }
             return column
         }
+        let owner = ownAgenda ? nil : colleagues.first { $0.id == agentID }
+        let agentQuery = ownAgenda ? "" : "&agent=\(agentID)"
         return pages.render("agenda_week", [
-            "pageTitle": "Mon agenda – \(context.tenant.name)",
-            "weekOf": "\(monday.day)/\(monday.month)/\(monday.year)",
+            "pageTitle": "\(owner.map { "Agenda de \($0.fullName)" } ?? "Mon agenda") – \(context.tenant.name)",
+            "heading": owner.map { "Agenda de \($0.fullName)" } ?? "Mon agenda",
+            "own": ownAgenda, "agentQuery": agentQuery,
+            "colleagues": colleagues.map { ["id": $0.id.uuidString, "name": $0.fullName, "selected": $0.id == agentID] },
+            "hasColleagues": !colleagues.isEmpty,
+            "weekOf": "\(monday.day)/\(monday.month)/\(monday.year)", "weekStart": monday.description, "today": today.description,
             "previous": monday.adding(days: -7).description, "next": monday.adding(days: 7).description,
             "days": columns,
         ], request: request, context: context)
@@ -149,6 +197,19 @@ struct AgendaRoutes: Sendable {
         all["motifs"] = motifs.map { ["id": $0.id.uuidString, "name": $0.name, "duration": $0.durationMinutes] }
         all["weekdays"] = Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName] }
         return pages.render("plage_form", all, request: request, context: context, status: status)
+    }
+
+    /// A coming occurrence of a plage of the signed-in agent; 404 for anything else.
+    private func ownOccurrence(_ context: AgentRequestContext) async throws -> (Plage, LocalDate) {
+        guard let plageID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let day = context.parameters.get("day").flatMap(LocalDate.init(iso:))
+        else { throw PublicError.pageNotFound }
+        let agentID = context.agent.id
+        let plage = try await database.tenant(context.tenant).transaction { connection in
+            try await PlageRepository(connection).of(agentID: agentID).first { $0.id == plageID }
+        }
+        guard let plage, !plage.span.recurrence.days(from: plage.span.firstDay, in: day...day).isEmpty else { throw PublicError.pageNotFound }
+        return (plage, day)
     }
 
     /// The days and hours of a plage or an absence form, or what is wrong with them.
@@ -184,17 +245,37 @@ struct AgendaRoutes: Sendable {
         let firstDay = span.firstDay
         let organisationID = context.agent.organisationID
         let agentID = context.agent.id
-        let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
+        let clock = clock(context.tenant)
+        let saved = try await database.tenant(context.tenant).transaction { connection -> [String]? in
             let catalog = AgendaCatalog(connection)
             // Lieu and motifs must be of the agent's organisation in this département.
-            guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return false }
-            let known = Set(try await catalog.motifs(organisationID: organisationID).map(\.id))
-            guard motifIDs.allSatisfy(known.contains) else { return false }
-            try await PlageRepository(connection).create(agentID: agentID, lieuID: lieuID, span: span, motifIDs: motifIDs)
-            return true
+            guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return nil }
+            let motifs = try await catalog.motifs(organisationID: organisationID)
+            guard motifIDs.allSatisfy({ id in motifs.contains { $0.id == id } }) else { return nil }
+            let plages = PlageRepository(connection)
+            // Warnings, not refusals: the agent may mean it.
+            var warnings: [String] = []
+            let length = span.end.minutes - span.start.minutes
+            for motif in motifs where motifIDs.contains(motif.id) && motif.durationMinutes > length {
+                warnings.append("Le motif « \(motif.name) » dure \(motif.durationMinutes) minutes, plus que cette plage : aucun créneau n’y tiendra.")
+            }
+            let horizon = span.firstDay...span.firstDay.adding(days: 84)
+            let mine = span.occurrences(in: horizon, clock: clock)
+            if try await plages.of(agentID: agentID).contains(where: { other in
+                other.span.occurrences(in: horizon, clock: clock).contains { occurrence in mine.contains { $0.overlaps(occurrence) } }
+            }) {
+                warnings.append("Cette plage chevauche une autre de vos plages d’ouverture.")
+            }
+            try await plages.create(agentID: agentID, lieuID: lieuID, span: span, motifIDs: motifIDs)
+            return warnings
         }
-        guard saved else {
+        guard let warnings = saved else {
             return try await plageForm(request, context, values: ["errors": ["Ce lieu ou ce motif n’existe pas dans votre organisation."], "form": fields], status: .unprocessableContent)
+        }
+        guard warnings.isEmpty else {
+            return try await plageForm(request, context, values: [
+                "notice": "La plage est enregistrée. Attention : " + warnings.joined(separator: " "),
+            ])
         }
         return redirect(to: "/agenda?semaine=\(firstDay)")
     }
