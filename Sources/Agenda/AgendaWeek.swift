@@ -57,6 +57,19 @@ public struct RdvQueries: Sendable {
         )
     }
 
+    /// Seats of a collective appointment: (taken, capacity); nil for an individual one.
+    public func seats(_ rdvID: UUID) async throws -> (taken: Int, capacity: Int)? {
+        for try await (capacity, taken) in try await connection.query(
+            """
+            SELECT r.capacity, (SELECT count(*)::int FROM rdv_participants p WHERE p.rdv_id = r.id AND p.status NOT IN ('excused', 'revoked'))
+            FROM rdvs r WHERE r.id = \(rdvID)
+            """
+        ).decode((Int?, Int).self) {
+            return capacity.map { (taken, $0) }
+        }
+        return nil
+    }
+
     public func find(_ rdvID: UUID) async throws -> (summary: RdvSummary, agentIDs: [UUID], notes: String)? {
         guard let summary = try await summaries(
             """

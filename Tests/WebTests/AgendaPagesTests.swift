@@ -258,3 +258,38 @@ import TestSupport
         }
     }
 }
+
+@Suite struct CollectiveSessionTests {
+    @Test func participantsJoinUntilTheSessionIsFull() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let organisation = try await world.makeOrganisation(in: tenant)
+            let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation)
+            let start = Date().addingTimeInterval(5 * 86_400)
+            let session = try await world.database.tenant(tenant).transaction { connection in
+                let catalog = AgendaCatalog(connection)
+                let service = try await catalog.ensureService(named: "PMI")
+                let lieu = try await catalog.ensureLieu(organisationID: organisation.id, name: "Salle", address: "1 rue")
+                let motif = try await catalog.createMotif(
+                    organisationID: organisation.id, serviceID: service, name: "Atelier", durationMinutes: 90, onlineBooking: false,
+                    collectiveCapacity: 2, minimumDelayMinutes: 0, maximumDelayMinutes: 60 * 24 * 60
+                )
+                return try await RdvRepository(connection).book(NewRdv(
+                    motifID: motif!, lieuID: lieu, start: start, end: start.addingTimeInterval(5400), agentIDs: [agent.id], usagerIDs: [], capacity: 2
+                ))
+            }
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await browser.signIn(agent.email)
+                #expect(try await browser.get("/rdv/\(session)").text.contains("0 / 2 places"))
+                #expect(try await browser.post("/rdv/\(session)/participants", ["first_name": "Ana", "last_name": "Un"]).status == .seeOther)
+                try await browser.get("/rdv/\(session)")
+                #expect(try await browser.post("/rdv/\(session)/participants", ["first_name": "Bo", "last_name": "Deux"]).status == .seeOther)
+                let full = try await browser.get("/rdv/\(session)")
+                #expect(full.text.contains("2 / 2 places") && full.text.contains("La séance est complète"))
+                let refused = try await browser.post("/rdv/\(session)/participants", ["first_name": "Cy", "last_name": "Trois"])
+                #expect(refused.status == .conflict && refused.text.contains("Il n’y a plus de place"))
+            }
+        }
+    }
+}

@@ -18,6 +18,26 @@ struct RdvRoutes: Sendable {
             return try await book(fields, request, context)
         }
         group.get("/rdv/:id") { request, context in try await rdvPage(request, context) }
+        group.post("/rdv/:id/participants") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+            try await requireAccess(to: rdvID, context, edit: true)
+            let firstName = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
+            let lastName = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard (1...100).contains(firstName.count), (1...100).contains(lastName.count) else {
+                return try await rdvPage(request, context, error: "Le prénom et le nom du participant sont obligatoires.", status: .unprocessableContent)
+            }
+            let agentID = context.agent.id
+            do {
+                try await database.tenant(context.tenant).transaction { connection in
+                    let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: nil, email: nil)
+                    try await RdvRepository(connection).join(rdvID, usagerID: usager, byAgent: agentID)
+                }
+            } catch let error as BookingError {
+                return try await rdvPage(request, context, error: error.french, status: .conflict)
+            }
+            return redirect(to: "/rdv/\(rdvID)")
+        }
         group.post("/rdv/:id/statut") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
@@ -115,8 +135,8 @@ struct RdvRoutes: Sendable {
     private func rdvPage(_ request: Request, _ context: AgentRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         try await requireAccess(to: rdvID, context, edit: false)
-        let (found, history) = try await database.tenant(context.tenant).transaction { connection in
-            (try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID))
+        let (found, history, seats) = try await database.tenant(context.tenant).transaction { connection in
+            (try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID), try await RdvQueries(connection).seats(rdvID))
         }
         guard let rdv = found?.summary else { throw PublicError.pageNotFound }
         let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
@@ -131,6 +151,11 @@ struct RdvRoutes: Sendable {
             "history": history.map { ["at": formatter.string(from: $0.0), "what": Self.describe($0.1)] },
         ]
         values["error"] = error
+        if let seats {
+            values["collective"] = true
+            values["seats"] = "\(seats.taken) / \(seats.capacity) places"
+            values["full"] = seats.taken >= seats.capacity
+        }
         return pages.render("rdv", values, request: request, context: context, status: status)
     }
 
