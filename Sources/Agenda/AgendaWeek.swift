@@ -113,6 +113,24 @@ public struct UsagerRepository: Sendable {
         self.connection = connection
     }
 
+    /// Usagers whose first or last name starts with `text` (case-insensitive), at most 50.
+    public func search(_ text: String) async throws -> [(id: UUID, name: String, phone: String?, appointments: Int)] {
+        let pattern = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        var found: [(id: UUID, name: String, phone: String?, appointments: Int)] = []
+        for try await (id, first, last, phone, count) in try await connection.query(
+            """
+            SELECT u.id, u.first_name, u.last_name, u.phone, (SELECT count(*)::int FROM rdv_participants p WHERE p.usager_id = u.id)
+            FROM usagers u
+            WHERE lower(u.last_name) LIKE \(pattern) OR lower(u.first_name) LIKE \(pattern)
+            ORDER BY lower(u.last_name), lower(u.first_name) LIMIT 50
+            """
+        ).decode((UUID, String, String, String?, Int).self) {
+            found.append((id, "\(first) \(last)", phone, count))
+        }
+        return found
+    }
+
     public func create(firstName: String, lastName: String, phone: String?, email: String?) async throws -> UUID {
         for try await id in try await connection.query(
             """

@@ -293,3 +293,30 @@ import TestSupport
         }
     }
 }
+
+@Suite struct UsagerSearchTests {
+    @Test func agentsFindTheirDepartementsUsagersOnly() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let other = try await world.makeTenant()
+            let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: try await world.makeOrganisation(in: tenant))
+            try await world.database.tenant(tenant).transaction { connection in
+                _ = try await UsagerRepository(connection).create(firstName: "Lucie", lastName: "Dubois", phone: "0611223344", email: nil)
+                _ = try await UsagerRepository(connection).create(firstName: "Marc", lastName: "Du%Pont", phone: nil, email: nil)
+            }
+            try await world.database.tenant(other).transaction { connection in
+                _ = try await UsagerRepository(connection).create(firstName: "Luc", lastName: "Dupuis", phone: nil, email: nil)
+            }
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(tenant.slug).rdv.test")
+                try await browser.signIn(agent.email)
+                let found = try await browser.get("/usagers?q=DU")
+                #expect(found.text.contains("Lucie Dubois") && found.text.contains("0611223344"))
+                #expect(!found.text.contains("Dupuis"), "another département's usager")
+                let wildcard = try await browser.get("/usagers?q=du%25")
+                #expect(wildcard.text.contains("Du%Pont") && !wildcard.text.contains("Lucie Dubois"), "% is a letter here, not a wildcard")
+                #expect(try await Browser(app: app, host: "\(tenant.slug).rdv.test").get("/usagers?q=du").status == .seeOther, "agents only")
+            }
+        }
+    }
+}

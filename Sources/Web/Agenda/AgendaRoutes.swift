@@ -35,6 +35,16 @@ struct AgendaRoutes: Sendable {
             return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
         }
         group.get("/creneaux") { request, context in try await slotsPage(request, context) }
+        group.get("/usagers") { request, context in
+            let text = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+            let results = text.count >= 2
+                ? try await database.tenant(context.tenant).transaction { try await UsagerRepository($0).search(String(text.prefix(100))) }
+                : []
+            return pages.render("usager_search", [
+                "pageTitle": "Usagers – \(context.tenant.name)", "q": text, "searched": text.count >= 2,
+                "results": results.map { ["name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments] },
+            ], request: request, context: context)
+        }
         group.get("/agenda/plages/:id/occurrences/:day") { request, context in
             let (plage, day) = try await ownOccurrence(context)
             return pages.render("occurrence_form", [
