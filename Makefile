@@ -26,6 +26,7 @@ bench:
 	$(SWIFT) build -c release --product SlotBenchmark
 	scripts/bench
 	.build/release/SlotBenchmark
+	scripts/bench-slots
 
 ## Stops and deletes the local embedded database (.rdv/)
 clean-db:

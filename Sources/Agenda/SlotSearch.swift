@@ -52,16 +52,17 @@ public struct SlotSearch: Sendable {
         for year in firstYear...lastYear { holidays.formUnion(Holidays.days(year: year, departement: tenant.code.value).keys) }
 
         // One engine run per agent and lieu: an agent's appointments and absences block all their plages.
-        var slots: [AvailableSlot] = []
+        var slots: [(slot: AvailableSlot, group: Int)] = []
         let groups = Dictionary(grouping: plages) { "\($0.agentID)|\($0.lieuID)" }
-        for group in groups.values {
+        // Groups in a fixed order, so that equal times sort the same way at every call.
+        for (index, group) in groups.sorted(by: { $0.key < $1.key }).map(\.value).enumerated() {
             let agentID = group[0].agentID, lieuID = group[0].lieuID
             let query = SlotQuery(
                 openings: group.map(\.span), absences: absences[agentID] ?? [], busy: busy[agentID] ?? [], holidays: holidays,
                 durationMinutes: motif.duration, minimumDelayMinutes: motif.minimum, maximumDelayMinutes: maximum, now: now, clock: clock
             )
-            slots += SlotEngine.freeSlots(query).map { AvailableSlot(agentID: agentID, lieuID: lieuID, range: $0) }
+            slots += SlotEngine.freeSlots(query).map { (AvailableSlot(agentID: agentID, lieuID: lieuID, range: $0), index) }
         }
-        return slots.sorted { ($0.range, $0.agentID.uuidString) < ($1.range, $1.agentID.uuidString) }
+        return slots.sorted { ($0.slot.range, $0.group) < ($1.slot.range, $1.group) }.map(\.slot)
     }
 }
