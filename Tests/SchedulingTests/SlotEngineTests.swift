@@ -127,3 +127,31 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(SlotEngine.freeSlots(shuffled) == slots, "independent of input order")
     }
 }
+
+@Suite struct WallClockTests {
+    /// Property: for every quarter hour of 2026 that exists on the wall clock, converting there
+    /// and back gives it again, and agrees with Foundation's calendar, in four time zones.
+    @Test(arguments: ["Europe/Paris", "Indian/Reunion", "America/Cayenne", "America/Guadeloupe"])
+    func agreesWithFoundationAllYear(zoneName: String) throws {
+        let clock = try #require(WallClock(timeZone: zoneName))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: zoneName))
+        let first = LocalDate(iso: "2026-01-01")!
+        for dayOffset in stride(from: 0, to: 365, by: 1) {
+            let day = first.adding(days: dayOffset)
+            for minutes in stride(from: 0, to: 1440, by: 15) {
+                let time = LocalTime(minutes: minutes)!
+                let instant = clock.instant(day, time)
+                let reference = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+                if clock.localDate(of: instant) == day, clock.localTime(of: instant) == time {
+                    #expect(reference.year == day.year && reference.month == day.month && reference.day == day.day)
+                    #expect(reference.hour == time.hour && reference.minute == time.minute)
+                } else {
+                    // Only a time the clock skips may come back different: it is pushed forward by the change.
+                    #expect(zoneName == "Europe/Paris" && day == LocalDate(iso: "2026-03-29") && time.hour == 2, "\(day) \(time)")
+                    #expect(clock.localTime(of: instant).hour == 3)
+                }
+            }
+        }
+    }
+}
