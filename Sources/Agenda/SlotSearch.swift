@@ -21,7 +21,10 @@ public struct SlotSearch: Sendable {
         self.tenant = tenant
     }
 
-    public func slots(motifID: UUID, now: Date, within days: Int? = nil) async throws -> [AvailableSlot] {
+    /// Free slots within `days` (and the motif's own delays), soonest first. With `limit`, the
+    /// search looks a week ahead first and goes further only when that week has too few: what a
+    /// page shows is found without computing six weeks of slots.
+    public func slots(motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil) async throws -> [AvailableSlot] {
         guard let clock = WallClock(timeZone: tenant.timeZone) else { return [] }
         var motif: (duration: Int, minimum: Int, maximum: Int)?
         for try await row in try await connection.query(
@@ -52,17 +55,24 @@ public struct SlotSearch: Sendable {
         for year in firstYear...lastYear { holidays.formUnion(Holidays.days(year: year, departement: tenant.code.value).keys) }
 
         // One engine run per agent and lieu: an agent's appointments and absences block all their plages.
-        var slots: [(slot: AvailableSlot, group: Int)] = []
-        let groups = Dictionary(grouping: plages) { "\($0.agentID)|\($0.lieuID)" }
         // Groups in a fixed order, so that equal times sort the same way at every call.
-        for (index, group) in groups.sorted(by: { $0.key < $1.key }).map(\.value).enumerated() {
-            let agentID = group[0].agentID, lieuID = group[0].lieuID
-            let query = SlotQuery(
-                openings: group.map(\.span), absences: absences[agentID] ?? [], busy: busy[agentID] ?? [], holidays: holidays,
-                durationMinutes: motif.duration, minimumDelayMinutes: motif.minimum, maximumDelayMinutes: maximum, now: now, clock: clock
-            )
-            slots += SlotEngine.freeSlots(query).map { (AvailableSlot(agentID: agentID, lieuID: lieuID, range: $0), index) }
+        let groups = Dictionary(grouping: plages) { "\($0.agentID)|\($0.lieuID)" }.sorted { $0.key < $1.key }.map(\.value)
+        func search(upTo minutes: Int) -> [AvailableSlot] {
+            var slots: [(slot: AvailableSlot, group: Int)] = []
+            for (index, group) in groups.enumerated() {
+                let agentID = group[0].agentID, lieuID = group[0].lieuID
+                let query = SlotQuery(
+                    openings: group.map(\.span), absences: absences[agentID] ?? [], busy: busy[agentID] ?? [], holidays: holidays,
+                    durationMinutes: motif.duration, minimumDelayMinutes: motif.minimum, maximumDelayMinutes: minutes, now: now, clock: clock
+                )
+                slots += SlotEngine.freeSlots(query).map { (AvailableSlot(agentID: agentID, lieuID: lieuID, range: $0), index) }
+            }
+            return slots.sorted { ($0.slot.range, $0.group) < ($1.slot.range, $1.group) }.map(\.slot)
         }
-        return slots.sorted { ($0.slot.range, $0.group) < ($1.slot.range, $1.group) }.map(\.slot)
+        guard let limit else { return search(upTo: maximum) }
+        let firstWeek = min(maximum, max(motif.minimum + 1, 7 * 24 * 60))
+        let soon = search(upTo: firstWeek)
+        if soon.count >= limit || firstWeek == maximum { return Array(soon.prefix(limit)) }
+        return Array(search(upTo: maximum).prefix(limit))
     }
 }

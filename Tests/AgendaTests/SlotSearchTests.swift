@@ -75,3 +75,34 @@ import TestSupport
         #expect(Recurrence(json: "not json") == nil)
     }
 }
+
+@Suite struct SlotSearchLimitTests {
+    @Test func aLimitedSearchGivesTheSameFirstSlotsAsAFullOne() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await BookingFixture.make(in: world)
+            let clock = try #require(WallClock(timeZone: fixture.tenant.timeZone))
+            let monday = try #require(LocalDate(iso: "2027-03-01"))
+            let database = world.database.tenant(fixture.tenant)
+            try await database.transaction { connection in
+                try await PlageRepository(connection).create(
+                    agentID: fixture.agent.id, lieuID: fixture.lieuID,
+                    span: RecurringSpan(firstDay: monday, start: LocalTime("09:00")!, end: LocalTime("10:00")!, recurrence: .weekly(interval: 1, on: [.tuesday], until: nil)),
+                    motifIDs: [fixture.motifID]
+                )
+            }
+            let now = clock.instant(monday, LocalTime("08:00")!)
+            let (full, few, many) = try await database.transaction { connection in
+                let search = SlotSearch(connection, tenant: fixture.tenant)
+                return (
+                    try await search.slots(motifID: fixture.motifID, now: now, within: 42),
+                    try await search.slots(motifID: fixture.motifID, now: now, within: 42, limit: 1),
+                    try await search.slots(motifID: fixture.motifID, now: now, within: 42, limit: 5)
+                )
+            }
+            // Two slots a week: one week suffices for one slot, five need the longer horizon.
+            #expect(full.count == 12)
+            #expect(few == Array(full.prefix(1)))
+            #expect(many == Array(full.prefix(5)))
+        }
+    }
+}

@@ -299,12 +299,12 @@ struct AgendaRoutes: Sendable {
             let catalog = AgendaCatalog(connection)
             let motifs = try await catalog.motifs(organisationID: organisationID)
             let slots = try await motifID.flatMap { id in motifs.contains { $0.id == id } ? id : nil }.asyncMap {
-                try await SlotSearch(connection, tenant: tenant).slots(motifID: $0, now: Date(), within: 42)
+                try await SlotSearch(connection, tenant: tenant).slots(motifID: $0, now: Date(), within: 42, limit: 300)
             } ?? []
             return (motifs, try await catalog.lieux(), slots)
         }
         let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
-        let grouped = Dictionary(grouping: slots.prefix(300)) { clock.localDate(of: $0.range.start) }
+        let grouped = Dictionary(grouping: slots) { clock.localDate(of: $0.range.start) }
         return pages.render("slots", [
             "pageTitle": "Créneaux disponibles – \(context.tenant.name)",
             "motifs": motifs.map { ["id": $0.id.uuidString, "name": $0.name, "selected": $0.id == motifID] },
