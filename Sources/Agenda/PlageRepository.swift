@@ -61,9 +61,9 @@ public struct PlageRepository: Sendable {
         }
     }
 
-    /// Plages offering `motifID` at enabled lieux, with their exceptions.
+    /// Plages offering `motifID` at enabled lieux, with their exceptions (not their other motifs).
     public func offering(motifID: UUID) async throws -> [Plage] {
-        try await load(
+        try await load(withMotifs: false,
             """
             SELECT p.id, p.agent_id, p.lieu_id, p.first_day::text, p.start_time::text, p.end_time::text, p.recurrence::text
             FROM plages_ouverture p
@@ -75,7 +75,7 @@ public struct PlageRepository: Sendable {
 
     /// Plages of one agent.
     public func of(agentID: UUID) async throws -> [Plage] {
-        try await load(
+        try await load(withMotifs: true,
             """
             SELECT p.id, p.agent_id, p.lieu_id, p.first_day::text, p.start_time::text, p.end_time::text, p.recurrence::text
             FROM plages_ouverture p WHERE p.agent_id = \(agentID)
@@ -83,7 +83,7 @@ public struct PlageRepository: Sendable {
         )
     }
 
-    private func load(_ query: PostgresQuery) async throws -> [Plage] {
+    private func load(withMotifs: Bool, _ query: PostgresQuery) async throws -> [Plage] {
         var rows: [(UUID, UUID, UUID, String, String, String, String)] = []
         for try await row in try await connection.query(query).decode((UUID, UUID, UUID, String, String, String, String).self) {
             rows.append(row)
@@ -105,10 +105,12 @@ public struct PlageRepository: Sendable {
             }
         }
         var motifs: [UUID: Set<UUID>] = [:]
-        for try await (plageID, motifID) in try await connection.query(
-            "SELECT plage_id, motif_id FROM plage_motifs WHERE plage_id = ANY(\(ids))"
-        ).decode((UUID, UUID).self) {
-            motifs[plageID, default: []].insert(motifID)
+        if withMotifs {
+            for try await (plageID, motifID) in try await connection.query(
+                "SELECT plage_id, motif_id FROM plage_motifs WHERE plage_id = ANY(\(ids))"
+            ).decode((UUID, UUID).self) {
+                motifs[plageID, default: []].insert(motifID)
+            }
         }
         return rows.compactMap { id, agent, lieu, first, start, end, recurrence in
             guard let first = LocalDate(iso: first), let start = Self.time(start), let end = Self.time(end),

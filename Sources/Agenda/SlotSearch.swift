@@ -26,6 +26,10 @@ public struct SlotSearch: Sendable {
     /// page shows is found without computing six weeks of slots.
     public func slots(motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil) async throws -> [AvailableSlot] {
         guard let clock = WallClock(timeZone: tenant.timeZone) else { return [] }
+        let started = ContinuousClock.now
+        defer {
+            connection.logger.debug("slot search", metadata: ["duration": "\(ContinuousClock.now - started)"])
+        }
         var motif: (duration: Int, minimum: Int, maximum: Int)?
         for try await row in try await connection.query(
             """
@@ -36,18 +40,28 @@ public struct SlotSearch: Sendable {
         guard let motif else { throw BookingError.notFound }
         let maximum = min(motif.maximum, (days ?? Int.max / 2880) * 24 * 60)
         let plages = try await PlageRepository(connection).offering(motifID: motifID)
+        connection.logger.debug("slot search: plages loaded", metadata: ["duration": "\(ContinuousClock.now - started)"])
         guard !plages.isEmpty else { return [] }
         let agents = Array(Set(plages.map(\.agentID)))
         let absences = try await AbsenceRepository(connection).spans(of: agents)
         let horizon = now.addingTimeInterval(TimeInterval(maximum * 60 + 86_400))
-        var busy: [UUID: [TimeRange]] = [:]
-        for try await (agent, start, end) in try await connection.query(
-            """
-            SELECT agent_id, lower(during), upper(during) FROM rdv_agents
-            WHERE active AND agent_id = ANY(\(agents)) AND during && tstzrange(\(now), \(horizon))
-            """
-        ).decode((UUID, Date, Date).self) {
-            busy[agent, default: []].append(TimeRange(start: start, end: end))
+        // One row per agent with the bounds as arrays of epoch seconds: decoding thousands of
+        // rows one by one cost more than the search itself.
+        func busyTimes(until end: Date) async throws -> [UUID: [TimeRange]] {
+            var busy: [UUID: [TimeRange]] = [:]
+            for try await (agent, starts, ends) in try await connection.query(
+                """
+                SELECT agent_id, array_agg(extract(epoch FROM lower(during))::float8), array_agg(extract(epoch FROM upper(during))::float8)
+                FROM rdv_agents
+                WHERE active AND agent_id = ANY(\(agents)) AND during && tstzrange(\(now), \(end))
+                GROUP BY agent_id
+                """
+            ).decode((UUID, [Double], [Double]).self) {
+                busy[agent] = zip(starts, ends).map {
+                    TimeRange(start: Date(timeIntervalSince1970: $0.0), end: Date(timeIntervalSince1970: $0.1))
+                }
+            }
+            return busy
         }
         let firstYear = clock.localDate(of: now).year
         let lastYear = clock.localDate(of: horizon).year
@@ -57,7 +71,8 @@ public struct SlotSearch: Sendable {
         // One engine run per agent and lieu: an agent's appointments and absences block all their plages.
         // Groups in a fixed order, so that equal times sort the same way at every call.
         let groups = Dictionary(grouping: plages) { "\($0.agentID)|\($0.lieuID)" }.sorted { $0.key < $1.key }.map(\.value)
-        func search(upTo minutes: Int) -> [AvailableSlot] {
+        func search(upTo minutes: Int) async throws -> [AvailableSlot] {
+            let busy = try await busyTimes(until: now.addingTimeInterval(TimeInterval(minutes * 60 + 86_400)))
             var slots: [(slot: AvailableSlot, group: Int)] = []
             for (index, group) in groups.enumerated() {
                 let agentID = group[0].agentID, lieuID = group[0].lieuID
@@ -69,10 +84,10 @@ public struct SlotSearch: Sendable {
             }
             return slots.sorted { ($0.slot.range, $0.group) < ($1.slot.range, $1.group) }.map(\.slot)
         }
-        guard let limit else { return search(upTo: maximum) }
+        guard let limit else { return try await search(upTo: maximum) }
         let firstWeek = min(maximum, max(motif.minimum + 1, 7 * 24 * 60))
-        let soon = search(upTo: firstWeek)
+        let soon = try await search(upTo: firstWeek)
         if soon.count >= limit || firstWeek == maximum { return Array(soon.prefix(limit)) }
-        return Array(search(upTo: maximum).prefix(limit))
+        return Array(try await search(upTo: maximum).prefix(limit))
     }
 }
