@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import PostgresNIO
 
 /// Renders a `PublicError` the way the client asked: problem+json for the API and for clients
 /// that prefer JSON, an HTML page for people.
@@ -65,8 +67,19 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return renderer.response(for: .from(error), request: request)
         } catch {
-            context.logger.error("unexpected error", metadata: ["error": .string(String(describing: type(of: error)))])
+            context.logger.error("unexpected error", metadata: errorMetadata(error))
             return renderer.response(for: .internalError, request: request)
         }
     }
+}
+
+/// What a log line may say of an unexpected error: its type and, for a database error, the
+/// SQLSTATE and the server's message (never the DETAIL, which can quote row values).
+func errorMetadata(_ error: any Error) -> Logger.Metadata {
+    var metadata: Logger.Metadata = ["error": .string(String(describing: type(of: error)))]
+    if let error = error as? PSQLError {
+        metadata["sql_state"] = error.serverInfo?[.sqlState].map { .string($0) }
+        metadata["message"] = error.serverInfo?[.message].map { .string($0) }
+    }
+    return metadata
 }

@@ -21,7 +21,7 @@ struct Gateway: HTTPResponder {
         do {
             response = try await route(request, context: context)
         } catch {
-            context.logger.error("unexpected error in gateway", metadata: ["error": .string(String(describing: type(of: error)))])
+            context.logger.error("unexpected error in gateway", metadata: errorMetadata(error))
             response = renderer.response(for: .internalError, request: request)
         }
         securityHeaders.apply(to: &response)
