@@ -129,6 +129,22 @@ public struct AgendaCatalog: Sendable {
         )
     }
 
+    /// (agent, service) pairs of an organisation's agents.
+    public func serviceAssignments(organisationID: UUID) async throws -> [(agentID: UUID, serviceID: UUID)] {
+        var pairs: [(agentID: UUID, serviceID: UUID)] = []
+        for try await pair in try await connection.query(
+            """
+            SELECT s.agent_id, s.service_id FROM agent_services s JOIN agents a ON a.id = s.agent_id
+            WHERE a.organisation_id = \(organisationID)
+            """
+        ).decode((UUID, UUID).self) { pairs.append(pair) }
+        return pairs
+    }
+
+    public func removeAgent(_ agentID: UUID, fromService serviceID: UUID) async throws {
+        try await connection.query("DELETE FROM agent_services WHERE agent_id = \(agentID) AND service_id = \(serviceID)")
+    }
+
     public func addAgent(_ agentID: UUID, toService serviceID: UUID) async throws {
         try await connection.query(
             "INSERT INTO agent_services (agent_id, service_id) VALUES (\(agentID), \(serviceID)) ON CONFLICT DO NOTHING"

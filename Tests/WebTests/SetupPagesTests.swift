@@ -56,3 +56,43 @@ import TestSupport
         }
     }
 }
+
+@Suite struct OrganisationAndServicesTests {
+    @Test func departementAdministratorsAddOrganisationsAndAdminsAssignServices() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let other = try await world.makeTenant()
+            let mine = try await world.makeOrganisation(in: tenant, name: "MDS Béthune")
+            let chief = try await world.makeAgent(in: tenant, role: .deptAdmin, organisation: nil)
+            let chiefTOTP = try await world.enrolSecondFactor(chief, in: tenant)
+            let admin = try await world.makeAgent(in: tenant, role: .admin, organisation: mine)
+            let adminTOTP = try await world.enrolSecondFactor(admin, in: tenant)
+            let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: mine)
+            let stranger = try await world.makeAgent(in: other, role: .agent, organisation: try await world.makeOrganisation(in: other))
+            let service = try await world.database.tenant(tenant).transaction { try await AgendaCatalog($0).ensureService(named: "PMI") }
+            try await world.withLiveApp { app in
+                let host = "\(tenant.slug).rdv.test"
+                let departement = Browser(app: app, host: host)
+                try await departement.signIn(chief.email, totp: chiefTOTP)
+                try await departement.get("/organisation")
+                let created = try await departement.post("/organisation/nouvelle", ["name": "MDS Arras"])
+                #expect(created.text.contains("Organisation « MDS Arras » enregistrée") && created.text.contains("<h1>MDS Arras</h1>"))
+
+                let browser = Browser(app: app, host: host)
+                try await browser.signIn(admin.email, totp: adminTOTP)
+                try await browser.get("/organisation")
+                #expect(try await browser.post("/organisation/nouvelle", ["name": "Intruse"]).status == .forbidden)
+                let assigned = try await browser.post("/organisation/agents-services", ["agent": agent.id.uuidString, "service": service.uuidString])
+                #expect(assigned.text.contains("Services des agents mis à jour"))
+                #expect(assigned.text.contains("value=\"\(agent.id.uuidString)\"><input type=\"hidden\" name=\"service\" value=\"\(service.uuidString)\""))
+                #expect(try await browser.post("/organisation/agents-services", ["agent": stranger.id.uuidString, "service": service.uuidString]).status == .notFound)
+                let removed = try await browser.post("/organisation/agents-services", ["agent": agent.id.uuidString, "service": service.uuidString, "remove": "1"])
+                #expect(removed.status == .ok)
+            }
+            let assignments = try await world.database.tenant(tenant).transaction { try await AgendaCatalog($0).serviceAssignments(organisationID: mine.id) }
+            #expect(assignments.isEmpty)
+            let names = try await world.database.tenant(tenant).transaction { try await OrganisationRepository($0).all().map(\.name) }
+            #expect(names.contains("MDS Arras") && !names.contains("Intruse"))
+        }
+    }
+}

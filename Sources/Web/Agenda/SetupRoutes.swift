@@ -21,6 +21,38 @@ struct SetupRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             return try await createMotif(fields, request, context)
         }
+        group.post("/organisation/nouvelle") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
+            let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard (1...200).contains(name.count) else {
+                return try await page(request, context, values: ["errors": ["Le nom de l’organisation compte de 1 à 200 caractères."]], status: .unprocessableContent)
+            }
+            let organisation = try await database.tenant(context.tenant).transaction { try await OrganisationRepository($0).ensure(named: name) }
+            return try await page(request, context, values: ["organisation": organisation.id.uuidString, "notice": "Organisation « \(name) » enregistrée."])
+        }
+        group.post("/organisation/agents-services") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let organisation = try await organisation(context, asked: fields["organisation"])
+            guard let agentID = UUID(uuidString: fields["agent"] ?? ""), let serviceID = UUID(uuidString: fields["service"] ?? "") else {
+                throw PublicError(.badRequest, title: "Requête invalide", detail: "Choisissez un agent et un service.")
+            }
+            let done = try await database.tenant(context.tenant).transaction { connection -> Bool in
+                // Only agents of the organisation managed, only services of this département.
+                guard try await AgentRepository(connection).find(id: agentID)?.organisationID == organisation.id,
+                      try await AgendaCatalog(connection).services().contains(where: { $0.id == serviceID })
+                else { return false }
+                let catalog = AgendaCatalog(connection)
+                if fields["remove"] == "1" {
+                    try await catalog.removeAgent(agentID, fromService: serviceID)
+                } else {
+                    try await catalog.addAgent(agentID, toService: serviceID)
+                }
+                return true
+            }
+            guard done else { throw PublicError.pageNotFound }
+            return try await page(request, context, values: ["organisation": organisation.id.uuidString, "notice": "Services des agents mis à jour."])
+        }
         group.post("/organisation/services") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
@@ -46,14 +78,18 @@ struct SetupRoutes: Sendable {
     private func page(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let asked = request.uri.queryParameters["id"].map(String.init) ?? (values["organisation"] as? String)
         let organisation = try await organisation(context, asked: asked)
-        let (lieux, motifs, services) = try await database.tenant(context.tenant).transaction { connection in
+        let (lieux, motifs, services, agents, assignments, organisations) = try await database.tenant(context.tenant).transaction { connection in
             let catalog = AgendaCatalog(connection)
             return (
                 try await catalog.lieux(organisationID: organisation.id),
                 try await catalog.motifs(organisationID: organisation.id),
-                try await catalog.services()
+                try await catalog.services(),
+                try await AgentRepository(connection).all(in: organisation.id),
+                try await catalog.serviceAssignments(organisationID: organisation.id),
+                try await OrganisationRepository(connection).all()
             )
         }
+        let serviceNames = Dictionary(uniqueKeysWithValues: services.map { ($0.id, $0.name) })
         var all = values
         all["pageTitle"] = "\(organisation.name) – \(context.tenant.name)"
         all["organisationName"] = organisation.name
@@ -62,6 +98,17 @@ struct SetupRoutes: Sendable {
         all["motifs"] = motifs.map { ["name": $0.name, "duration": $0.durationMinutes, "collective": $0.collective] }
         all["services"] = services.map { ["id": $0.id.uuidString, "name": $0.name] }
         all["hasServices"] = !services.isEmpty
+        all["agents"] = agents.map { agent in
+            [
+                "agentID": agent.id.uuidString, "agentName": agent.fullName,
+                // Keys distinct from the agent's: Mustache looks names up through enclosing sections.
+                "assigned": assignments.filter { $0.agentID == agent.id }.map { ["serviceID": $0.serviceID.uuidString, "serviceName": serviceNames[$0.serviceID] ?? ""] },
+            ] as [String: Any]
+        }
+        all["hasAgents"] = !agents.isEmpty
+        let actor = context.agent.actor
+        all["organisations"] = organisations.filter { Policy.can(actor, .manageOrganisation($0.id)) }
+            .map { ["id": $0.id.uuidString, "name": $0.name, "current": $0.id == organisation.id] }
         all["manageDepartement"] = Policy.can(context.agent.actor, .manageDepartement)
         return pages.render("organisation_setup", all, request: request, context: context, status: status)
     }
