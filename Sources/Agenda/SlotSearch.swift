@@ -90,4 +90,17 @@ public struct SlotSearch: Sendable {
         if soon.count >= limit || firstWeek == maximum { return Array(soon.prefix(limit)) }
         return Array(try await search(upTo: maximum).prefix(limit))
     }
+
+    /// The first free slot of each lieu offering the motif, looking one week ahead, then three,
+    /// then as far as the motif allows, and only as far as some lieu still has none.
+    public func nextAvailability(motifID: UUID, now: Date) async throws -> [UUID: Date] {
+        let lieux = Set(try await PlageRepository(connection).offering(motifID: motifID).map(\.lieuID))
+        var first: [UUID: Date] = [:]
+        for days in [7, 21, 730] where first.count < lieux.count {
+            for slot in try await slots(motifID: motifID, now: now, within: days) where first[slot.lieuID] == nil {
+                first[slot.lieuID] = slot.range.start
+            }
+        }
+        return first
+    }
 }

@@ -106,3 +106,37 @@ import TestSupport
         }
     }
 }
+
+@Suite struct NextAvailabilityTests {
+    @Test func eachLieuGetsItsFirstFreeSlotHoweverFarAway() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await BookingFixture.make(in: world)
+            let clock = try #require(WallClock(timeZone: fixture.tenant.timeZone))
+            let monday = try #require(LocalDate(iso: "2027-03-01"))
+            let database = world.database.tenant(fixture.tenant)
+            let farLieu = try await database.transaction { connection -> UUID in
+                let organisation = try #require(try await OrganisationRepository(connection).all().first)
+                let far = try await AgendaCatalog(connection).ensureLieu(organisationID: organisation.id, name: "Antenne rurale", address: "Mairie")
+                let plages = PlageRepository(connection)
+                try await plages.create(
+                    agentID: fixture.agent.id, lieuID: fixture.lieuID,
+                    span: RecurringSpan(firstDay: monday.adding(days: 1), start: LocalTime("09:00")!, end: LocalTime("10:00")!, recurrence: .once),
+                    motifIDs: [fixture.motifID]
+                )
+                // Five weeks away: beyond the first two horizons searched.
+                try await plages.create(
+                    agentID: fixture.agent.id, lieuID: far,
+                    span: RecurringSpan(firstDay: monday.adding(days: 35), start: LocalTime("14:00")!, end: LocalTime("15:00")!, recurrence: .once),
+                    motifIDs: [fixture.motifID]
+                )
+                return far
+            }
+            let next = try await database.transaction { connection in
+                try await SlotSearch(connection, tenant: fixture.tenant).nextAvailability(motifID: fixture.motifID, now: clock.instant(monday, LocalTime("08:00")!))
+            }
+            #expect(next.count == 2)
+            #expect(next[fixture.lieuID] == clock.instant(monday.adding(days: 1), LocalTime("09:00")!))
+            #expect(next[farLieu] == clock.instant(monday.adding(days: 35), LocalTime("14:00")!))
+        }
+    }
+}

@@ -295,13 +295,14 @@ struct AgendaRoutes: Sendable {
         let organisationID = context.agent.organisationID
         let motifID = request.uri.queryParameters["motif"].flatMap { UUID(uuidString: String($0)) }
         let tenant = context.tenant
-        let (motifs, lieux, slots) = try await database.tenant(context.tenant).transaction { connection in
+        let (motifs, lieux, slots, next) = try await database.tenant(context.tenant).transaction { connection in
             let catalog = AgendaCatalog(connection)
             let motifs = try await catalog.motifs(organisationID: organisationID)
-            let slots = try await motifID.flatMap { id in motifs.contains { $0.id == id } ? id : nil }.asyncMap {
-                try await SlotSearch(connection, tenant: tenant).slots(motifID: $0, now: Date(), within: 42, limit: 300)
-            } ?? []
-            return (motifs, try await catalog.lieux(), slots)
+            let chosen = motifID.flatMap { id in motifs.contains { $0.id == id } ? id : nil }
+            let search = SlotSearch(connection, tenant: tenant)
+            let slots = try await chosen.asyncMap { try await search.slots(motifID: $0, now: Date(), within: 42, limit: 300) } ?? []
+            let next = try await chosen.asyncMap { try await search.nextAvailability(motifID: $0, now: Date()) } ?? [:]
+            return (motifs, try await catalog.lieux(), slots, next)
         }
         let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
         let grouped = Dictionary(grouping: slots) { clock.localDate(of: $0.range.start) }
@@ -309,6 +310,10 @@ struct AgendaRoutes: Sendable {
             "pageTitle": "Créneaux disponibles – \(context.tenant.name)",
             "motifs": motifs.map { ["id": $0.id.uuidString, "name": $0.name, "selected": $0.id == motifID] },
             "searched": motifID != nil,
+            "next": next.sorted { ($0.value, lieuNames[$0.key] ?? "") < ($1.value, lieuNames[$1.key] ?? "") }.map { lieu, date in
+                let day = clock.localDate(of: date)
+                return ["lieu": lieuNames[lieu] ?? "", "when": "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year) à \(clock.localTime(of: date).french)"]
+            },
             "days": grouped.keys.sorted().map { day in
                 [
                     "label": "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year)",
