@@ -91,16 +91,21 @@ public struct SlotSearch: Sendable {
         return Array(try await search(upTo: maximum).prefix(limit))
     }
 
-    /// The first free slot of each lieu offering the motif, looking one week ahead, then three,
-    /// then as far as the motif allows, and only as far as some lieu still has none.
-    public func nextAvailability(motifID: UUID, now: Date) async throws -> [UUID: Date] {
+    /// What a slot page shows: the first `limit` slots within `days`, and the first free slot of
+    /// each lieu offering the motif, however far. One search serves both when the first week
+    /// already has enough; the horizon grows (three weeks, then as far as the motif allows) only
+    /// as far as some lieu still has no slot.
+    public func overview(motifID: UUID, now: Date, within days: Int, limit: Int) async throws -> (slots: [AvailableSlot], next: [UUID: Date]) {
         let lieux = Set(try await PlageRepository(connection).offering(motifID: motifID).map(\.lieuID))
         var first: [UUID: Date] = [:]
-        for days in [7, 21, 730] where first.count < lieux.count {
-            for slot in try await slots(motifID: motifID, now: now, within: days) where first[slot.lieuID] == nil {
-                first[slot.lieuID] = slot.range.start
+        var shown: [AvailableSlot]?
+        for horizon in [7, 21, days, 730].sorted() where first.count < lieux.count || shown == nil {
+            let found = try await slots(motifID: motifID, now: now, within: horizon)
+            for slot in found where first[slot.lieuID] == nil { first[slot.lieuID] = slot.range.start }
+            if shown == nil, found.count >= limit || horizon >= days {
+                shown = Array(found.filter { $0.range.start <= now.addingTimeInterval(TimeInterval(days * 86_400)) }.prefix(limit))
             }
         }
-        return first
+        return (shown ?? [], first)
     }
 }

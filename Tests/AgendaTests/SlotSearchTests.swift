@@ -131,9 +131,12 @@ import TestSupport
                 )
                 return far
             }
-            let next = try await database.transaction { connection in
-                try await SlotSearch(connection, tenant: fixture.tenant).nextAvailability(motifID: fixture.motifID, now: clock.instant(monday, LocalTime("08:00")!))
+            let (slots, next) = try await database.transaction { connection in
+                try await SlotSearch(connection, tenant: fixture.tenant).overview(
+                    motifID: fixture.motifID, now: clock.instant(monday, LocalTime("08:00")!), within: 42, limit: 10
+                )
             }
+            #expect(slots.count == 4, "two half-hour slots in each one-hour plage, both within six weeks")
             #expect(next.count == 2)
             #expect(next[fixture.lieuID] == clock.instant(monday.adding(days: 1), LocalTime("09:00")!))
             #expect(next[farLieu] == clock.instant(monday.adding(days: 35), LocalTime("14:00")!))

@@ -299,10 +299,10 @@ struct AgendaRoutes: Sendable {
             let catalog = AgendaCatalog(connection)
             let motifs = try await catalog.motifs(organisationID: organisationID)
             let chosen = motifID.flatMap { id in motifs.contains { $0.id == id } ? id : nil }
-            let search = SlotSearch(connection, tenant: tenant)
-            let slots = try await chosen.asyncMap { try await search.slots(motifID: $0, now: Date(), within: 42, limit: 300) } ?? []
-            let next = try await chosen.asyncMap { try await search.nextAvailability(motifID: $0, now: Date()) } ?? [:]
-            return (motifs, try await catalog.lieux(), slots, next)
+            let found = try await chosen.asyncMap {
+                try await SlotSearch(connection, tenant: tenant).overview(motifID: $0, now: Date(), within: 42, limit: 300)
+            }
+            return (motifs, try await catalog.lieux(), found?.slots ?? [], found?.next ?? [:])
         }
         let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
         let grouped = Dictionary(grouping: slots) { clock.localDate(of: $0.range.start) }
