@@ -17,6 +17,18 @@ public struct RdvSummary: Sendable, Hashable, Identifiable {
 public struct RdvQueries: Sendable {
     let connection: TenantConnection
 
+    /// What every summary reads: the appointment, its motif and lieu, its participants' names.
+    static let summaryColumns = """
+        SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
+               coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+        """
+    static let summaryJoins = """
+        JOIN motifs m ON m.id = r.motif_id
+        LEFT JOIN lieux l ON l.id = r.lieu_id
+        LEFT JOIN rdv_participants p ON p.rdv_id = r.id
+        LEFT JOIN usagers u ON u.id = p.usager_id
+        """
+
     public init(_ connection: TenantConnection) {
         self.connection = connection
     }
@@ -25,14 +37,10 @@ public struct RdvQueries: Sendable {
     public func of(agentID: UUID, in range: TimeRange) async throws -> [RdvSummary] {
         try await summaries(
             """
-            SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
-                   coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+            \(unescaped: Self.summaryColumns)
             FROM rdvs r
             JOIN rdv_agents ra ON ra.rdv_id = r.id AND ra.agent_id = \(agentID)
-            JOIN motifs m ON m.id = r.motif_id
-            LEFT JOIN lieux l ON l.id = r.lieu_id
-            LEFT JOIN rdv_participants p ON p.rdv_id = r.id
-            LEFT JOIN usagers u ON u.id = p.usager_id
+            \(unescaped: Self.summaryJoins)
             WHERE r.starts_at < \(range.end) AND r.ends_at > \(range.start)
             GROUP BY r.id, m.name, l.name ORDER BY r.starts_at
             """
@@ -43,14 +51,10 @@ public struct RdvQueries: Sendable {
     public func awaitingOutcome(agentID: UUID, before now: Date) async throws -> [RdvSummary] {
         try await summaries(
             """
-            SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
-                   coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+            \(unescaped: Self.summaryColumns)
             FROM rdvs r
             JOIN rdv_agents ra ON ra.rdv_id = r.id AND ra.agent_id = \(agentID)
-            JOIN motifs m ON m.id = r.motif_id
-            LEFT JOIN lieux l ON l.id = r.lieu_id
-            LEFT JOIN rdv_participants p ON p.rdv_id = r.id
-            LEFT JOIN usagers u ON u.id = p.usager_id
+            \(unescaped: Self.summaryJoins)
             WHERE r.status = 'unknown' AND r.ends_at < \(now)
             GROUP BY r.id, m.name, l.name ORDER BY r.starts_at DESC LIMIT 200
             """
@@ -73,12 +77,9 @@ public struct RdvQueries: Sendable {
     public func find(_ rdvID: UUID) async throws -> (summary: RdvSummary, agentIDs: [UUID], notes: String)? {
         guard let summary = try await summaries(
             """
-            SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
-                   coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
-            FROM rdvs r JOIN motifs m ON m.id = r.motif_id
-            LEFT JOIN lieux l ON l.id = r.lieu_id
-            LEFT JOIN rdv_participants p ON p.rdv_id = r.id
-            LEFT JOIN usagers u ON u.id = p.usager_id
+            \(unescaped: Self.summaryColumns)
+            FROM rdvs r
+            \(unescaped: Self.summaryJoins)
             WHERE r.id = \(rdvID) GROUP BY r.id, m.name, l.name
             """
         ).first else { return nil }
