@@ -39,6 +39,35 @@ public struct PlageRepository: Sendable {
         return plageID
     }
 
+    /// Changes the whole series: lieu, days, hours, recurrence and motifs. Changes already made
+    /// to single occurrences stay attached to their original days.
+    public func update(_ plageID: UUID, lieuID: UUID, span: RecurringSpan, motifIDs: [UUID]) async throws {
+        try await connection.query(
+            """
+            UPDATE plages_ouverture SET lieu_id = \(lieuID), first_day = \(span.firstDay.description)::date,
+                start_time = \(span.start.description)::time, end_time = \(span.end.description)::time,
+                recurrence = \(span.recurrence.json)::jsonb
+            WHERE id = \(plageID)
+            """
+        )
+        try await connection.query("DELETE FROM plage_motifs WHERE plage_id = \(plageID)")
+        for motifID in motifIDs {
+            try await connection.query("INSERT INTO plage_motifs (plage_id, motif_id) VALUES (\(plageID), \(motifID))")
+        }
+    }
+
+    /// Ends a series after `lastDay`; a series that has not started by then disappears.
+    /// Appointments already booked stay: they are not part of the plage.
+    public func end(_ plage: Plage, after lastDay: LocalDate) async throws {
+        if lastDay < plage.span.firstDay {
+            try await connection.query("DELETE FROM plages_ouverture WHERE id = \(plage.id)")
+        } else if plage.span.recurrence != .once {
+            try await connection.query(
+                "UPDATE plages_ouverture SET recurrence = \(plage.span.recurrence.ending(on: lastDay).json)::jsonb WHERE id = \(plage.id)"
+            )
+        }
+    }
+
     /// Changes one occurrence only; the series stays as it is.
     public func change(plage plageID: UUID, on day: LocalDate, to change: OccurrenceChange) async throws {
         switch change {

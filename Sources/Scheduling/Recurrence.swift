@@ -58,3 +58,25 @@ public enum Recurrence: Hashable, Sendable {
         return firstDay.adding(days: forward + 7 * (ordinal - 1))
     }
 }
+
+extension Recurrence {
+    /// The same recurrence stopped after `lastDay` (an earlier end stays).
+    public func ending(on lastDay: LocalDate) -> Recurrence {
+        switch self {
+        case .once:
+            return .once
+        case .weekly(let interval, let weekdays, let until):
+            return .weekly(interval: interval, on: weekdays, until: until.map { min($0, lastDay) } ?? lastDay)
+        case .monthly(let interval, let ordinal, let weekday, let until):
+            return .monthly(interval: interval, ordinal: ordinal, weekday: weekday, until: until.map { min($0, lastDay) } ?? lastDay)
+        }
+    }
+
+    /// The last day it may fall on, nil when it goes on forever.
+    public var until: LocalDate? {
+        switch self {
+        case .once: nil
+        case .weekly(_, _, let until), .monthly(_, _, _, let until): until
+        }
+    }
+}

@@ -42,6 +42,7 @@ public func buildApplication(
     SecondFactorRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(on: tenantRouter.group(context: SecondFactorContext.self))
     AgendaRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    PlageRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     RdvRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)

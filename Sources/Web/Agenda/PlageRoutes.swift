@@ -1,0 +1,232 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Scheduling
+import Tenancy
+
+/// Plages d'ouverture of the signed-in agent: create, edit or end a series, and change or
+/// cancel one occurrence without touching the series.
+struct PlageRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/agenda/plages/nouvelle") { request, context in
+            try await form(request, context, values: ["form": ["repeat": "once", "interval": "1", "ordinal": "1", "month_weekday": "1"]])
+        }
+        group.post("/agenda/plages") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await save(fields, plage: nil, request, context)
+        }
+        group.get("/agenda/plages/:id") { request, context in
+            let plage = try await ownPlage(context)
+            return try await form(request, context, values: ["form": Self.fields(of: plage)], plage: plage)
+        }
+        group.post("/agenda/plages/:id") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await save(fields, plage: try await ownPlage(context), request, context)
+        }
+        group.post("/agenda/plages/:id/fin") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let plage = try await ownPlage(context)
+            guard let lastDay = LocalDate(iso: fields["last_day"] ?? "") else {
+                return try await form(request, context, values: [
+                    "form": Self.fields(of: plage), "errors": ["Indiquez le dernier jour de la série (AAAA-MM-JJ)."],
+                ], plage: plage, status: .unprocessableContent)
+            }
+            try await database.tenant(context.tenant).transaction { try await PlageRepository($0).end(plage, after: lastDay) }
+            return redirect(to: "/agenda?semaine=\(lastDay)")
+        }
+        group.post("/agenda/plages/:id/occurrences/:day/annuler") { request, context in
+            _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let (plage, day) = try await ownOccurrence(context)
+            try await database.tenant(context.tenant).transaction { try await PlageRepository($0).change(plage: plage.id, on: day, to: .cancelled) }
+            return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
+        }
+        group.get("/agenda/plages/:id/occurrences/:day") { request, context in
+            let (plage, day) = try await ownOccurrence(context)
+            return pages.render("occurrence_form", [
+                "pageTitle": "Modifier une plage – \(context.tenant.name)",
+                "action": request.uri.path, "day": day.description,
+                "start": plage.span.start.description, "end": plage.span.end.description, "seriesLink": "/agenda/plages/\(plage.id)",
+            ], request: request, context: context)
+        }
+        group.post("/agenda/plages/:id/occurrences/:day") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let (plage, day) = try await ownOccurrence(context)
+            let newDay = LocalDate(iso: fields["day"] ?? ""), start = LocalTime(fields["start"] ?? ""), end = LocalTime(fields["end"] ?? "")
+            guard let newDay, let start, let end, start < end else {
+                return pages.render("occurrence_form", [
+                    "pageTitle": "Modifier une plage – \(context.tenant.name)", "action": request.uri.path,
+                    "day": fields["day"] ?? "", "start": fields["start"] ?? "", "end": fields["end"] ?? "",
+                    "errors": ["Indiquez une date (AAAA-MM-JJ) et des heures (HH:MM), la fin après le début."],
+                ], request: request, context: context, status: .unprocessableContent)
+            }
+            try await database.tenant(context.tenant).transaction { connection in
+                try await PlageRepository(connection).change(plage: plage.id, on: day, to: .moved(date: newDay, start: start, end: end))
+            }
+            return redirect(to: "/agenda?semaine=\(newDay)")
+        }
+    }
+
+    /// A plage of the signed-in agent's own agenda; 404 for anything else, another département's included.
+    private func ownPlage(_ context: AgentRequestContext) async throws -> Plage {
+        guard let plageID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+        let agentID = context.agent.id
+        let plage = try await database.tenant(context.tenant).transaction { try await PlageRepository($0).of(agentID: agentID).first { $0.id == plageID } }
+        guard let plage else { throw PublicError.pageNotFound }
+        return plage
+    }
+
+    /// A day on which one of the agent's plages falls; 404 for anything else.
+    private func ownOccurrence(_ context: AgentRequestContext) async throws -> (Plage, LocalDate) {
+        let plage = try await ownPlage(context)
+        guard let day = context.parameters.get("day").flatMap(LocalDate.init(iso:)),
+              !plage.span.recurrence.days(from: plage.span.firstDay, in: day...day).isEmpty
+        else { throw PublicError.pageNotFound }
+        return (plage, day)
+    }
+
+    private func form(
+        _ request: Request, _ context: AgentRequestContext, values: [String: Any], plage: Plage? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let organisationID = context.agent.organisationID
+        let (lieux, motifs) = try await database.tenant(context.tenant).transaction { connection in
+            (try await AgendaCatalog(connection).lieux(organisationID: organisationID), try await AgendaCatalog(connection).motifs(organisationID: organisationID))
+        }
+        let form = values["form"] as? [String: String] ?? [:]
+        var all = values
+        all["pageTitle"] = "\(plage == nil ? "Nouvelle plage d’ouverture" : "Modifier la plage d’ouverture") – \(context.tenant.name)"
+        all["heading"] = plage == nil ? "Nouvelle plage d’ouverture" : "Modifier la série"
+        all["action"] = plage.map { "/agenda/plages/\($0.id)" } ?? "/agenda/plages"
+        if let plage {
+            all["endAction"] = "/agenda/plages/\(plage.id)/fin"
+            all["today"] = Self.clock(context.tenant).localDate(of: Date()).description
+        }
+        all["lieux"] = lieux.map { ["id": $0.id.uuidString, "name": $0.name, "selected": form["lieu"] == $0.id.uuidString] }
+        all["motifs"] = motifs.map { ["id": $0.id.uuidString, "name": $0.name, "duration": $0.durationMinutes, "checked": form["motif_\($0.id)"] == "on"] }
+        all["weekdays"] = Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "checked": form["weekday_\($0.rawValue)"] == "on"] }
+        all["monthWeekdays"] = Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": form["month_weekday"] == String($0.rawValue)] }
+        all["intervals"] = (1...4).map { ["value": $0, "label": $0 == 1 ? "1 semaine" : "\($0) semaines", "selected": form["interval"] == String($0)] }
+        all["ordinals"] = [(1, "1er"), (2, "2e"), (3, "3e"), (4, "4e"), (-1, "dernier")].map {
+            ["value": $0.0, "label": $0.1, "selected": form["ordinal"] == String($0.0)]
+        }
+        for kind in ["once", "weekly", "monthly"] { all["repeat_\(kind)"] = (form["repeat"] ?? "once") == kind }
+        return pages.render("plage_form", all, request: request, context: context, status: status)
+    }
+
+    /// The form fields that show a plage as it is.
+    static func fields(of plage: Plage) -> [String: String] {
+        var fields = [
+            "lieu": plage.lieuID.uuidString, "first_day": plage.span.firstDay.description,
+            "start": plage.span.start.description, "end": plage.span.end.description,
+            "interval": "1", "ordinal": "1", "month_weekday": String(plage.span.firstDay.weekday.rawValue),
+        ]
+        for motifID in plage.motifIDs { fields["motif_\(motifID)"] = "on" }
+        switch plage.span.recurrence {
+        case .once:
+            fields["repeat"] = "once"
+        case .weekly(let interval, let weekdays, let until):
+            fields["repeat"] = "weekly"
+            fields["interval"] = String(interval)
+            for weekday in weekdays { fields["weekday_\(weekday.rawValue)"] = "on" }
+            fields["until"] = until?.description ?? ""
+        case .monthly(_, let ordinal, let weekday, let until):
+            fields["repeat"] = "monthly"
+            fields["ordinal"] = String(ordinal)
+            fields["month_weekday"] = String(weekday.rawValue)
+            fields["until"] = until?.description ?? ""
+        }
+        return fields
+    }
+
+    static func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
+
+    /// The days and hours of a plage or an absence form, or what is wrong with them.
+    static func span(from fields: [String: String]) -> (RecurringSpan?, [String]) {
+        var errors: [String] = []
+        let firstDay = LocalDate(iso: fields["first_day"] ?? "")
+        let start = LocalTime(fields["start"] ?? ""), end = LocalTime(fields["end"] ?? "")
+        let weekdays = Set(fields.filter { $0.key.hasPrefix("weekday_") }.compactMap { Int($0.key.dropFirst(8)).flatMap(Weekday.init(rawValue:)) })
+        let until = (fields["until"] ?? "").isEmpty ? nil : LocalDate(iso: fields["until"] ?? "")
+        let repeatKind = fields["repeat"] ?? "once"
+        let ordinal = Int(fields["ordinal"] ?? "1") ?? 0
+        let monthWeekday = Int(fields["month_weekday"] ?? "").flatMap(Weekday.init(rawValue:))
+        if firstDay == nil { errors.append("Le premier jour doit être une date (AAAA-MM-JJ).") }
+        if start == nil || end == nil { errors.append("Les heures s’écrivent HH:MM.") } else if let start, let end, end <= start {
+            errors.append("L’heure de fin doit suivre l’heure de début.")
+        }
+        if !["once", "weekly", "monthly"].contains(repeatKind) { errors.append("Choisissez une répétition.") }
+        if repeatKind == "weekly", weekdays.isEmpty { errors.append("Choisissez les jours de la semaine.") }
+        if repeatKind == "monthly", !(ordinal == -1 || (1...4).contains(ordinal)) || monthWeekday == nil {
+            errors.append("Choisissez le rang et le jour du mois (par exemple le 2e mardi).")
+        }
+        if !(fields["until"] ?? "").isEmpty, until == nil { errors.append("La date de fin doit être une date (AAAA-MM-JJ).") }
+        if let until, let firstDay, until < firstDay { errors.append("La date de fin précède le premier jour.") }
+        guard errors.isEmpty, let firstDay, let start, let end else { return (nil, errors) }
+        let recurrence: Recurrence
+        switch repeatKind {
+        case "weekly":
+            recurrence = .weekly(interval: max(1, min(4, Int(fields["interval"] ?? "1") ?? 1)), on: weekdays, until: until)
+        case "monthly":
+            recurrence = .monthly(interval: 1, ordinal: ordinal, weekday: monthWeekday ?? firstDay.weekday, until: until)
+        default:
+            recurrence = .once
+        }
+        return (RecurringSpan(firstDay: firstDay, start: start, end: end, recurrence: recurrence), [])
+    }
+
+    private func save(_ fields: [String: String], plage existing: Plage?, _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let lieuID = UUID(uuidString: fields["lieu"] ?? "")
+        let motifIDs = fields.filter { $0.key.hasPrefix("motif_") && $0.value == "on" }.compactMap { UUID(uuidString: String($0.key.dropFirst(6))) }
+        var (span, errors) = Self.span(from: fields)
+        if lieuID == nil { errors.insert("Choisissez un lieu.", at: 0) }
+        if motifIDs.isEmpty { errors.insert("Choisissez au moins un motif.", at: lieuID == nil ? 1 : 0) }
+        guard errors.isEmpty, let lieuID, let span else {
+            return try await form(request, context, values: ["errors": errors, "form": fields], plage: existing, status: .unprocessableContent)
+        }
+        let organisationID = context.agent.organisationID
+        let agentID = context.agent.id
+        let clock = Self.clock(context.tenant)
+        let saved = try await database.tenant(context.tenant).transaction { connection -> [String]? in
+            let catalog = AgendaCatalog(connection)
+            // Lieu and motifs must be of the agent's organisation in this département.
+            guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return nil }
+            let motifs = try await catalog.motifs(organisationID: organisationID)
+            guard motifIDs.allSatisfy({ id in motifs.contains { $0.id == id } }) else { return nil }
+            let plages = PlageRepository(connection)
+            // Warnings, not refusals: the agent may mean it.
+            var warnings: [String] = []
+            let length = span.end.minutes - span.start.minutes
+            for motif in motifs where motifIDs.contains(motif.id) && motif.durationMinutes > length {
+                warnings.append("Le motif « \(motif.name) » dure \(motif.durationMinutes) minutes, plus que cette plage : aucun créneau n’y tiendra.")
+            }
+            let horizon = span.firstDay...span.firstDay.adding(days: 84)
+            let mine = span.occurrences(in: horizon, clock: clock)
+            if try await plages.of(agentID: agentID).contains(where: { other in
+                other.id != existing?.id && other.span.occurrences(in: horizon, clock: clock).contains { occurrence in mine.contains { $0.overlaps(occurrence) } }
+            }) {
+                warnings.append("Cette plage chevauche une autre de vos plages d’ouverture.")
+            }
+            if let existing {
+                try await plages.update(existing.id, lieuID: lieuID, span: span, motifIDs: motifIDs)
+            } else {
+                try await plages.create(agentID: agentID, lieuID: lieuID, span: span, motifIDs: motifIDs)
+            }
+            return warnings
+        }
+        guard let warnings = saved else {
+            return try await form(request, context, values: [
+                "errors": ["Ce lieu ou ce motif n’existe pas dans votre organisation."], "form": fields,
+            ], plage: existing, status: .unprocessableContent)
+        }
+        guard warnings.isEmpty else {
+            return try await form(request, context, values: ["notice": "La plage est enregistrée. Attention : " + warnings.joined(separator: " "),
+                // A new plage is saved: an empty form, so that sending it again makes no copy.
+                "form": existing == nil ? [:] : fields], plage: existing)
+        }
+        return redirect(to: "/agenda?semaine=\(span.firstDay)")
+    }
+}
