@@ -8,6 +8,21 @@ public struct Lieu: Sendable, Hashable, Identifiable {
     public let organisationID: UUID
     public let name: String
     public let address: String
+    public var phone: String? = nil
+    public var status: LieuStatus = .enabled
+}
+
+/// Whether a lieu receives: always, no more, or for single appointments only (no plage, no public search).
+public enum LieuStatus: String, Sendable, CaseIterable {
+    case enabled, disabled, singleUse = "single_use"
+
+    public var frenchName: String {
+        switch self {
+        case .enabled: "Ouvert"
+        case .disabled: "Fermé"
+        case .singleUse: "Ponctuel (rendez-vous isolés)"
+        }
+    }
 }
 
 /// A motif (type of appointment).
@@ -28,26 +43,43 @@ public struct AgendaCatalog: Sendable {
         self.connection = connection
     }
 
-    public func lieux(organisationID: UUID? = nil) async throws -> [Lieu] {
+    /// Lieux that receive (`disabled` ones too when asked, for the set-up page).
+    public func lieux(organisationID: UUID? = nil, includingDisabled: Bool = false) async throws -> [Lieu] {
         var lieux: [Lieu] = []
-        for try await (id, organisation, name, address) in try await connection.query(
+        for try await (id, organisation, name, address, phone, status) in try await connection.query(
             """
-            SELECT id, organisation_id, name, address FROM lieux
-            WHERE status <> 'disabled' AND (\(organisationID)::uuid IS NULL OR organisation_id = \(organisationID))
+            SELECT id, organisation_id, name, address, phone, status FROM lieux
+            WHERE (status <> 'disabled' OR \(includingDisabled)) AND (\(organisationID)::uuid IS NULL OR organisation_id = \(organisationID))
             ORDER BY name
             """
-        ).decode((UUID, UUID, String, String).self) {
-            lieux.append(Lieu(id: id, organisationID: organisation, name: name, address: address))
+        ).decode((UUID, UUID, String, String, String?, String).self) {
+            lieux.append(Lieu(id: id, organisationID: organisation, name: name, address: address, phone: phone, status: LieuStatus(rawValue: status) ?? .enabled))
         }
         return lieux
     }
 
-    public func motifs(organisationID: UUID? = nil) async throws -> [Motif] {
+    /// Changes a lieu; false when another lieu of its organisation has the new name.
+    public func updateLieu(_ lieuID: UUID, name: String, address: String, phone: String?, status: LieuStatus) async throws -> Bool {
+        let clash = try await connection.query(
+            """
+            SELECT 1 FROM lieux other JOIN lieux this ON this.id = \(lieuID)
+            WHERE other.organisation_id = this.organisation_id AND other.name = \(name) AND other.id <> this.id
+            """
+        )
+        for try await _ in clash { return false }
+        try await connection.query(
+            "UPDATE lieux SET name = \(name), address = \(address), phone = \(phone), status = \(status.rawValue) WHERE id = \(lieuID)"
+        )
+        return true
+    }
+
+    /// Motifs in use, or with `archived` those put aside.
+    public func motifs(organisationID: UUID? = nil, archived: Bool = false) async throws -> [Motif] {
         var motifs: [Motif] = []
         for try await (id, organisation, name, duration, collective, capacity) in try await connection.query(
             """
             SELECT id, organisation_id, name, duration_minutes, collective, default_capacity FROM motifs
-            WHERE archived_at IS NULL AND (\(organisationID)::uuid IS NULL OR organisation_id = \(organisationID))
+            WHERE (archived_at IS NOT NULL) = \(archived) AND (\(organisationID)::uuid IS NULL OR organisation_id = \(organisationID))
             ORDER BY name
             """
         ).decode((UUID, UUID, String, Int, Bool, Int?).self) {
@@ -62,23 +94,6 @@ public struct AgendaCatalog: Sendable {
             services.append((row.0, row.1))
         }
         return services
-    }
-
-    /// A new motif; nil when the organisation already has one of that name.
-    public func createMotif(
-        organisationID: UUID, serviceID: UUID, name: String, durationMinutes: Int, onlineBooking: Bool,
-        collectiveCapacity: Int?, minimumDelayMinutes: Int, maximumDelayMinutes: Int
-    ) async throws -> UUID? {
-        for try await id in try await connection.query(
-            """
-            INSERT INTO motifs (organisation_id, service_id, name, duration_minutes, online_booking, bookable_by,
-                                collective, default_capacity, min_booking_delay_minutes, max_booking_delay_minutes)
-            VALUES (\(organisationID), \(serviceID), \(name), \(durationMinutes), \(onlineBooking), \(onlineBooking ? "everyone" : "agents"),
-                    \(collectiveCapacity != nil), \(collectiveCapacity), \(minimumDelayMinutes), \(maximumDelayMinutes))
-            ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id
-            """
-        ).decode(UUID.self) { return id }
-        return nil
     }
 
     /// A new lieu; nil when the organisation already has one of that name.

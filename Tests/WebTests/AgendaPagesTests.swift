@@ -270,10 +270,9 @@ import TestSupport
                 let catalog = AgendaCatalog(connection)
                 let service = try await catalog.ensureService(named: "PMI")
                 let lieu = try await catalog.ensureLieu(organisationID: organisation.id, name: "Salle", address: "1 rue")
-                let motif = try await catalog.createMotif(
-                    organisationID: organisation.id, serviceID: service, name: "Atelier", durationMinutes: 90, onlineBooking: false,
-                    collectiveCapacity: 2, minimumDelayMinutes: 0, maximumDelayMinutes: 60 * 24 * 60
-                )
+                var rules = MotifRules(name: "Atelier", serviceID: service, durationMinutes: 90)
+                rules.collectiveCapacity = 2
+                let motif = try await MotifRepository(connection).create(organisationID: organisation.id, rules)
                 return try await RdvRepository(connection).book(NewRdv(
                     motifID: motif!, lieuID: lieu, start: start, end: start.addingTimeInterval(5400), agentIDs: [agent.id], usagerIDs: [], capacity: 2
                 ))

@@ -78,11 +78,12 @@ struct SetupRoutes: Sendable {
     private func page(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let asked = request.uri.queryParameters["id"].map(String.init) ?? (values["organisation"] as? String)
         let organisation = try await organisation(context, asked: asked)
-        let (lieux, motifs, services, agents, assignments, organisations) = try await database.tenant(context.tenant).transaction { connection in
+        let (lieux, motifs, archived, services, agents, assignments, organisations) = try await database.tenant(context.tenant).transaction { connection in
             let catalog = AgendaCatalog(connection)
             return (
-                try await catalog.lieux(organisationID: organisation.id),
+                try await catalog.lieux(organisationID: organisation.id, includingDisabled: true),
                 try await catalog.motifs(organisationID: organisation.id),
+                try await catalog.motifs(organisationID: organisation.id, archived: true),
                 try await catalog.services(),
                 try await AgentRepository(connection).all(in: organisation.id),
                 try await catalog.serviceAssignments(organisationID: organisation.id),
@@ -94,8 +95,10 @@ struct SetupRoutes: Sendable {
         all["pageTitle"] = "\(organisation.name) – \(context.tenant.name)"
         all["organisationName"] = organisation.name
         all["organisationID"] = organisation.id.uuidString
-        all["lieux"] = lieux.map { ["name": $0.name, "address": $0.address] }
-        all["motifs"] = motifs.map { ["name": $0.name, "duration": $0.durationMinutes, "collective": $0.collective] }
+        all["lieux"] = lieux.map { ["id": $0.id.uuidString, "name": $0.name, "address": $0.address, "closed": $0.status != .enabled, "state": $0.status.frenchName] }
+        all["motifs"] = motifs.map { ["id": $0.id.uuidString, "name": $0.name, "duration": $0.durationMinutes, "collective": $0.collective] }
+        all["archivedMotifs"] = archived.map { ["id": $0.id.uuidString, "name": $0.name] }
+        all["hasArchivedMotifs"] = !archived.isEmpty
         all["services"] = services.map { ["id": $0.id.uuidString, "name": $0.name] }
         all["hasServices"] = !services.isEmpty
         all["agents"] = agents.map { agent in
@@ -134,36 +137,18 @@ struct SetupRoutes: Sendable {
 
     private func createMotif(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
         let organisation = try await organisation(context, asked: fields["organisation"])
-        let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
-        let duration = Int(fields["duration"] ?? "")
-        let serviceID = UUID(uuidString: fields["service"] ?? "")
-        let capacity = (fields["capacity"] ?? "").isEmpty ? nil : Int(fields["capacity"] ?? "")
-        let minimumHours = Int(fields["minimum_hours"] ?? "0") ?? -1
-        let maximumDays = Int(fields["maximum_days"] ?? "90") ?? -1
-        var errors: [String] = []
-        if !(1...200).contains(name.count) { errors.append("Le nom du motif compte de 1 à 200 caractères.") }
-        if !(5...480).contains(duration ?? 0) { errors.append("La durée va de 5 à 480 minutes.") }
-        if serviceID == nil { errors.append("Choisissez un service.") }
-        if fields["collective"] == "on", !(2...500).contains(capacity ?? 0) { errors.append("Une séance collective compte de 2 à 500 places.") }
-        if !(0...720).contains(minimumHours) { errors.append("Le délai minimum va de 0 à 720 heures.") }
-        if !(1...730).contains(maximumDays) { errors.append("Le délai maximum va de 1 à 730 jours.") }
-        if minimumHours >= maximumDays * 24 { errors.append("Le délai maximum doit dépasser le délai minimum.") }
         let back: [String: Any] = ["organisation": organisation.id.uuidString]
-        guard errors.isEmpty, let duration, let serviceID else {
+        let (rules, errors) = MotifForm.rules(from: fields)
+        guard let rules else {
             return try await page(request, context, values: back.merging(["errors": errors]) { $1 }, status: .unprocessableContent)
         }
         let created = try await database.tenant(context.tenant).transaction { connection -> UUID? in
-            let catalog = AgendaCatalog(connection)
-            guard try await catalog.services().contains(where: { $0.id == serviceID }) else { return nil }
-            return try await catalog.createMotif(
-                organisationID: organisation.id, serviceID: serviceID, name: name, durationMinutes: duration,
-                onlineBooking: fields["online"] == "on", collectiveCapacity: fields["collective"] == "on" ? capacity : nil,
-                minimumDelayMinutes: minimumHours * 60, maximumDelayMinutes: maximumDays * 24 * 60
-            )
+            guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }) else { return nil }
+            return try await MotifRepository(connection).create(organisationID: organisation.id, rules)
         }
         guard created != nil else {
             return try await page(request, context, values: back.merging(["errors": ["Un motif porte déjà ce nom, ou le service n’existe pas."]]) { $1 }, status: .conflict)
         }
-        return try await page(request, context, values: back.merging(["notice": "Motif « \(name) » ajouté."]) { $1 })
+        return try await page(request, context, values: back.merging(["notice": "Motif « \(rules.name) » ajouté."]) { $1 })
     }
 }

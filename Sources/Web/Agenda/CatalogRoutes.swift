@@ -1,0 +1,123 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Tenancy
+
+/// A motif's page with all its rules, archiving it, and a lieu's page with its status: for the
+/// administrators of the organisation that owns them.
+struct CatalogRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/organisation/motifs/:id") { request, context in
+            let (motifID, found) = try await motif(context)
+            return try await motifPage(request, context, motifID: motifID, fields: MotifForm.fields(of: found.rules), archived: found.archived)
+        }
+        group.post("/organisation/motifs/:id") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let (motifID, found) = try await motif(context)
+            let (rules, errors) = MotifForm.rules(from: fields.merging(["full": "1"]) { $1 }, base: found.rules)
+            guard let rules else {
+                return try await motifPage(request, context, motifID: motifID, fields: fields, archived: found.archived, errors: errors, status: .unprocessableContent)
+            }
+            let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
+                guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }) else { return false }
+                return try await MotifRepository(connection).update(motifID, rules)
+            }
+            guard saved else {
+                return try await motifPage(
+                    request, context, motifID: motifID, fields: fields, archived: found.archived,
+                    errors: ["Un autre motif porte déjà ce nom, ou le service n’existe pas."], status: .conflict
+                )
+            }
+            return try await motifPage(request, context, motifID: motifID, fields: MotifForm.fields(of: rules), archived: found.archived, notice: "Motif enregistré.")
+        }
+        group.post("/organisation/motifs/:id/archive") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let (motifID, found) = try await motif(context)
+            let archive = fields["archived"] == "1"
+            try await database.tenant(context.tenant).transaction { try await MotifRepository($0).setArchived(motifID, archive) }
+            return try await motifPage(
+                request, context, motifID: motifID, fields: MotifForm.fields(of: found.rules), archived: archive,
+                notice: archive ? "Motif archivé : il ne s’offre plus à la réservation." : "Motif rétabli."
+            )
+        }
+        group.get("/organisation/lieux/:id") { request, context in
+            let lieu = try await lieu(context)
+            return lieuPage(request, context, lieu: lieu, fields: [
+                "name": lieu.name, "address": lieu.address, "phone": lieu.phone ?? "", "status": lieu.status.rawValue,
+            ])
+        }
+        group.post("/organisation/lieux/:id") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let lieu = try await lieu(context)
+            let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            let address = (fields["address"] ?? "").trimmingCharacters(in: .whitespaces)
+            let phone = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+            let status = LieuStatus(rawValue: fields["status"] ?? "")
+            var errors: [String] = []
+            if !(1...200).contains(name.count) { errors.append("Le nom du lieu compte de 1 à 200 caractères.") }
+            if address.isEmpty { errors.append("L’adresse du lieu est obligatoire.") }
+            if status == nil { errors.append("Choisissez l’état du lieu.") }
+            guard errors.isEmpty, let status else {
+                return lieuPage(request, context, lieu: lieu, fields: fields, errors: errors, status: .unprocessableContent)
+            }
+            let saved = try await database.tenant(context.tenant).transaction { connection in
+                try await AgendaCatalog(connection).updateLieu(lieu.id, name: name, address: address, phone: phone.isEmpty ? nil : phone, status: status)
+            }
+            guard saved else { return lieuPage(request, context, lieu: lieu, fields: fields, errors: ["Un autre lieu porte déjà ce nom."], status: .conflict) }
+            return lieuPage(request, context, lieu: lieu, fields: fields, notice: "Lieu enregistré.")
+        }
+    }
+
+    /// The motif named by the path, if this agent manages its organisation; 404 when this département has none.
+    private func motif(_ context: AgentRequestContext) async throws -> (UUID, (organisationID: UUID, rules: MotifRules, archived: Bool)) {
+        guard let motifID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+        let found = try await database.tenant(context.tenant).transaction { try await MotifRepository($0).find(motifID) }
+        guard let found else { throw PublicError.pageNotFound }
+        guard Policy.can(context.agent.actor, .manageOrganisation(found.organisationID)) else { throw PublicError.forbidden }
+        return (motifID, found)
+    }
+
+    private func lieu(_ context: AgentRequestContext) async throws -> Lieu {
+        guard let lieuID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+        let lieu = try await database.tenant(context.tenant).transaction { connection in
+            try await AgendaCatalog(connection).lieux(includingDisabled: true).first { $0.id == lieuID }
+        }
+        guard let lieu else { throw PublicError.pageNotFound }
+        guard Policy.can(context.agent.actor, .manageOrganisation(lieu.organisationID)) else { throw PublicError.forbidden }
+        return lieu
+    }
+
+    private func motifPage(
+        _ request: Request, _ context: AgentRequestContext, motifID: UUID, fields: [String: String], archived: Bool,
+        errors: [String] = [], notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let services = try await database.tenant(context.tenant).transaction { try await AgendaCatalog($0).services() }
+        var values: [String: Any] = [
+            "pageTitle": "Motif « \(fields["name"] ?? "") » – \(context.tenant.name)",
+            "id": motifID.uuidString, "form": fields, "errors": errors, "archived": archived,
+            "services": services.map { ["id": $0.id.uuidString, "name": $0.name, "selected": fields["service"] == $0.id.uuidString] },
+            "locations": LocationType.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["location_type"] == $0.rawValue] },
+            "bookable": BookableBy.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["bookable_by"] == $0.rawValue] },
+        ]
+        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive"] { values["is_\(box)"] = fields[box] == "on" }
+        values["notice"] = notice
+        return pages.render("motif_form", values, request: request, context: context, status: status)
+    }
+
+    private func lieuPage(
+        _ request: Request, _ context: AgentRequestContext, lieu: Lieu, fields: [String: String],
+        errors: [String] = [], notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var values: [String: Any] = [
+            "pageTitle": "Lieu « \(lieu.name) » – \(context.tenant.name)", "id": lieu.id.uuidString, "form": fields, "errors": errors,
+            "statuses": LieuStatus.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["status"] == $0.rawValue] },
+        ]
+        values["notice"] = notice
+        return pages.render("lieu_form", values, request: request, context: context, status: status)
+    }
+}
