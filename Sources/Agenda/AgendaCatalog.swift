@@ -116,6 +116,15 @@ public struct AgendaCatalog: Sendable {
         return ids
     }
 
+    /// Service ids of every agent of the département, read at once.
+    public func serviceIDsByAgent() async throws -> [UUID: Set<UUID>] {
+        var ids: [UUID: Set<UUID>] = [:]
+        for try await (agent, service) in try await connection.query("SELECT agent_id, service_id FROM agent_services").decode((UUID, UUID).self) {
+            ids[agent, default: []].insert(service)
+        }
+        return ids
+    }
+
     @discardableResult
     public func ensureService(named name: String) async throws -> UUID {
         try await upsertReturningID(

@@ -143,7 +143,7 @@ public struct RdvRepository: Sendable {
         return events
     }
 
-    private func record(_ rdvID: UUID, _ action: String, agent: UUID?) async throws {
+    func record(_ rdvID: UUID, _ action: String, agent: UUID?) async throws {
         try await connection.query("INSERT INTO rdv_events (rdv_id, actor_agent_id, action) VALUES (\(rdvID), \(agent), \(action))")
     }
 }

@@ -38,6 +38,7 @@ struct RdvRoutes: Sendable {
             }
             return redirect(to: "/rdv/\(rdvID)")
         }
+        registerChanges(on: group)
         group.post("/rdv/:id/statut") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
@@ -57,7 +58,7 @@ struct RdvRoutes: Sendable {
     }
 
     /// The acting agent with their services, and another agent as the object of a permission.
-    private func actorAndTarget(_ context: AgentRequestContext, target agentID: UUID) async throws -> (Actor, AgentReference)? {
+    func actorAndTarget(_ context: AgentRequestContext, target agentID: UUID) async throws -> (Actor, AgentReference)? {
         let me = context.agent
         return try await database.tenant(context.tenant).transaction { connection -> (Actor, AgentReference)? in
             let catalog = AgendaCatalog(connection)
@@ -68,7 +69,7 @@ struct RdvRoutes: Sendable {
     }
 
     /// 404 for an appointment of another département or one the agent may not see; 403 to change one only seen.
-    private func requireAccess(to rdvID: UUID, _ context: AgentRequestContext, edit: Bool) async throws {
+    func requireAccess(to rdvID: UUID, _ context: AgentRequestContext, edit: Bool) async throws {
         let found = try await database.tenant(context.tenant).transaction { try await RdvQueries($0).find(rdvID) }
         guard let found else { throw PublicError.pageNotFound }
         var visible = false, editable = false
@@ -132,13 +133,20 @@ struct RdvRoutes: Sendable {
         }
     }
 
-    private func rdvPage(_ request: Request, _ context: AgentRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func rdvPage(_ request: Request, _ context: AgentRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         try await requireAccess(to: rdvID, context, edit: false)
-        let (found, history, seats) = try await database.tenant(context.tenant).transaction { connection in
-            (try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID), try await RdvQueries(connection).seats(rdvID))
+        let (found, history, seats, agents, services) = try await database.tenant(context.tenant).transaction { connection in
+            (
+                try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID),
+                try await RdvQueries(connection).seats(rdvID), try await AgentRepository(connection).all(in: nil),
+                try await AgendaCatalog(connection).serviceIDsByAgent()
+            )
         }
-        guard let rdv = found?.summary else { throw PublicError.pageNotFound }
+        let me = context.agent
+        let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: services[me.id] ?? [])
+        guard let found else { throw PublicError.pageNotFound }
+        let rdv = found.summary
         let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
         let day = clock.localDate(of: rdv.range.start)
         let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
@@ -151,6 +159,19 @@ struct RdvRoutes: Sendable {
             "history": history.map { ["at": formatter.string(from: $0.0), "what": Self.describe($0.1)] },
         ]
         values["error"] = error
+        values["notes"] = found.notes
+        values["agents"] = agents.filter { found.agentIDs.contains($0.id) }.map { ["agentID": $0.id.uuidString, "agentName": $0.fullName] }
+        values["severalAgents"] = found.agentIDs.count > 1
+        values["otherAgents"] = agents.filter { agent in
+            !found.agentIDs.contains(agent.id) && !agent.disabled
+                && Policy.can(actor, .editAgenda(AgentReference(agentID: agent.id, organisationID: agent.organisationID, serviceIDs: services[agent.id] ?? [])))
+        }.map { ["agentID": $0.id.uuidString, "agentName": $0.fullName] }
+        values["hasOtherAgents"] = !((values["otherAgents"] as? [[String: String]]) ?? []).isEmpty
+        if rdv.status == .unknown {
+            values["movable"] = true
+            values["moveDay"] = day.description
+            values["moveTime"] = clock.localTime(of: rdv.range.start).description
+        }
         if let seats {
             values["collective"] = true
             values["seats"] = "\(seats.taken) / \(seats.capacity) places"
@@ -162,6 +183,10 @@ struct RdvRoutes: Sendable {
     static func describe(_ action: String) -> String {
         if action == "created" { return "Rendez-vous créé" }
         if action == "participant_added" { return "Participant ajouté" }
+        if action == "moved" { return "Rendez-vous déplacé" }
+        if action == "notes" { return "Notes modifiées" }
+        if action == "agent_added" { return "Agent ajouté" }
+        if action == "agent_removed" { return "Agent retiré" }
         if action.hasPrefix("status:"), let status = RdvStatus(rawValue: String(action.dropFirst(7))) { return "Statut : \(status.frenchName)" }
         return action
     }
