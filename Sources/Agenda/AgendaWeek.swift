@@ -61,6 +61,19 @@ public struct RdvQueries: Sendable {
         )
     }
 
+    /// Appointments of some usagers (one and their relatives), latest first.
+    public func of(usagerIDs: [UUID]) async throws -> [RdvSummary] {
+        try await summaries(
+            """
+            \(unescaped: Self.summaryColumns)
+            FROM rdvs r
+            \(unescaped: Self.summaryJoins)
+            WHERE r.id IN (SELECT rdv_id FROM rdv_participants WHERE usager_id = ANY(\(usagerIDs)))
+            GROUP BY r.id, m.name, l.name ORDER BY r.starts_at DESC LIMIT 200
+            """
+        )
+    }
+
     /// Seats of a collective appointment: (taken, capacity); nil for an individual one.
     public func seats(_ rdvID: UUID) async throws -> (taken: Int, capacity: Int)? {
         for try await (capacity, taken) in try await connection.query(
@@ -103,42 +116,5 @@ public struct RdvQueries: Sendable {
             ))
         }
         return result
-    }
-}
-
-/// People received by the département (the minimum booking needs; the booking work adds the rest).
-public struct UsagerRepository: Sendable {
-    let connection: TenantConnection
-
-    public init(_ connection: TenantConnection) {
-        self.connection = connection
-    }
-
-    /// Usagers whose first or last name starts with `text` (case-insensitive), at most 50.
-    public func search(_ text: String) async throws -> [(id: UUID, name: String, phone: String?, appointments: Int)] {
-        let pattern = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-        var found: [(id: UUID, name: String, phone: String?, appointments: Int)] = []
-        for try await (id, first, last, phone, count) in try await connection.query(
-            """
-            SELECT u.id, u.first_name, u.last_name, u.phone, (SELECT count(*)::int FROM rdv_participants p WHERE p.usager_id = u.id)
-            FROM usagers u
-            WHERE lower(u.last_name) LIKE \(pattern) OR lower(u.first_name) LIKE \(pattern)
-            ORDER BY lower(u.last_name), lower(u.first_name) LIMIT 50
-            """
-        ).decode((UUID, String, String, String?, Int).self) {
-            found.append((id, "\(first) \(last)", phone, count))
-        }
-        return found
-    }
-
-    public func create(firstName: String, lastName: String, phone: String?, email: String?) async throws -> UUID {
-        for try await id in try await connection.query(
-            """
-            INSERT INTO usagers (first_name, last_name, phone, email)
-            VALUES (\(firstName), \(lastName), \(phone), \(email)) RETURNING id
-            """
-        ).decode(UUID.self) { return id }
-        throw BookingError.notFound
     }
 }

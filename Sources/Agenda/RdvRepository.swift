@@ -9,12 +9,15 @@ public enum BookingError: Error, Equatable, Sendable {
     /// No seat is left in this collective appointment.
     case full
     case notFound
+    /// A follow-up motif is booked only with one of the usager's referent agents.
+    case notReferent
 
     public var french: String {
         switch self {
         case .slotTaken: "Ce créneau vient d’être pris. Choisissez-en un autre."
         case .full: "Il n’y a plus de place pour cette séance."
         case .notFound: "Ce rendez-vous n’existe pas."
+        case .notReferent: "Ce motif de suivi se réserve seulement avec un agent référent de l’usager."
         }
     }
 }

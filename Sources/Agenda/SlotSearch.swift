@@ -35,7 +35,8 @@ public struct SlotSearch: Sendable {
         var lieux: Set<UUID> { Set(groups.map { $0[0].lieuID }) }
     }
 
-    func material(motifID: UUID, now: Date) async throws -> Material? {
+    /// - Parameter agents: when given, only these agents' plages (a follow-up motif's referents).
+    func material(motifID: UUID, now: Date, agents only: Set<UUID>? = nil) async throws -> Material? {
         guard let clock = WallClock(timeZone: tenant.timeZone) else { return nil }
         var motif: (duration: Int, minimum: Int, maximum: Int)?
         for try await row in try await connection.query(
@@ -45,7 +46,7 @@ public struct SlotSearch: Sendable {
             """
         ).decode((Int, Int, Int).self) { motif = row }
         guard let motif else { throw BookingError.notFound }
-        let plages = try await PlageRepository(connection).offering(motifID: motifID)
+        let plages = try await PlageRepository(connection).offering(motifID: motifID).filter { only?.contains($0.agentID) ?? true }
         guard !plages.isEmpty else { return nil }
         let agents = Array(Set(plages.map(\.agentID)))
         let firstYear = clock.localDate(of: now).year
@@ -98,10 +99,10 @@ public struct SlotSearch: Sendable {
 
     /// Free slots within `days` (and the motif's own delays), soonest first. With `limit`, the
     /// search looks a week ahead first and goes further only when that week has too few.
-    public func slots(motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil) async throws -> [AvailableSlot] {
+    public func slots(motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil, agents: Set<UUID>? = nil) async throws -> [AvailableSlot] {
         let started = ContinuousClock.now
         defer { connection.logger.debug("slot search", metadata: ["duration": "\(ContinuousClock.now - started)"]) }
-        guard let material = try await material(motifID: motifID, now: now) else { return [] }
+        guard let material = try await material(motifID: motifID, now: now, agents: agents) else { return [] }
         let days = days ?? (material.maximumDelay / 1440 + 1)
         guard let limit else { return try await run(material, now: now, days: days) }
         let soon = try await run(material, now: now, days: min(days, 7))
@@ -112,10 +113,12 @@ public struct SlotSearch: Sendable {
     /// What a slot page shows: the first `limit` slots within `days`, and the first free slot of
     /// each lieu offering the motif, however far. The horizon grows (one week, three, `days`,
     /// as far as the motif allows) only while the page or some lieu still lacks slots.
-    public func overview(motifID: UUID, now: Date, within days: Int, limit: Int) async throws -> (slots: [AvailableSlot], next: [UUID: Date]) {
+    public func overview(
+        motifID: UUID, now: Date, within days: Int, limit: Int, agents: Set<UUID>? = nil
+    ) async throws -> (slots: [AvailableSlot], next: [UUID: Date]) {
         let started = ContinuousClock.now
         defer { connection.logger.debug("slot overview", metadata: ["duration": "\(ContinuousClock.now - started)"]) }
-        guard let material = try await material(motifID: motifID, now: now) else { return ([], [:]) }
+        guard let material = try await material(motifID: motifID, now: now, agents: agents) else { return ([], [:]) }
         let lieux = material.lieux
         var first: [UUID: Date] = [:]
         var shown: [AvailableSlot]?

@@ -46,6 +46,7 @@ public func buildApplication(
     RdvRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    UsagerRecordRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
     if configuration.isDevelopment {

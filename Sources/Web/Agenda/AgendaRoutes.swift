@@ -22,7 +22,7 @@ struct AgendaRoutes: Sendable {
                 : []
             return pages.render("usager_search", [
                 "pageTitle": "Usagers – \(context.tenant.name)", "q": text, "searched": text.count >= 2,
-                "results": results.map { ["name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments] },
+                "results": results.map { ["id": $0.id.uuidString, "name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments] },
             ], request: request, context: context)
         }
         group.get("/agenda/absences/nouvelle") { request, context in
@@ -157,19 +157,27 @@ struct AgendaRoutes: Sendable {
         let clock = clock(context.tenant)
         let organisationID = context.agent.organisationID
         let motifID = request.uri.queryParameters["motif"].flatMap { UUID(uuidString: String($0)) }
+        let usagerID = request.uri.queryParameters["usager"].flatMap { UUID(uuidString: String($0)) }
         let tenant = context.tenant
-        let (motifs, lieux, slots, next) = try await database.tenant(context.tenant).transaction { connection in
+        let (motifs, lieux, usager, found, followUp) = try await database.tenant(context.tenant).transaction { connection in
             let catalog = AgendaCatalog(connection)
             let motifs = try await catalog.motifs(organisationID: organisationID)
+            let usager = try await usagerID.asyncMap { try await UsagerRepository(connection).find($0) } ?? nil
             let chosen = motifID.flatMap { id in motifs.contains { $0.id == id } ? id : nil }
+            // A follow-up motif is for the usager's referents only, so it needs the usager first.
+            let followUp = try await chosen.asyncMap { try await MotifRepository(connection).find($0)?.rules.followUpOnly ?? false } ?? false
+            let agents = try await followUp ? usager.asyncMap { try await UsagerRepository(connection).followUpAgents(of: $0.id) } ?? [] : nil
             let found = try await chosen.asyncMap {
-                try await SlotSearch(connection, tenant: tenant).overview(motifID: $0, now: Date(), within: 42, limit: 300)
+                try await SlotSearch(connection, tenant: tenant).overview(motifID: $0, now: Date(), within: 42, limit: 300, agents: agents)
             }
-            return (motifs, try await catalog.lieux(), found?.slots ?? [], found?.next ?? [:])
+            return (motifs, try await catalog.lieux(), usager, found, followUp)
         }
+        if usagerID != nil, usager == nil { throw PublicError.pageNotFound }
+        let slots = found?.slots ?? [], next = found?.next ?? [:]
         let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
         let grouped = Dictionary(grouping: slots) { clock.localDate(of: $0.range.start) }
-        return pages.render("slots", [
+        let usagerQuery = usager.map { "&usager=\($0.id)" } ?? ""
+        var values: [String: Any] = [
             "pageTitle": "Créneaux disponibles – \(context.tenant.name)",
             "motifs": motifs.map { ["id": $0.id.uuidString, "name": $0.name, "selected": $0.id == motifID] },
             "searched": motifID != nil,
@@ -183,12 +191,15 @@ struct AgendaRoutes: Sendable {
                     "slots": (grouped[day] ?? []).map { slot in
                         [
                             "time": clock.localTime(of: slot.range.start).french, "lieu": lieuNames[slot.lieuID] ?? "",
-                            "link": "/rdv/nouveau?motif=\(motifID?.uuidString ?? "")&agent=\(slot.agentID)&lieu=\(slot.lieuID)&debut=\(Int(slot.range.start.timeIntervalSince1970))",
+                            "link": "/rdv/nouveau?motif=\(motifID?.uuidString ?? "")&agent=\(slot.agentID)&lieu=\(slot.lieuID)&debut=\(Int(slot.range.start.timeIntervalSince1970))\(usagerQuery)",
                         ]
                     },
                 ] as [String: Any]
             },
-        ], request: request, context: context)
+        ]
+        if let usager { values["usager"] = ["usagerID": usager.id.uuidString, "usagerName": usager.fullName] }
+        if followUp { values["followUp"] = usager == nil ? "Motif de suivi : ouvrez d’abord la fiche de l’usager pour voir les créneaux de ses référents." : "Motif de suivi : seuls les créneaux des référents de l’usager sont proposés." }
+        return pages.render("slots", values, request: request, context: context)
     }
 }
 

@@ -86,7 +86,15 @@ struct RdvRoutes: Sendable {
         let query = request.uri.queryParameters
         var all = values
         all["pageTitle"] = "Nouveau rendez-vous – \(context.tenant.name)"
-        for key in ["motif", "agent", "lieu", "debut"] { all[key] = all[key] ?? query[Substring(key)].map(String.init) ?? "" }
+        for key in ["motif", "agent", "lieu", "debut", "usager"] { all[key] = all[key] ?? query[Substring(key)].map(String.init) ?? "" }
+        if let usagerID = UUID(uuidString: all["usager"] as? String ?? "") {
+            guard let usager = try await database.tenant(context.tenant).transaction({ try await UsagerRepository($0).find(usagerID) }) else {
+                throw PublicError.pageNotFound
+            }
+            all["usagerName"] = usager.fullName
+        } else {
+            all["usager"] = nil
+        }
         if let seconds = Double(all["debut"] as? String ?? "") {
             let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
             let start = Date(timeIntervalSince1970: seconds)
@@ -100,26 +108,33 @@ struct RdvRoutes: Sendable {
         guard let motifID = UUID(uuidString: fields["motif"] ?? ""), let agentID = UUID(uuidString: fields["agent"] ?? ""),
               let lieuID = UUID(uuidString: fields["lieu"] ?? ""), let seconds = Double(fields["debut"] ?? "")
         else { throw PublicError(.badRequest, title: "Créneau incomplet", detail: "Choisissez un créneau depuis la recherche de créneaux.") }
-        let firstName = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
-        let lastName = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
-        var errors: [String] = []
-        if firstName.isEmpty || firstName.count > 100 { errors.append("Le prénom de l’usager est obligatoire.") }
-        if lastName.isEmpty || lastName.count > 100 { errors.append("Le nom de l’usager est obligatoire.") }
+        // An existing usager (from their record), or a new one from the names typed.
+        let existingID = UUID(uuidString: fields["usager"] ?? "")
+        let (identity, errors) = existingID != nil ? (nil, []) : UsagerRecordRoutes.identity(from: fields)
         guard errors.isEmpty else {
             return try await bookingForm(request, context, values: ["errors": errors, "form": fields].merging(fields) { $1 }, status: .unprocessableContent)
         }
         guard let (actor, target) = try await actorAndTarget(context, target: agentID) else { throw PublicError.pageNotFound }
         guard Policy.can(actor, .editAgenda(target)) else { throw PublicError.forbidden }
-        let phone = (fields["phone"] ?? "").isEmpty ? nil : fields["phone"]
-        let email = (fields["email"] ?? "").isEmpty ? nil : fields["email"]
         let start = Date(timeIntervalSince1970: seconds)
         let me = context.agent.id
         do {
             let rdvID = try await database.tenant(context.tenant).transaction { connection -> UUID? in
                 guard let motif = try await AgendaCatalog(connection).motifs().first(where: { $0.id == motifID }),
+                      let rules = try await MotifRepository(connection).find(motifID)?.rules,
                       try await AgendaCatalog(connection).lieux().contains(where: { $0.id == lieuID })
                 else { return nil }
-                let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: phone, email: email)
+                let usagers = UsagerRepository(connection)
+                let usager: UUID
+                if let existingID {
+                    guard try await usagers.find(existingID) != nil else { return nil }
+                    usager = existingID
+                } else if let identity {
+                    usager = try await usagers.create(
+                        firstName: identity.firstName, lastName: identity.lastName, phone: identity.phone, email: identity.email, birthDate: identity.birthDate
+                    )
+                } else { return nil }
+                if rules.followUpOnly, !(try await usagers.followUpAgents(of: usager).contains(agentID)) { throw BookingError.notReferent }
                 return try await RdvRepository(connection).book(NewRdv(
                     motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
                     agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,

@@ -1,0 +1,119 @@
+import Foundation
+import PostgresNIO
+import Scheduling
+import Tenancy
+
+/// A person received by the département's services.
+public struct Usager: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public var firstName: String
+    public var lastName: String
+    public var birthDate: LocalDate?
+    public var email: String?
+    public var phone: String?
+    /// The usager responsible for this one (a parent for a child), nil for an adult on their own.
+    public var responsibleID: UUID?
+
+    public var fullName: String { "\(firstName) \(lastName)" }
+}
+
+/// Usagers of the département whose transaction this is: search, record, relatives, referents.
+public struct UsagerRepository: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    /// Usagers whose first or last name starts with `text` (case-insensitive), at most 50.
+    public func search(_ text: String) async throws -> [(id: UUID, name: String, phone: String?, appointments: Int)] {
+        let pattern = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        var found: [(id: UUID, name: String, phone: String?, appointments: Int)] = []
+        for try await (id, first, last, phone, count) in try await connection.query(
+            """
+            SELECT u.id, u.first_name, u.last_name, u.phone, (SELECT count(*)::int FROM rdv_participants p WHERE p.usager_id = u.id)
+            FROM usagers u
+            WHERE lower(u.last_name) LIKE \(pattern) OR lower(u.first_name) LIKE \(pattern)
+            ORDER BY lower(u.last_name), lower(u.first_name) LIMIT 50
+            """
+        ).decode((UUID, String, String, String?, Int).self) {
+            found.append((id, "\(first) \(last)", phone, count))
+        }
+        return found
+    }
+
+    public func create(firstName: String, lastName: String, phone: String?, email: String?, birthDate: LocalDate? = nil, responsibleID: UUID? = nil) async throws -> UUID {
+        for try await id in try await connection.query(
+            """
+            INSERT INTO usagers (first_name, last_name, phone, email, birth_date, responsible_id)
+            VALUES (\(firstName), \(lastName), \(phone), \(email), \(birthDate?.description)::date, \(responsibleID)) RETURNING id
+            """
+        ).decode(UUID.self) { return id }
+        throw BookingError.notFound
+    }
+
+    public func find(_ usagerID: UUID) async throws -> Usager? {
+        try await usagers("\(unescaped: Self.columns) WHERE id = \(usagerID)").first
+    }
+
+    /// The relatives a usager is responsible for.
+    public func relatives(of usagerID: UUID) async throws -> [Usager] {
+        try await usagers("\(unescaped: Self.columns) WHERE responsible_id = \(usagerID) ORDER BY first_name")
+    }
+
+    public func update(_ usager: Usager) async throws {
+        try await connection.query(
+            """
+            UPDATE usagers SET first_name = \(usager.firstName), last_name = \(usager.lastName), birth_date = \(usager.birthDate?.description)::date,
+                email = \(usager.email), phone = \(usager.phone), updated_at = now()
+            WHERE id = \(usager.id)
+            """
+        )
+    }
+
+    /// Referent agents of a usager (who alone receive them for follow-up motifs).
+    public func referents(of usagerID: UUID) async throws -> Set<UUID> {
+        var ids = Set<UUID>()
+        for try await id in try await connection.query("SELECT agent_id FROM usager_referents WHERE usager_id = \(usagerID)").decode(UUID.self) {
+            ids.insert(id)
+        }
+        return ids
+    }
+
+    /// Agents who may receive a usager for a follow-up motif: their referents and, for a
+    /// relative, their responsible's.
+    public func followUpAgents(of usagerID: UUID) async throws -> Set<UUID> {
+        var ids = Set<UUID>()
+        for try await id in try await connection.query(
+            """
+            SELECT agent_id FROM usager_referents WHERE usager_id = \(usagerID)
+            UNION SELECT r.agent_id FROM usager_referents r JOIN usagers u ON u.responsible_id = r.usager_id WHERE u.id = \(usagerID)
+            """
+        ).decode(UUID.self) { ids.insert(id) }
+        return ids
+    }
+
+    public func addReferent(_ agentID: UUID, to usagerID: UUID) async throws {
+        try await connection.query("INSERT INTO usager_referents (usager_id, agent_id) VALUES (\(usagerID), \(agentID)) ON CONFLICT DO NOTHING")
+    }
+
+    public func removeReferent(_ agentID: UUID, from usagerID: UUID) async throws {
+        try await connection.query("DELETE FROM usager_referents WHERE usager_id = \(usagerID) AND agent_id = \(agentID)")
+    }
+
+    static let columns = "SELECT id, first_name, last_name, birth_date::text, email, phone, responsible_id FROM usagers"
+
+    private func usagers(_ query: PostgresQuery) async throws -> [Usager] {
+        var found: [Usager] = []
+        for try await (id, first, last, birth, email, phone, responsible) in try await connection.query(query).decode(
+            (UUID, String, String, String?, String?, String?, UUID?).self
+        ) {
+            found.append(Usager(
+                id: id, firstName: first, lastName: last, birthDate: birth.flatMap(LocalDate.init(iso:)),
+                email: email, phone: phone, responsibleID: responsible
+            ))
+        }
+        return found
+    }
+}

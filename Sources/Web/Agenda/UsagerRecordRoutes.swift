@@ -1,0 +1,146 @@
+import Agenda
+import Foundation
+import Hummingbird
+import Identity
+import Scheduling
+import Tenancy
+
+/// A usager's record for the agents of the département: identity and contact, relatives,
+/// referent agents, appointments, and booking for them.
+struct UsagerRecordRoutes: Sendable {
+    let database: Database
+    let pages: TenantPages
+    let forms: Forms
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/usagers/:id") { request, context in try await page(request, context, usager: try await usager(context)) }
+        group.post("/usagers/:id") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            var usager = try await usager(context)
+            let (identity, errors) = Self.identity(from: fields)
+            guard let identity else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
+            usager.firstName = identity.firstName
+            usager.lastName = identity.lastName
+            usager.birthDate = identity.birthDate
+            usager.phone = identity.phone
+            usager.email = identity.email
+            let saved = usager
+            try await database.tenant(context.tenant).transaction { try await UsagerRepository($0).update(saved) }
+            return try await page(request, context, usager: saved, notice: "Fiche enregistrée.")
+        }
+        group.post("/usagers/:id/proches") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let usager = try await usager(context)
+            guard usager.responsibleID == nil else {
+                return try await page(request, context, usager: usager, errors: ["Un proche ne peut pas avoir lui-même de proches : ajoutez-le à la personne responsable."], status: .unprocessableContent)
+            }
+            let (identity, errors) = Self.identity(from: fields.merging(["phone": "", "email": ""]) { $1 })
+            guard let identity else { return try await page(request, context, usager: usager, errors: errors, status: .unprocessableContent) }
+            try await database.tenant(context.tenant).transaction { connection in
+                _ = try await UsagerRepository(connection).create(
+                    firstName: identity.firstName, lastName: identity.lastName, phone: nil, email: nil, birthDate: identity.birthDate, responsibleID: usager.id
+                )
+            }
+            return try await page(request, context, usager: usager, notice: "Proche ajouté.")
+        }
+        group.post("/usagers/:id/referents") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let usager = try await usager(context)
+            let done = try await database.tenant(context.tenant).transaction { connection -> Bool in
+                // Only an agent of this département.
+                guard let agentID = UUID(uuidString: fields["agent"] ?? ""), try await AgentRepository(connection).find(id: agentID) != nil else { return false }
+                let repository = UsagerRepository(connection)
+                if fields["remove"] == "1" {
+                    try await repository.removeReferent(agentID, from: usager.id)
+                } else {
+                    try await repository.addReferent(agentID, to: usager.id)
+                }
+                return true
+            }
+            guard done else { return try await page(request, context, usager: usager, errors: ["Choisissez un agent du département."], status: .unprocessableContent) }
+            return try await page(request, context, usager: usager, notice: "Référents mis à jour.")
+        }
+    }
+
+    /// The usager named by the path; 404 when this département has none.
+    private func usager(_ context: AgentRequestContext) async throws -> Usager {
+        guard let usagerID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+        guard let usager = try await database.tenant(context.tenant).transaction({ try await UsagerRepository($0).find(usagerID) }) else {
+            throw PublicError.pageNotFound
+        }
+        return usager
+    }
+
+    struct Identity {
+        var firstName: String
+        var lastName: String
+        var birthDate: LocalDate?
+        var phone: String?
+        var email: String?
+    }
+
+    /// Identity and contact details from a form, or what is wrong with them.
+    static func identity(from fields: [String: String]) -> (Identity?, [String]) {
+        let first = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let last = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
+        let birthText = (fields["birth_date"] ?? "").trimmingCharacters(in: .whitespaces)
+        let phoneText = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+        let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces)
+        var errors: [String] = []
+        if !(1...100).contains(first.count) { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
+        if !(1...100).contains(last.count) { errors.append("Le nom est obligatoire (100 caractères au plus).") }
+        let birthDate = LocalDate(iso: birthText)
+        if !birthText.isEmpty, birthDate == nil { errors.append("La date de naissance s’écrit AAAA-MM-JJ.") }
+        let phone = PhoneNumber(phoneText)
+        if !phoneText.isEmpty, phone == nil { errors.append("Le numéro de téléphone n’est pas un numéro français valide (par exemple 06 12 34 56 78).") }
+        if !email.isEmpty, !Self.looksLikeEmail(email) { errors.append("L’adresse électronique n’est pas valide.") }
+        guard errors.isEmpty else { return (nil, errors) }
+        return (Identity(firstName: first, lastName: last, birthDate: birthDate, phone: phone?.e164, email: email.isEmpty ? nil : email), [])
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
+    }
+
+    private func page(
+        _ request: Request, _ context: AgentRequestContext, usager: Usager, form: [String: String]? = nil,
+        errors: [String] = [], notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let (relatives, referents, agents, responsible) = try await database.tenant(context.tenant).transaction { connection in
+            let repository = UsagerRepository(connection)
+            return (
+                try await repository.relatives(of: usager.id), try await repository.referents(of: usager.id),
+                try await AgentRepository(connection).all(in: nil), try await usager.responsibleID.asyncMap { try await repository.find($0) } ?? nil
+            )
+        }
+        let rdvs = try await database.tenant(context.tenant).transaction { try await RdvQueries($0).of(usagerIDs: [usager.id] + relatives.map(\.id)) }
+        let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+        let now = Date()
+        func row(_ rdv: RdvSummary) -> [String: Any] {
+            let day = clock.localDate(of: rdv.range.start)
+            return [
+                "rdvID": rdv.id.uuidString, "motif": rdv.motifName, "status": rdv.status.frenchName,
+                "people": rdv.participants.joined(separator: ", "),
+                "when": "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year) à \(clock.localTime(of: rdv.range.start).french)",
+            ]
+        }
+        var values: [String: Any] = [
+            "pageTitle": "\(usager.fullName) – \(context.tenant.name)", "id": usager.id.uuidString, "name": usager.fullName,
+            "form": form ?? [
+                "first_name": usager.firstName, "last_name": usager.lastName, "birth_date": usager.birthDate?.description ?? "",
+                "phone": usager.phone ?? "", "email": usager.email ?? "",
+            ],
+            "errors": errors,
+            "relatives": relatives.map { ["relativeID": $0.id.uuidString, "relativeName": $0.fullName, "born": $0.birthDate.map { "\($0.day)/\($0.month)/\($0.year)" } ?? ""] },
+            "referents": agents.filter { referents.contains($0.id) }.map { ["agentID": $0.id.uuidString, "agentName": $0.fullName] },
+            "candidates": agents.filter { !referents.contains($0.id) && !$0.disabled }.map { ["agentID": $0.id.uuidString, "agentName": $0.fullName] },
+            "upcoming": rdvs.filter { $0.range.start >= now }.reversed().map(row),
+            "past": rdvs.filter { $0.range.start < now }.map(row),
+            "canHaveRelatives": usager.responsibleID == nil,
+        ]
+        values["notice"] = notice
+        if let responsible { values["responsible"] = ["responsibleID": responsible.id.uuidString, "responsibleName": responsible.fullName] }
+        return pages.render("usager_record", values, request: request, context: context, status: status)
+    }
+}
