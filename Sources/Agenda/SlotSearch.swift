@@ -38,6 +38,16 @@ public struct SlotSearch: Sendable {
     /// - Parameter agents: when given, only these agents' plages (a follow-up motif's referents).
     func material(motifID: UUID, now: Date, agents only: Set<UUID>? = nil) async throws -> Material? {
         guard let clock = WallClock(timeZone: tenant.timeZone) else { return nil }
+        var version: UUID?
+        for try await value in try await connection.query("SELECT version FROM agenda_version").decode(UUID.self) { version = value }
+        let key = SlotMaterialCache.Key(schema: tenant.schemaName, motifID: motifID, agents: only, day: clock.localDate(of: now))
+        if let version, let kept = SlotMaterialCache.shared.material(for: key, version: version) { return kept }
+        let material = try await load(motifID: motifID, now: now, agents: only, clock: clock)
+        if let version { SlotMaterialCache.shared.keep(material, for: key, version: version) }
+        return material
+    }
+
+    private func load(motifID: UUID, now: Date, agents only: Set<UUID>?, clock: WallClock) async throws -> Material? {
         var motif: (duration: Int, minimum: Int, maximum: Int)?
         for try await row in try await connection.query(
             """
