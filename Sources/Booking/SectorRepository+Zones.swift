@@ -61,6 +61,14 @@ extension SectorRepository {
         public var zonesUnchanged = 0
         /// Zones missing from the file, deleted because the import replaced everything.
         public var zonesRemoved = 0
+
+        public init(sectorsCreated: Int = 0, zonesAdded: Int = 0, zonesMoved: Int = 0, zonesUnchanged: Int = 0, zonesRemoved: Int = 0) {
+            self.sectorsCreated = sectorsCreated
+            self.zonesAdded = zonesAdded
+            self.zonesMoved = zonesMoved
+            self.zonesUnchanged = zonesUnchanged
+            self.zonesRemoved = zonesRemoved
+        }
     }
 
     /// Writes parsed zones in the caller's transaction: sectors missing by name are created, a
