@@ -43,7 +43,7 @@ struct AddressSuggestionRoutes: Sendable {
 
     private static func json(_ value: some Encodable) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("[]".utf8)
         return Response(
             status: .ok,
