@@ -46,6 +46,8 @@ import TestSupport
                 #expect(byStreet.text.contains("« Quartier Gambetta »</a>, par la zone de la voie") && byStreet.text.contains("Prénom Nom-agent (PMI de Lens)"))
                 let byCommune = try await chief.get("/secteurs/tester?commune=arras&voie=Rue%20Inconnue")
                 #expect(byCommune.text.contains("« Arrageois »</a>, par la zone de toute la commune (aucune zone pour cette voie)") && byCommune.text.contains("<li>MDS Arras</li>"))
+                let wholeCommune = try await chief.get("/secteurs/tester?commune=62041")
+                #expect(wholeCommune.text.contains("par la zone de toute la commune.</p>"))
                 #expect(try await chief.get("/secteurs/tester?commune=59350").text.contains("Aucun secteur ne couvre cette adresse"))
 
                 let zones = try await world.database.tenant(tenant).transaction { try await SectorRepository($0).zones(of: street) }

@@ -13,7 +13,7 @@ struct SectorTesterRoutes: Sendable {
             try requireSectorisation(context)
             let commune = (request.uri.queryParameters["commune"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             let street = (request.uri.queryParameters["voie"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            var values: [String: Any] = ["pageTitle": "Tester une adresse – \(context.tenant.name)", "commune": commune, "voie": street]
+            var values: [String: Any] = ["pageTitle": "Tester une adresse – \(context.tenant.name)", "commune": commune, "voie": street, "hasStreet": !street.isEmpty]
             guard !commune.isEmpty else { return pages.render("sector_tester", values, request: request, context: context) }
             var errors = FieldErrors()
             guard commune.count <= 200, street.count <= 300 else {
