@@ -44,10 +44,10 @@ public func buildApplication(
     AgendaRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     RdvRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
-    SectorRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
-    AddressSuggestionRoutes(database: database).register(on: tenantRouter)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
+    SectorRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AddressSuggestionRoutes(database: database).register(on: tenantRouter)
     if configuration.isDevelopment {
         DevMailboxRoutes(database: database, pages: tenantPages).register(on: tenantRouter)
     }
