@@ -53,11 +53,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Booking",
+            dependencies: ["Tenancy", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
                 "Tenancy",
                 "Identity",
                 "Agenda",
+                "Booking",
                 "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -75,6 +81,7 @@ let package = Package(
                 "Tenancy",
                 "Identity",
                 "Agenda",
+                "Booking",
                 "Scheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -94,11 +101,12 @@ let package = Package(
         ),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Booking", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

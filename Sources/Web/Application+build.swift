@@ -49,6 +49,8 @@ public func buildApplication(
     UsagerRecordRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
+    SectorRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AddressSuggestionRoutes(database: database).register(on: tenantRouter)
     if configuration.isDevelopment {
         DevMailboxRoutes(database: database, pages: tenantPages).register(on: tenantRouter)
     }

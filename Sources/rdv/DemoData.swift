@@ -75,11 +75,9 @@ enum DemoData {
             guard let names = organisations[tenant.code.value] else { continue }
             try await database.tenant(tenant).transaction { connection in
                 let repository = OrganisationRepository(connection)
-                var first: Organisation?
-                for name in names {
-                    let organisation = try await repository.ensure(named: name)
-                    first = first ?? organisation
-                }
+                var seededOrganisations: [Organisation] = []
+                for name in names { seededOrganisations.append(try await repository.ensure(named: name)) }
+                let first = seededOrganisations.first
                 let accounts = AgentRepository(connection)
                 for agent in agents {
                     _ = try await accounts.create(
@@ -88,6 +86,7 @@ enum DemoData {
                     )
                 }
                 if let first { try await seedAgenda(organisation: first, tenant: tenant, on: connection) }
+                try await DemoSectors.seed(tenant: tenant, organisations: seededOrganisations, on: connection)
             }
             seeded.append(tenant)
         }

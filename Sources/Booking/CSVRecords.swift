@@ -1,0 +1,72 @@
+/// Splits CSV text into records of fields (RFC 4180 quoting, `\n`, `\r\n` or `\r` line ends),
+/// each with the number of the line it starts on.
+struct CSVRecords {
+    struct Record {
+        let line: Int
+        let fields: [String]
+    }
+
+    /// A quoted field still open at the end of the text, and the line it started on.
+    struct UnterminatedQuote: Error {
+        let line: Int
+    }
+
+    static func split(_ text: String, separator: Character) throws(UnterminatedQuote) -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var fieldWasQuoted = false
+        var line = 1
+        var recordLine = 1
+        var characters = text.makeIterator()
+        var pending: Character? = nil
+
+        func endField() {
+            fields.append(fieldWasQuoted ? field : field.trimmingSpaces())
+            field = ""
+            fieldWasQuoted = false
+        }
+        while let character = pending ?? characters.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    let next = characters.next()
+                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                } else {
+                    if character.isNewline { line += 1 }
+                    field.append(character)
+                }
+            } else if character == "\"", field.allSatisfy(\.isWhitespace) {
+                field = ""
+                quoted = true
+                fieldWasQuoted = true
+            } else if character == separator {
+                endField()
+            } else if character.isNewline {
+                endField()
+                records.append(Record(line: recordLine, fields: fields))
+                fields = []
+                line += 1
+                recordLine = line
+            } else if !(fieldWasQuoted && character.isWhitespace) {
+                field.append(character)
+            }
+        }
+        if quoted { throw UnterminatedQuote(line: recordLine) }
+        if !field.isEmpty || fieldWasQuoted || !fields.isEmpty {
+            endField()
+            records.append(Record(line: recordLine, fields: fields))
+        }
+        return records
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text.removeFirst() }
+        while text.last?.isWhitespace == true { text.removeLast() }
+        return String(text)
+    }
+}

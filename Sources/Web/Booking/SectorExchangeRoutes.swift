@@ -1,0 +1,67 @@
+import Booking
+import Foundation
+import Hummingbird
+import Tenancy
+
+/// Zones in and out as CSV: the export a spreadsheet opens, the import that takes all or nothing.
+struct SectorExchangeRoutes: Sendable {
+    let database: Database
+    let forms: Forms
+    let list: SectorListPage
+
+    /// A département's streets fit well below this; a larger file is refused before parsing.
+    static let maximumImportBytes = 8_000_000
+
+    func register(on group: RouterGroup<AgentRequestContext>) {
+        group.get("/secteurs/zones.csv") { _, context in
+            try requireSectorisation(context)
+            let zones = try await database.tenant(context.tenant).transaction { try await SectorRepository($0).exportZones() }
+            // The byte order mark tells spreadsheets the file is UTF-8; the import skips it.
+            let text = "\u{FEFF}" + ZoneCSV.write(zones)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"zones-\(context.tenant.slug).csv\"",
+                    .cacheControl: "no-store",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: text))
+            )
+        }
+        group.post("/secteurs/import") { request, context in
+            let fields = try await forms.verifiedUpload(of: request, sessionToken: context.sessionToken, maximumBytes: Self.maximumImportBytes)
+            try requireSectorisation(context)
+            return try await importZones(fields, request, context)
+        }
+    }
+
+    private func importZones(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let file = fields["file"] ?? ""
+        let text = file.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? (fields["csv"] ?? "") : file
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return try await refused([.init(line: 1, reason: "Choisissez un fichier CSV ou collez son contenu.")], request, context)
+        }
+        let lines: [ZoneLine]
+        do {
+            lines = try ZoneCSV.parse(text)
+        } catch {
+            return try await refused(error.issues, request, context)
+        }
+        let replacing = fields["replace"] == "on"
+        let summary = try await database.tenant(context.tenant).transaction { connection in
+            try await SectorRepository(connection).importZones(lines, replacingAll: replacing)
+        }
+        var notice = "Import terminé : \(summary.zonesAdded) zone(s) ajoutée(s), \(summary.zonesMoved) modifiée(s), \(summary.zonesUnchanged) inchangée(s)"
+        if replacing { notice += ", \(summary.zonesRemoved) supprimée(s)" }
+        notice += "; \(summary.sectorsCreated) secteur(s) créé(s)."
+        return try await list.render(request, context, values: ["notice": notice])
+    }
+
+    private func refused(_ issues: [ZoneCSVError.Issue], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let count = issues.count == 1 ? "1 erreur" : "\(issues.count) erreurs"
+        return try await list.render(request, context, values: [
+            "hasImportIssues": true, "importIssueCount": count,
+            "importIssues": issues.map { ["line": $0.line, "reason": $0.reason] as [String: Any] },
+        ], status: .unprocessableContent)
+    }
+}
