@@ -3,6 +3,13 @@ import PostgresNIO
 import Scheduling
 import Tenancy
 
+/// An absence of an agent, repeating like a plage.
+public struct Absence: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let title: String
+    public let span: RecurringSpan
+}
+
 /// Absences of agents: they block the agent everywhere in the département.
 public struct AbsenceRepository: Sendable {
     let connection: TenantConnection
@@ -23,6 +30,37 @@ public struct AbsenceRepository: Sendable {
         )
         for try await id in rows.decode(UUID.self) { return id }
         throw BookingError.notFound
+    }
+
+    /// Absences of one agent, with their ids.
+    public func of(agentID: UUID) async throws -> [Absence] {
+        var absences: [Absence] = []
+        for try await (id, title, first, start, end, recurrence) in try await connection.query(
+            """
+            SELECT id, title, first_day::text, start_time::text, end_time::text, recurrence::text
+            FROM absences WHERE agent_id = \(agentID) ORDER BY first_day
+            """
+        ).decode((UUID, String, String, String, String, String).self) {
+            guard let first = LocalDate(iso: first), let start = PlageRepository.time(start), let end = PlageRepository.time(end),
+                  let recurrence = Recurrence(json: recurrence)
+            else { continue }
+            absences.append(Absence(id: id, title: title, span: RecurringSpan(firstDay: first, start: start, end: end, recurrence: recurrence)))
+        }
+        return absences
+    }
+
+    public func update(_ absenceID: UUID, title: String, span: RecurringSpan) async throws {
+        try await connection.query(
+            """
+            UPDATE absences SET title = \(title), first_day = \(span.firstDay.description)::date, start_time = \(span.start.description)::time,
+                end_time = \(span.end.description)::time, recurrence = \(span.recurrence.json)::jsonb
+            WHERE id = \(absenceID)
+            """
+        )
+    }
+
+    public func delete(_ absenceID: UUID) async throws {
+        try await connection.query("DELETE FROM absences WHERE id = \(absenceID)")
     }
 
     /// Absences of each of `agentIDs`.

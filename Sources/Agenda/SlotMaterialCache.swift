@@ -6,8 +6,8 @@ import Synchronization
 /// agents and day, and reused while the département's agenda version has not changed. A change
 /// of plage, absence, lieu or motif draws a new version (a trigger), so a search never works
 /// from stale openings; appointments are always read afresh.
-final class SlotMaterialCache: Sendable {
-    static let shared = SlotMaterialCache(capacity: 512)
+public final class SlotMaterialCache: Sendable {
+    public static let shared = SlotMaterialCache(capacity: 512)
 
     struct Key: Hashable {
         let schema: String
@@ -25,13 +25,21 @@ final class SlotMaterialCache: Sendable {
     private struct State {
         var entries: [Key: Entry] = [:]
         var clock: UInt64 = 0
+        var capacity: Int
     }
 
-    private let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(capacity: Int) {
-        self.capacity = capacity
+        state = Mutex(State(capacity: capacity))
+    }
+
+    /// Turns keeping on or off (off: every search reads everything, as the benchmark's baseline).
+    public func setEnabled(_ enabled: Bool) {
+        state.withLock { state in
+            state.capacity = enabled ? 512 : 0
+            if !enabled { state.entries = [:] }
+        }
     }
 
     /// The material kept for `key` at `version`; `.some(nil)` when it was "nothing to search".
@@ -47,11 +55,12 @@ final class SlotMaterialCache: Sendable {
 
     func keep(_ material: SlotSearch.Material?, for key: Key, version: UUID) {
         state.withLock { state in
+            guard state.capacity > 0 else { return }
             state.clock += 1
             state.entries[key] = Entry(version: version, material: material, lastUse: state.clock)
-            if state.entries.count > capacity {
+            if state.entries.count > state.capacity {
                 // Drop the least recently used quarter at once, rather than one entry per search.
-                let old = state.entries.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(capacity / 4).map(\.key)
+                let old = state.entries.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(max(1, state.capacity / 4)).map(\.key)
                 for key in old { state.entries[key] = nil }
             }
         }

@@ -18,6 +18,9 @@ public struct AppConfiguration: Sendable {
     public var publicPort: Int?
     /// Key material for CSRF tokens (at least 32 bytes; `RDV_SECRET_KEY`, base64).
     public var secretKey: Data
+    /// Whether slot searches keep plages and absences in memory between searches (`RDV_SLOT_CACHE=off`
+    /// turns it off; the benchmark measures both).
+    public var keepsSlotMaterial = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",

@@ -1,3 +1,4 @@
+import Agenda
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -17,6 +18,7 @@ public func buildApplication(
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     let pages = try await Pages.load()
+    SlotMaterialCache.shared.setEnabled(configuration.keepsSlotMaterial)
     let renderer = ErrorRenderer(pages: pages)
     let health = HealthCheck(database: database)
 
@@ -43,6 +45,7 @@ public func buildApplication(
         .register(on: tenantRouter.group(context: SecondFactorContext.self))
     AgendaRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     PlageRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AbsenceRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     RdvRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)

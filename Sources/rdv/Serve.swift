@@ -31,11 +31,13 @@ struct Serve: AsyncParsableCommand {
         } else {
             secretKey = try Self.developmentKey(in: options.dataDir)
         }
-        let configuration = AppConfiguration(
+        var settings = AppConfiguration(
             host: host, port: port, baseDomain: environment["RDV_BASE_DOMAIN"] ?? baseDomain,
             environment: appEnvironment, publicScheme: environment["RDV_PUBLIC_SCHEME"],
             publicPort: environment["RDV_PUBLIC_PORT"].flatMap(Int.init), secretKey: secretKey
         )
+        settings.keepsSlotMaterial = environment["RDV_SLOT_CACHE"] != "off"
+        let configuration = settings
         let platform = try await Platform.open(options, logger: logger)
         defer { platform.embedded?.stop() }
 

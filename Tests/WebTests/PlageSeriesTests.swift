@@ -87,4 +87,41 @@ import TestSupport
             #expect(days.allSatisfy { $0.weekday == .tuesday && (8...14).contains($0.day) })
         }
     }
+
+    @Test func anAbsenceIsChangedThenRemovedByItsOwnerOnly() async throws {
+        try await TestWorld.run { world in
+            let setup = try await AgendaPagesTests().setUp(world)
+            let theirs = try await AgendaPagesTests().setUp(world, name: "Drôme")
+            let clock = try #require(WallClock(timeZone: setup.tenant.timeZone))
+            let monday = clock.localDate(of: Date()).adding(days: 8 - clock.localDate(of: Date()).weekday.rawValue)
+            let span = RecurringSpan(firstDay: monday, start: LocalTime("09:00")!, end: LocalTime("10:00")!, recurrence: .once)
+            let theirAbsence = try await world.database.tenant(theirs.tenant).transaction {
+                try await AbsenceRepository($0).create(agentID: theirs.agent.id, title: "Formation", span: span)
+            }
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: "\(setup.tenant.slug).rdv.test")
+                try await browser.signIn(setup.agent.email)
+                try await browser.get("/agenda/absences/nouvelle")
+                #expect(try await browser.post("/agenda/absences", [
+                    "title": "Réunion", "first_day": monday.description, "start": "09:00", "end": "10:00", "repeat": "weekly", "weekday_1": "on", "interval": "1",
+                ]).status == .seeOther)
+                let week = try await browser.get("/agenda?semaine=\(monday)")
+                let link = try #require(week.text.components(separatedBy: "href=\"").dropFirst().map { String($0.prefix(while: { $0 != "\"" })) }
+                    .first { $0.hasPrefix("/agenda/absences/") && !$0.hasSuffix("nouvelle") })
+                let form = try await browser.get(link)
+                #expect(form.text.contains("value=\"Réunion\"") && form.text.contains("name=\"weekday_1\" checked"))
+                #expect(try await browser.post(link, ["first_day": monday.description, "start": "15:00", "end": "14:00"]).status == .unprocessableContent)
+                #expect(try await browser.post(link, ["title": "Réunion", "first_day": monday.description, "start": "14:00", "end": "15:00", "repeat": "once"]).status == .seeOther)
+                #expect(try await browser.get("/agenda?semaine=\(monday)").text.contains("Absence 14 h – 15 h"))
+                #expect(!(try await browser.get("/agenda?semaine=\(monday.adding(days: 7))").text.contains("Absence")))
+
+                #expect(try await browser.get("/agenda/absences/\(theirAbsence)").status == .notFound)
+                #expect(try await browser.post("/agenda/absences/\(theirAbsence)/supprimer", [:]).status == .notFound)
+                #expect(try await browser.post("\(link)/supprimer", [:]).status == .seeOther)
+                #expect(!(try await browser.get("/agenda?semaine=\(monday)").text.contains("Absence")))
+            }
+            let remaining = try await world.database.tenant(theirs.tenant).transaction { try await AbsenceRepository($0).of(agentID: theirs.agent.id) }
+            #expect(remaining.map(\.title) == ["Formation"])
+        }
+    }
 }

@@ -25,28 +25,6 @@ struct AgendaRoutes: Sendable {
                 "results": results.map { ["id": $0.id.uuidString, "name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments] },
             ], request: request, context: context)
         }
-        group.get("/agenda/absences/nouvelle") { request, context in
-            pages.render("absence_form", [
-                "pageTitle": "Nouvelle absence – \(context.tenant.name)",
-                "weekdays": Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName] },
-            ], request: request, context: context)
-        }
-        group.post("/agenda/absences") { request, context in
-            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            let (span, errors) = PlageRoutes.span(from: fields)
-            guard let span, errors.isEmpty else {
-                return pages.render("absence_form", [
-                    "pageTitle": "Nouvelle absence – \(context.tenant.name)", "errors": errors, "form": fields,
-                    "weekdays": Weekday.allCases.map { ["value": $0.rawValue, "label": $0.frenchName] },
-                ], request: request, context: context, status: .unprocessableContent)
-            }
-            let title = String((fields["title"] ?? "").prefix(200))
-            let agentID = context.agent.id
-            try await database.tenant(context.tenant).transaction { connection in
-                try await AbsenceRepository(connection).create(agentID: agentID, title: title, span: span)
-            }
-            return redirect(to: "/agenda?semaine=\(span.firstDay)")
-        }
         group.get("/agenda/a-renseigner") { request, context in
             let agentID = context.agent.id
             let clock = clock(context.tenant)
@@ -97,7 +75,7 @@ struct AgendaRoutes: Sendable {
                     start: clock.instant(monday, LocalTime(minutes: 0)!), end: clock.instant(monday.adding(days: 7), LocalTime(minutes: 0)!)
                 )),
                 try await AgendaCatalog(connection).lieux(),
-                try await AbsenceRepository(connection).spans(of: [agentID])[agentID] ?? []
+                try await AbsenceRepository(connection).of(agentID: agentID)
             )
         }
         let lieuNames = Dictionary(uniqueKeysWithValues: lieux.map { ($0.id, $0.name) })
@@ -127,8 +105,12 @@ struct AgendaRoutes: Sendable {
                     "cancelled": !rdv.status.holdsTime,
                 ]
             }
-            let away = absences.flatMap { $0.occurrences(in: day...day, clock: clock) }.map {
-                ["time": "\(clock.localTime(of: $0.start).french) – \(clock.localTime(of: $0.end).french)"]
+            let away = absences.flatMap { absence in
+                absence.span.occurrences(in: day...day, clock: clock).map { occurrence -> [String: Any] in
+                    var values: [String: Any] = ["time": "\(clock.localTime(of: occurrence.start).french) – \(clock.localTime(of: occurrence.end).french)"]
+                    if ownAgenda { values["editLink"] = "/agenda/absences/\(absence.id)" }
+                    return values
+                }
             }
             var column: [String: Any] = [
                 "label": "\(day.weekday.frenchName) \(day.day)/\(day.month < 10 ? "0" : "")\(day.month)",

@@ -119,13 +119,19 @@ struct PlageRoutes: Sendable {
 
     /// The form fields that show a plage as it is.
     static func fields(of plage: Plage) -> [String: String] {
-        var fields = [
-            "lieu": plage.lieuID.uuidString, "first_day": plage.span.firstDay.description,
-            "start": plage.span.start.description, "end": plage.span.end.description,
-            "interval": "1", "ordinal": "1", "month_weekday": String(plage.span.firstDay.weekday.rawValue),
-        ]
+        var fields = fields(of: plage.span)
+        fields["lieu"] = plage.lieuID.uuidString
         for motifID in plage.motifIDs { fields["motif_\(motifID)"] = "on" }
-        switch plage.span.recurrence {
+        return fields
+    }
+
+    /// The form fields that show days, hours and recurrence (of a plage or an absence).
+    static func fields(of span: RecurringSpan) -> [String: String] {
+        var fields = [
+            "first_day": span.firstDay.description, "start": span.start.description, "end": span.end.description,
+            "interval": "1", "ordinal": "1", "month_weekday": String(span.firstDay.weekday.rawValue),
+        ]
+        switch span.recurrence {
         case .once:
             fields["repeat"] = "once"
         case .weekly(let interval, let weekdays, let until):
