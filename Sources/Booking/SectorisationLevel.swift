@@ -9,6 +9,14 @@ public enum SectorisationLevel: String, Sendable, CaseIterable {
     /// Only usagers of a sector attributed to the agent who receives them.
     case agent
 
+    public var frenchName: String {
+        switch self {
+        case .departement: "Tout le département"
+        case .organisation: "Les usagers des secteurs de l’organisation"
+        case .agent: "Les usagers des secteurs de l’agent"
+        }
+    }
+
     /// Whether a usager whose address resolved to `match` (nil: no sector) may book this motif of
     /// `organisationID` with `agentID`.
     public func admits(_ match: SectorMatch?, organisationID: UUID, agentID: UUID) -> Bool {

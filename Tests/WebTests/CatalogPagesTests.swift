@@ -1,4 +1,5 @@
 import Agenda
+import Booking
 import Foundation
 import Identity
 import Scheduling
@@ -30,7 +31,7 @@ import TestSupport
                     "name": "Consultation en visio", "service": serviceID.uuidString, "color": "#AA3300", "duration": "45",
                     "location_type": "video", "video_link_template": "", "bookable_by": "everyone", "minimum_hours": "2",
                     "maximum_days": "30", "cancellable": "on", "cancellation_hours": "24", "move_hours": "72",
-                    "follow_up_only": "on", "sensitive": "on", "instructions_before": "Munissez-vous du carnet de santé.",
+                    "follow_up_only": "on", "sensitive": "on", "sectorisation_level": "organisation", "instructions_before": "Munissez-vous du carnet de santé.",
                     "instructions_after": "",
                 ]
                 let invalid = try await browser.post("/organisation/motifs/\(setup.motifID)", fields)
@@ -57,6 +58,8 @@ import TestSupport
             #expect(rules.rules.locationType == .video && rules.rules.bookableBy == .everyone && rules.rules.followUpOnly && rules.rules.sensitive)
             #expect(!rules.rules.movableByUsager && rules.rules.cancellationDeadlineMinutes == 24 * 60 && rules.rules.minimumDelayMinutes == 120)
             #expect(rules.archived == false)
+            let level = try await world.database.tenant(setup.tenant).transaction { try await MotifSectorisation($0).level(ofMotif: setup.motifID) }
+            #expect(level == .organisation)
             let link = try #require(rules.rules.videoLink(for: UUID()))
             #expect(link.hasPrefix("https://webconf.example.fr/rdv-") && link.count == "https://webconf.example.fr/rdv-".count + 12)
             let theirRules = try await world.database.tenant(theirs.tenant).transaction { try await MotifRepository($0).find(theirs.motifID) }

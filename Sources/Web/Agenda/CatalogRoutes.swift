@@ -1,4 +1,5 @@
 import Agenda
+import Booking
 import Foundation
 import Hummingbird
 import Identity
@@ -14,7 +15,7 @@ struct CatalogRoutes: Sendable {
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/organisation/motifs/:id") { request, context in
             let (motifID, found) = try await motif(context)
-            return try await motifPage(request, context, motifID: motifID, fields: MotifForm.fields(of: found.rules), archived: found.archived)
+            return try await motifPage(request, context, motifID: motifID, fields: try await motifFields(context, motifID, found.rules), archived: found.archived)
         }
         group.post("/organisation/motifs/:id") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
@@ -23,9 +24,12 @@ struct CatalogRoutes: Sendable {
             guard let rules else {
                 return try await motifPage(request, context, motifID: motifID, fields: fields, archived: found.archived, errors: errors, status: .unprocessableContent)
             }
+            let level = SectorisationLevel(rawValue: fields["sectorisation_level"] ?? "") ?? .departement
             let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
-                guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }) else { return false }
-                return try await MotifRepository(connection).update(motifID, rules)
+                guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }),
+                      try await MotifRepository(connection).update(motifID, rules)
+                else { return false }
+                return try await MotifSectorisation(connection).setLevel(level, ofMotif: motifID)
             }
             guard saved else {
                 return try await motifPage(
@@ -33,7 +37,7 @@ struct CatalogRoutes: Sendable {
                     errors: ["Un autre motif porte déjà ce nom, ou le service n’existe pas."], status: .conflict
                 )
             }
-            return try await motifPage(request, context, motifID: motifID, fields: MotifForm.fields(of: rules), archived: found.archived, notice: "Motif enregistré.")
+            return try await motifPage(request, context, motifID: motifID, fields: try await motifFields(context, motifID, rules), archived: found.archived, notice: "Motif enregistré.")
         }
         group.post("/organisation/motifs/:id/archive") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
@@ -41,7 +45,7 @@ struct CatalogRoutes: Sendable {
             let archive = fields["archived"] == "1"
             try await database.tenant(context.tenant).transaction { try await MotifRepository($0).setArchived(motifID, archive) }
             return try await motifPage(
-                request, context, motifID: motifID, fields: MotifForm.fields(of: found.rules), archived: archive,
+                request, context, motifID: motifID, fields: try await motifFields(context, motifID, found.rules), archived: archive,
                 notice: archive ? "Motif archivé : il ne s’offre plus à la réservation." : "Motif rétabli."
             )
         }
@@ -73,6 +77,12 @@ struct CatalogRoutes: Sendable {
         }
     }
 
+    /// The form fields of a motif: its rules and its sectorisation level.
+    private func motifFields(_ context: AgentRequestContext, _ motifID: UUID, _ rules: MotifRules) async throws -> [String: String] {
+        let level = try await database.tenant(context.tenant).transaction { try await MotifSectorisation($0).level(ofMotif: motifID) }
+        return MotifForm.fields(of: rules).merging(["sectorisation_level": (level ?? .departement).rawValue]) { $1 }
+    }
+
     /// The motif named by the path, if this agent manages its organisation; 404 when this département has none.
     private func motif(_ context: AgentRequestContext) async throws -> (UUID, (organisationID: UUID, rules: MotifRules, archived: Bool)) {
         guard let motifID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
@@ -102,6 +112,7 @@ struct CatalogRoutes: Sendable {
             "id": motifID.uuidString, "form": fields, "errors": errors, "archived": archived,
             "services": services.map { ["id": $0.id.uuidString, "name": $0.name, "selected": fields["service"] == $0.id.uuidString] },
             "locations": LocationType.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["location_type"] == $0.rawValue] },
+            "levels": SectorisationLevel.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["sectorisation_level"] == $0.rawValue] },
             "bookable": BookableBy.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["bookable_by"] == $0.rawValue] },
         ]
         for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive"] { values["is_\(box)"] = fields[box] == "on" }
