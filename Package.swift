@@ -54,7 +54,10 @@ let package = Package(
         ),
         .target(
             name: "Booking",
-            dependencies: ["Tenancy", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "Tenancy", "Scheduling", "Identity", "Agenda",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -11,12 +11,15 @@ public enum BookingError: Error, Equatable, Sendable {
     case notFound
     /// A follow-up motif is booked only with one of the usager's referent agents.
     case notReferent
+    /// The person already has a coming appointment of this motif, which allows only one.
+    case alreadyBooked
 
     public var french: String {
         switch self {
         case .slotTaken: "Ce créneau vient d’être pris. Choisissez-en un autre."
         case .full: "Il n’y a plus de place pour cette séance."
         case .notFound: "Ce rendez-vous n’existe pas."
+        case .alreadyBooked: "Vous avez déjà un rendez-vous à venir pour ce motif. Annulez-le ou déplacez-le avant d’en prendre un autre."
         case .notReferent: "Ce motif de suivi se réserve seulement avec un agent référent de l’usager."
         }
     }
@@ -146,7 +149,7 @@ public struct RdvRepository: Sendable {
         return events
     }
 
-    func record(_ rdvID: UUID, _ action: String, agent: UUID?) async throws {
+    public func record(_ rdvID: UUID, _ action: String, agent: UUID?) async throws {
         try await connection.query("INSERT INTO rdv_events (rdv_id, actor_agent_id, action) VALUES (\(rdvID), \(agent), \(action))")
     }
 }

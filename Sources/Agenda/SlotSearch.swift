@@ -90,12 +90,13 @@ public struct SlotSearch: Sendable {
     }
 
     /// Free slots up to `days` ahead (and the motif's own delays), soonest first.
-    func run(_ material: Material, now: Date, days: Int) async throws -> [AvailableSlot] {
+    func run(_ material: Material, now: Date, days: Int, lieu: UUID? = nil) async throws -> [AvailableSlot] {
         let maximum = min(material.maximumDelay, days * 24 * 60)
-        let busy = try await busyTimes(of: material.agents, from: now, until: now.addingTimeInterval(TimeInterval(maximum * 60 + 86_400)))
+        let agents = lieu.map { lieu in Array(Set(material.groups.filter { $0[0].lieuID == lieu }.map { $0[0].agentID })) } ?? material.agents
+        let busy = try await busyTimes(of: agents, from: now, until: now.addingTimeInterval(TimeInterval(maximum * 60 + 86_400)))
         var slots: [(slot: AvailableSlot, group: Int)] = []
         // One engine run per agent and lieu: an agent's appointments and absences block all their plages.
-        for (index, group) in material.groups.enumerated() {
+        for (index, group) in material.groups.enumerated() where lieu == nil || group[0].lieuID == lieu {
             let agentID = group[0].agentID, lieuID = group[0].lieuID
             let query = SlotQuery(
                 openings: group.map(\.span), absences: material.absences[agentID] ?? [], busy: busy[agentID] ?? [],
@@ -109,15 +110,18 @@ public struct SlotSearch: Sendable {
 
     /// Free slots within `days` (and the motif's own delays), soonest first. With `limit`, the
     /// search looks a week ahead first and goes further only when that week has too few.
-    public func slots(motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil, agents: Set<UUID>? = nil) async throws -> [AvailableSlot] {
+    /// - Parameter lieu: only this lieu's plages.
+    public func slots(
+        motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil, agents: Set<UUID>? = nil, lieu: UUID? = nil
+    ) async throws -> [AvailableSlot] {
         let started = ContinuousClock.now
         defer { connection.logger.debug("slot search", metadata: ["duration": "\(ContinuousClock.now - started)"]) }
         guard let material = try await material(motifID: motifID, now: now, agents: agents) else { return [] }
         let days = days ?? (material.maximumDelay / 1440 + 1)
-        guard let limit else { return try await run(material, now: now, days: days) }
-        let soon = try await run(material, now: now, days: min(days, 7))
+        guard let limit else { return try await run(material, now: now, days: days, lieu: lieu) }
+        let soon = try await run(material, now: now, days: min(days, 7), lieu: lieu)
         if soon.count >= limit || days <= 7 { return Array(soon.prefix(limit)) }
-        return Array(try await run(material, now: now, days: days).prefix(limit))
+        return Array(try await run(material, now: now, days: days, lieu: lieu).prefix(limit))
     }
 
     /// What a slot page shows: the first `limit` slots within `days`, and the first free slot of

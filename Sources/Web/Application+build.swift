@@ -50,6 +50,7 @@ public func buildApplication(
     SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRecordRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    BookingRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
     SectorRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
@@ -97,4 +98,5 @@ public func buildApplication(
 private func addCommonRoutes<Context: RequestContext>(to router: Router<Context>, pages: Pages, health: HealthCheck) {
     router.get("/healthz") { _, _ in await health.response() }
     router.get("/static/app.css") { _, _ in pages.stylesheetResponse() }
+    router.get("/static/address.js") { _, _ in pages.addressScriptResponse() }
 }

@@ -6,15 +6,17 @@ import Mustache
 public struct Pages: Sendable {
     let library: MustacheLibrary
     let stylesheet: ByteBuffer
+    let addressScript: ByteBuffer
 
     public static func load() async throws -> Pages {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
-              let css = Bundle.module.url(forResource: "Static/app", withExtension: "css")
+              let css = Bundle.module.url(forResource: "Static/app", withExtension: "css"),
+              let script = Bundle.module.url(forResource: "Static/address", withExtension: "js")
         else {
             throw PagesError.missingResources
         }
         let library = try await MustacheLibrary(directory: templates.path)
-        return Pages(library: library, stylesheet: ByteBuffer(data: try Data(contentsOf: css)))
+        return Pages(library: library, stylesheet: ByteBuffer(data: try Data(contentsOf: css)), addressScript: ByteBuffer(data: try Data(contentsOf: script)))
     }
 
     /// Renders `template` (which extends the layout) with `values` into an HTML response.
@@ -29,6 +31,14 @@ public struct Pages: Sendable {
 
     func errorPage(_ error: PublicError) -> Response {
         render("error", ["title": error.title, "detail": error.detail, "status": error.status.code], status: error.status, headers: error.headers)
+    }
+
+    func addressScriptResponse() -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: addressScript)
+        )
     }
 
     func stylesheetResponse() -> Response {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Agenda
+import Booking
 import Identity
 import Logging
 import Scheduling
@@ -45,6 +46,14 @@ enum DemoData {
             organisationID: organisation.id, serviceID: social, name: "Premier rendez-vous avec une assistante sociale",
             durationMinutes: 45, onlineBooking: true
         )
+        // What the booking pages show: instructions, and a motif for the organisation's own sectors only.
+        let motifs = MotifRepository(connection)
+        if var rules = try await motifs.find(consultation)?.rules, rules.instructionsAfter.isEmpty {
+            rules.instructionsAfter = "Apportez le carnet de santé de l’enfant."
+            rules.minimumDelayMinutes = 60
+            try await motifs.update(consultation, rules)
+            _ = try await MotifSectorisation(connection).setLevel(.organisation, ofMotif: firstMeeting)
+        }
         guard let agent = try await AgentRepository(connection).find(email: "agent@\(tenant.slug).demo") else { return }
         for service in [pmi, social] { try await catalog.addAgent(agent.id, toService: service) }
         if let secretariat = try await AgentRepository(connection).find(email: "secretariat@\(tenant.slug).demo") {

@@ -1,0 +1,42 @@
+import Crypto
+import Foundation
+import PostgresNIO
+import Tenancy
+
+/// Counts booking requests and code sendings per key (an address, a phone, an email) per hour,
+/// and says when one is over its limit. Keys are stored hashed: the table holds no contact.
+public struct BookingLimits: Sendable {
+    /// Requests per network address per hour (a family, a social centre: a few dozen at most).
+    public static let perAddress = 20
+    /// Requests and codes sent to one phone or email per hour.
+    public static let perContact = 5
+
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    /// Counts one hit on each key; false (and nothing counted) when one of them is already at its limit.
+    public func allow(_ keys: [(key: String, limit: Int)]) async throws -> Bool {
+        let hashed = keys.map { (Data(SHA256.hash(data: Data("booking|\($0.key)".utf8))), $0.limit) }
+        for (key, limit) in hashed {
+            for try await hits in try await connection.query(
+                "SELECT hits FROM booking_limits WHERE key = \(key) AND window_start = date_trunc('hour', now())"
+            ).decode(Int.self) where hits >= limit {
+                return false
+            }
+        }
+        for (key, _) in hashed {
+            try await connection.query(
+                """
+                INSERT INTO booking_limits (key, window_start, hits) VALUES (\(key), date_trunc('hour', now()), 1)
+                ON CONFLICT (key, window_start) DO UPDATE SET hits = booking_limits.hits + 1
+                """
+            )
+        }
+        // Old windows are of no use; a little sweeping on each write keeps the table small.
+        try await connection.query("DELETE FROM booking_limits WHERE window_start < now() - interval '2 hours'")
+        return true
+    }
+}

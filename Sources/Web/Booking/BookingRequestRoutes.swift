@@ -1,0 +1,192 @@
+import Agenda
+import Booking
+import Foundation
+import Hummingbird
+import Identity
+import Scheduling
+import Tenancy
+
+/// The end of the booking flow: the details sent, the code that confirms them, the appointment
+/// booked (or the nearest other slots when it was just taken), the confirmation page.
+struct BookingRequestRoutes: Sendable {
+    let routes: BookingRoutes
+    var database: Database { routes.database }
+    var forms: Forms { routes.forms }
+
+    func register(on router: Router<TenantRequestContext>) {
+        router.post("/prendre-rdv") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            return try await submit(fields, request, context)
+        }
+        router.get("/prendre-rdv/confirmation/:token") { request, context in
+            let (token, pending) = try await pendingRequest(context)
+            if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
+            return codePage(token, code: request.uri.queryParameters["code"].map(String.init) ?? "", request, context)
+        }
+        router.post("/prendre-rdv/confirmation/:token") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            let (token, pending) = try await pendingRequest(context)
+            if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
+            guard pending.failedAttempts < BookingRequestRepository.maximumAttempts else { return tooManyAttempts(request, context) }
+            let code = String((fields["code"] ?? "").prefix(20))
+            let right = try await database.tenant(context.tenant).transaction { try await BookingRequestRepository($0).check(token: token, code: code, request: pending) }
+            guard right else {
+                let left = BookingRequestRepository.maximumAttempts - pending.failedAttempts - 1
+                guard left > 0 else { return tooManyAttempts(request, context) }
+                return codePage(token, code: "", request, context, error: "Ce code ne correspond pas. Il vous reste \(left) essai\(left > 1 ? "s" : "").", status: .unprocessableContent)
+            }
+            return try await book(pending, token: token, start: pending.start, request, context)
+        }
+        router.post("/prendre-rdv/confirmation/:token/creneau") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            let (token, pending) = try await pendingRequest(context)
+            if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
+            // Only once the code was given: the other slot is booked without asking again.
+            guard pending.codeConfirmed, let seconds = Double(fields["debut"] ?? "") else { return redirect(to: "/prendre-rdv/confirmation/\(token)") }
+            return try await book(pending, token: token, start: Date(timeIntervalSince1970: seconds), request, context)
+        }
+        router.get("/prendre-rdv/confirme/:token") { request, context in
+            let (token, booked) = try await bookedRequest(context)
+            return try await confirmationPage(token, booked, request, context)
+        }
+        router.get("/prendre-rdv/confirme/:token/rendez-vous.ics") { request, context in
+            let (_, booked) = try await bookedRequest(context)
+            guard let rdvID = booked.rdvID else { throw PublicError.pageNotFound }
+            return try await ManageRoutes(routes: routes).calendarFile(rdvID, context)
+        }
+    }
+
+    private func submit(_ fields: [String: String], _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let flow = BookingFlow(query: fields).with { $0.week = nil }
+        let chosen = try await routes.chosenSlot(flow, context)
+        // A filled honeypot is a robot: it gets the same next page, and nothing is sent.
+        if !(fields["site_web"] ?? "").isEmpty { return redirect(to: "/prendre-rdv/confirmation/\(SecretToken.generate().value)") }
+        let (details, confirmation, errors) = BookingForm.details(from: fields)
+        guard let details, let confirmation else {
+            let values = try await routes.detailsValues(flow, chosen, context, form: fields, errors: errors)
+            return routes.render("booking_details", values, request, context, status: .unprocessableContent)
+        }
+        let tenant = context.tenant
+        let account = context.usager
+        let limits: [(key: String, limit: Int)] = [
+            ("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(confirmation.lowercased())", BookingLimits.perContact),
+        ] + (details.phone.map { [("phone|\($0)", BookingLimits.perContact)] } ?? [])
+        let outcome = try await database.tenant(tenant).transaction { connection -> (token: String, code: String)? in
+            guard try await BookingLimits(connection).allow(limits) else { return nil }
+            let created = try await BookingRequestRepository(connection).create(
+                motifID: chosen.motif.id, lieuID: chosen.lieu.id, start: chosen.start, details: details, address: flow.address,
+                accountID: account?.id, channel: "email"
+            )
+            if account == nil {
+                let link = routes.services.configuration.publicURL(slug: tenant.slug) + "/prendre-rdv/confirmation/\(created.token)?code=\(created.code)"
+                try await Outbox(connection).enqueue(
+                    to: confirmation, subject: "Votre code de confirmation : \(created.code)",
+                    body: """
+                    Bonjour,
+
+                    Pour confirmer votre rendez-vous du \(BookingRoutes.when(chosen.start, BookingRoutes.clock(tenant))), saisissez ce code sur la page de réservation : \(created.code)
+
+                    Vous pouvez aussi ouvrir ce lien : \(link)
+
+                    Le code est valable 30 minutes. Si vous n’avez rien demandé, ignorez ce message : aucun rendez-vous ne sera pris.
+                    """
+                )
+            }
+            return created
+        }
+        guard let outcome else {
+            return routes.render("booking_message", [
+                "heading": "Trop de demandes",
+                "message": "Trop de demandes de rendez-vous ont été faites depuis cette connexion ou pour ces coordonnées. Réessayez dans une heure, ou appelez le service.",
+            ], request, context, status: .tooManyRequests)
+        }
+        guard account != nil else { return redirect(to: "/prendre-rdv/confirmation/\(outcome.token)") }
+        // A signed-in usager proved who they are: the appointment is booked at once.
+        let pending = try await database.tenant(tenant).transaction { connection -> BookingRequest? in
+            let repository = BookingRequestRepository(connection)
+            guard let pending = try await repository.find(token: outcome.token) else { return nil }
+            _ = try await repository.check(token: outcome.token, code: outcome.code, request: pending)
+            return try await repository.find(token: outcome.token)
+        }
+        guard let pending else { throw PublicError.pageNotFound }
+        return try await book(pending, token: outcome.token, start: pending.start, request, context)
+    }
+
+    /// Books the request at `start`; the nearest other slots when that one was just taken.
+    private func book(_ pending: BookingRequest, token: String, start: Date, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let tenant = context.tenant
+        do {
+            try await database.tenant(tenant).transaction { connection in
+                let rdvID = try await OnlineBooking(connection, tenant: tenant).book(
+                    motifID: pending.motifID, lieuID: pending.lieuID, start: start, details: pending.details,
+                    address: pending.address, accountID: pending.accountID
+                )
+                try await BookingRequestRepository(connection).attach(pending.id, rdvID: rdvID, start: start)
+                try await ManageRoutes(routes: routes).sendConfirmation(rdvID, details: pending.details, connection: connection, tenant: tenant)
+            }
+        } catch BookingError.slotTaken {
+            return try await takenPage(pending, token: token, start: start, request, context)
+        } catch let error as BookingError {
+            return routes.render("booking_message", ["heading": "Rendez-vous impossible", "message": error.french], request, context, status: .conflict)
+        }
+        return redirect(to: "/prendre-rdv/confirme/\(token)")
+    }
+
+    private func takenPage(_ pending: BookingRequest, token: String, start: Date, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let clock = BookingRoutes.clock(context.tenant)
+        let motif = try await database.tenant(context.tenant).transaction { try await OnlineOffer($0).motif(pending.motifID, for: pending.address) }
+        let nearest = try await motif.asyncMap {
+            try await routes.nearestSlots(to: start, motif: $0, lieuID: pending.lieuID, address: pending.address, context)
+        } ?? []
+        return routes.render("booking_taken", [
+            "when": BookingRoutes.when(start, clock), "token": token, "canPick": pending.codeConfirmed,
+            "slots": nearest.map { ["label": BookingRoutes.when($0, clock), "debut": String(Int($0.timeIntervalSince1970))] },
+            "restart": "/prendre-rdv",
+        ], request, context, status: .conflict)
+    }
+
+    private func codePage(_ token: String, code: String, _ request: Request, _ context: TenantRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var values: [String: Any] = ["token": token, "code": String(code.filter(\.isNumber).prefix(6))]
+        if let error { values["errors"] = [error] }
+        values["pageTitle"] = "Confirmer le rendez-vous – \(context.tenant.name)"
+        return routes.render("booking_code", values, request, context, status: status)
+    }
+
+    private func tooManyAttempts(_ request: Request, _ context: TenantRequestContext) -> Response {
+        routes.render("booking_message", [
+            "heading": "Trop d’essais", "message": "Le code a été mal saisi trop de fois. Recommencez la prise de rendez-vous pour recevoir un nouveau code.",
+            "restart": "/prendre-rdv",
+        ], request, context, status: .tooManyRequests)
+    }
+
+    /// A request whose link is still valid (or already booked); 404 for any other token.
+    private func pendingRequest(_ context: TenantRequestContext) async throws -> (String, BookingRequest) {
+        let token = context.parameters.get("token") ?? ""
+        let found = try await database.tenant(context.tenant).transaction { try await BookingRequestRepository($0).find(token: token) }
+        guard let found else {
+            throw PublicError(.notFound, title: "Lien inconnu ou expiré", detail: "Ce lien de confirmation n’est pas ou plus valable. Recommencez la prise de rendez-vous.")
+        }
+        if found.rdvID == nil, found.expiresAt < Date() {
+            throw PublicError(.gone, title: "Code expiré", detail: "Le code de confirmation a expiré au bout de 30 minutes. Recommencez la prise de rendez-vous.")
+        }
+        return (token, found)
+    }
+
+    private func bookedRequest(_ context: TenantRequestContext) async throws -> (String, BookingRequest) {
+        let (token, found) = try await pendingRequest(context)
+        guard found.rdvID != nil else { throw PublicError.pageNotFound }
+        return (token, found)
+    }
+
+    private func confirmationPage(_ token: String, _ booked: BookingRequest, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let rdvID = booked.rdvID else { throw PublicError.pageNotFound }
+        let manage = ManageRoutes(routes: routes)
+        guard let view = try await manage.view(rdvID, context) else { throw PublicError.pageNotFound }
+        var values = view.values
+        values["pageTitle"] = "Rendez-vous confirmé – \(context.tenant.name)"
+        values["icsLink"] = "/prendre-rdv/confirme/\(token)/rendez-vous.ics"
+        values["manageLink"] = try await manage.link(rdvID, context)
+        values["sentTo"] = booked.details.email ?? booked.details.prescripteur?.contact ?? ""
+        return routes.render("booking_done", values, request, context)
+    }
+}

@@ -1,0 +1,244 @@
+import Agenda
+import Booking
+import Foundation
+import Hummingbird
+import Identity
+import Scheduling
+import Tenancy
+
+/// One appointment opened by the link of its messages, without a password: the first three
+/// letters of the name, then see it, cancel it or move it (within the motif's deadlines).
+struct ManageRoutes: Sendable {
+    let routes: BookingRoutes
+    var database: Database { routes.database }
+
+    func register(on router: Router<TenantRequestContext>) {
+        router.get("/gerer/:token") { request, context in
+            let rdv = try await linked(context)
+            if owns(rdv, context) { return try await page(rdv, check: "", request, context) }
+            return routes.render("manage_check", ["pageTitle": "Mon rendez-vous – \(context.tenant.name)"], request, context)
+        }
+        router.post("/gerer/:token") { request, context in
+            let fields = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            let rdv = try await linked(context)
+            let check = String((fields["nom"] ?? "").prefix(100))
+            if let refused = try await refuseCheck(rdv, check: check, request, context) { return refused }
+            switch fields["action"] ?? "voir" {
+            case "annuler":
+                return try await cancel(rdv, check: check, request, context)
+            case "deplacer":
+                return try await move(rdv, to: fields["debut"], check: check, request, context)
+            case "calendrier":
+                return try await calendarFile(rdv.id, context)
+            default:
+                return try await page(rdv, check: check, request, context)
+            }
+        }
+    }
+
+    // MARK: Access
+
+    /// The appointment a genuine, unexpired link of this département names; 404 for anything else.
+    private func linked(_ context: TenantRequestContext) async throws -> PublicRdv {
+        let links = SignedLink(secret: routes.services.configuration.secretKey, scope: context.tenant.schemaName)
+        guard let claims = links.claims(of: context.parameters.get("token") ?? "") else {
+            throw PublicError(.notFound, title: "Lien inconnu ou expiré", detail: "Ce lien n’est pas ou plus valable. Il expire après le rendez-vous.")
+        }
+        let rdv = try await database.tenant(context.tenant).transaction { try await PublicRdvRepository($0).find(claims.rdvID) }
+        guard let rdv, rdv.attendeeID == claims.usagerID else { throw PublicError.pageNotFound }
+        return rdv
+    }
+
+    /// A signed-in usager whose account holds the appointment needs no name check.
+    private func owns(_ rdv: PublicRdv, _ context: TenantRequestContext) -> Bool {
+        context.usager.map { rdv.accountIDs.contains($0.id) } ?? false
+    }
+
+    /// The light check: the first three letters of the name, throttled like a password.
+    private func refuseCheck(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response? {
+        if owns(rdv, context) { return nil }
+        let key = ["manage|\(rdv.id)"]
+        let expected = String(AddressKey.of(rdv.attendeeLastName).filter { $0 != " " }.prefix(3))
+        let given = String(AddressKey.of(check).filter { $0 != " " }.prefix(3))
+        let wait = try await database.tenant(context.tenant).transaction { connection -> Int? in
+            let throttle = Throttle(connection, realm: .usagers)
+            if let wait = try await throttle.retryAfter(key) { return wait }
+            guard given.count >= min(3, expected.count), given == expected else {
+                try await throttle.recordFailure(key)
+                return 0
+            }
+            return nil
+        }
+        guard let wait else { return nil }
+        let message = wait > 0
+            ? "Trop d’essais. Réessayez dans \(max(1, wait / 60)) minute\(wait >= 120 ? "s" : "")."
+            : "Ces lettres ne correspondent pas au nom de la personne attendue."
+        return routes.render("manage_check", ["errors": [message]], request, context, status: wait > 0 ? .tooManyRequests : .unprocessableContent)
+    }
+
+    // MARK: Pages and actions
+
+    struct View {
+        var values: [String: Any]
+        let rules: MotifRules
+    }
+
+    /// What the confirmation and manage pages show of an appointment.
+    func view(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> View? {
+        let found = try await database.tenant(context.tenant).transaction { connection -> (PublicRdv, MotifRules)? in
+            guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules else { return nil }
+            return (rdv, rules)
+        }
+        guard let (rdv, rules) = found else { return nil }
+        let clock = BookingRoutes.clock(context.tenant)
+        var values: [String: Any] = [
+            "motifName": rdv.motifName, "when": BookingRoutes.when(rdv.start, clock), "attendee": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
+            "location": rules.locationType.frenchName, "status": rdv.status.frenchName, "cancelled": !rdv.status.holdsTime,
+        ]
+        if let name = rdv.lieuName { values["lieuName"] = name }
+        if let address = rdv.lieuAddress, !address.isEmpty { values["lieuAddress"] = address }
+        if !rules.instructionsAfter.isEmpty { values["instructions"] = rules.instructionsAfter }
+        if let video = rules.videoLink(for: rdv.id) { values["videoLink"] = video }
+        return View(values: values, rules: rules)
+    }
+
+    /// The full manage link of an appointment, valid until a day after it.
+    func link(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> String {
+        let rdv = try await database.tenant(context.tenant).transaction { try await PublicRdvRepository($0).find(rdvID) }
+        guard let rdv else { throw PublicError.pageNotFound }
+        return Self.link(rdv, tenant: context.tenant, configuration: routes.services.configuration)
+    }
+
+    static func link(_ rdv: PublicRdv, tenant: Tenant, configuration: AppConfiguration) -> String {
+        let links = SignedLink(secret: configuration.secretKey, scope: tenant.schemaName)
+        let token = links.token(for: .init(rdvID: rdv.id, usagerID: rdv.attendeeID, expiresAt: rdv.end.addingTimeInterval(86_400)))
+        return configuration.publicURL(slug: tenant.slug) + "/gerer/\(token)"
+    }
+
+    private func page(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let view = try await view(rdv.id, context) else { throw PublicError.pageNotFound }
+        let now = Date()
+        var values = view.values
+        values["pageTitle"] = "Mon rendez-vous – \(context.tenant.name)"
+        values["check"] = check
+        values["notice"] = notice
+        if let error { values["errors"] = [error] }
+        let coming = rdv.status == .unknown && rdv.start > now
+        if coming, view.rules.cancellableByUsager, rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.cancellationDeadlineMinutes * 60) {
+            values["canCancel"] = true
+        } else if coming {
+            values["cannotCancel"] = "Ce rendez-vous ne s’annule plus en ligne. Appelez le service pour prévenir de votre absence."
+        }
+        if coming, !rdv.collective, view.rules.movableByUsager, rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60) {
+            let clock = BookingRoutes.clock(context.tenant)
+            let tenant = context.tenant
+            let slots = try await database.tenant(tenant).transaction { connection in
+                try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, limit: 40, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
+            }
+            var seen = Set<Date>()
+            values["moveSlots"] = slots.filter { seen.insert($0.range.start).inserted }.prefix(20).map {
+                ["label": BookingRoutes.when($0.range.start, clock), "debut": String(Int($0.range.start.timeIntervalSince1970))]
+            }
+            values["canMove"] = !seen.isEmpty
+        }
+        if rdv.status.holdsTime { values["canDownload"] = true }
+        return routes.render("manage", values, request, context, status: status)
+    }
+
+    private func cancel(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let view = try await view(rdv.id, context) else { throw PublicError.pageNotFound }
+        let now = Date()
+        guard rdv.status == .unknown, rdv.start > now, view.rules.cancellableByUsager,
+              rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.cancellationDeadlineMinutes * 60)
+        else {
+            return try await page(rdv, check: check, request, context, error: "Ce rendez-vous ne peut plus être annulé en ligne.", status: .conflict)
+        }
+        let tenant = context.tenant
+        let clock = BookingRoutes.clock(tenant)
+        try await database.tenant(tenant).transaction { connection in
+            try await PublicRdvRepository(connection).cancel(rdv)
+            if let email = try await contactEmail(rdv.attendeeID, connection) {
+                try await Outbox(connection).enqueue(
+                    to: email, subject: "Rendez-vous annulé",
+                    body: "Bonjour,\n\nVotre rendez-vous du \(BookingRoutes.when(rdv.start, clock)) est annulé, comme vous l’avez demandé. Le créneau est rendu à d’autres personnes.\n\nPour reprendre rendez-vous : \(routes.services.configuration.publicURL(slug: tenant.slug))/prendre-rdv\n"
+                )
+            }
+        }
+        let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
+        return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est annulé. Merci d’avoir prévenu : le créneau peut servir à quelqu’un d’autre.")
+    }
+
+    private func move(_ rdv: PublicRdv, to debut: String?, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let view = try await view(rdv.id, context), let seconds = Double(debut ?? "") else { throw PublicError(.badRequest, title: "Créneau manquant", detail: "Choisissez un nouveau créneau.") }
+        let now = Date()
+        guard rdv.status == .unknown, !rdv.collective, view.rules.movableByUsager,
+              rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60)
+        else {
+            return try await page(rdv, check: check, request, context, error: "Ce rendez-vous ne peut plus être déplacé en ligne.", status: .conflict)
+        }
+        let start = Date(timeIntervalSince1970: seconds)
+        let tenant = context.tenant
+        let clock = BookingRoutes.clock(tenant)
+        do {
+            try await database.tenant(tenant).transaction { connection in
+                // Only a time the engine offers: the motif's delays, the agent's plages, absences and holidays.
+                let free = try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
+                guard free.contains(where: { $0.range.start == start }) else { throw BookingError.slotTaken }
+                try await RdvRepository(connection).move(rdv.id, to: start, byAgent: nil)
+                if let email = try await contactEmail(rdv.attendeeID, connection), let moved = try await PublicRdvRepository(connection).find(rdv.id) {
+                    try await Outbox(connection).enqueue(
+                        to: email, subject: "Rendez-vous déplacé au \(BookingRoutes.when(start, clock))",
+                        body: "Bonjour,\n\nVotre rendez-vous est déplacé au \(BookingRoutes.when(start, clock)).\n\nPour le gérer : \(Self.link(moved, tenant: tenant, configuration: routes.services.configuration))\n"
+                    )
+                }
+            }
+        } catch BookingError.slotTaken {
+            return try await page(rdv, check: check, request, context, error: BookingError.slotTaken.french, status: .conflict)
+        }
+        let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
+        return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(BookingRoutes.when(start, clock)).")
+    }
+
+    /// The email of the person received, or of their responsible.
+    private func contactEmail(_ usagerID: UUID, _ connection: TenantConnection) async throws -> String? {
+        guard let usager = try await UsagerRepository(connection).find(usagerID) else { return nil }
+        if let email = usager.email { return email }
+        return try await usager.responsibleID.asyncMap { try await UsagerRepository(connection).find($0)?.email } ?? nil
+    }
+
+    /// The confirmation message of a new appointment, in the transaction that booked it.
+    func sendConfirmation(_ rdvID: UUID, details: BookingDetails, connection: TenantConnection, tenant: Tenant) async throws {
+        guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules,
+              let recipient = details.email ?? details.prescripteur.flatMap({ UsagerRecordRoutes.looksLikeEmail($0.contact) ? $0.contact : nil })
+        else { return }
+        let clock = BookingRoutes.clock(tenant)
+        // A sensitive motif is never named in a message.
+        let what = rules.sensitive ? "Votre rendez-vous" : "Votre rendez-vous « \(rdv.motifName) »"
+        var lines = ["Bonjour,", "", "\(what) est confirmé le \(BookingRoutes.when(rdv.start, clock))."]
+        if !rules.sensitive, let lieu = rdv.lieuName { lines.append("Lieu : \(lieu)\(rdv.lieuAddress.map { ", \($0)" } ?? "")") }
+        if !rules.sensitive, !rules.instructionsAfter.isEmpty { lines += ["", rules.instructionsAfter] }
+        lines += ["", "Pour l’annuler ou le déplacer : \(Self.link(rdv, tenant: tenant, configuration: routes.services.configuration))",
+                  "Un empêchement ? Annulez au plus tôt : le créneau servira à quelqu’un d’autre."]
+        try await Outbox(connection).enqueue(to: recipient, subject: "Rendez-vous confirmé le \(BookingRoutes.when(rdv.start, clock))", body: lines.joined(separator: "\n"))
+    }
+
+    /// The appointment as an `.ics` file.
+    func calendarFile(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> Response {
+        let found = try await database.tenant(context.tenant).transaction { connection -> (PublicRdv, MotifRules)? in
+            guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules else { return nil }
+            return (rdv, rules)
+        }
+        guard let (rdv, rules) = found else { throw PublicError.pageNotFound }
+        let event = CalendarEvent(
+            uid: "\(rdv.id.uuidString.lowercased())@\(context.tenant.slug)", start: rdv.start, end: rdv.end,
+            summary: rules.sensitive ? "Rendez-vous – \(context.tenant.name)" : "\(rdv.motifName) – \(context.tenant.name)",
+            location: [rdv.lieuName, rdv.lieuAddress].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", "),
+            description: rules.sensitive ? "" : rules.instructionsAfter
+        )
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/calendar; charset=utf-8", .contentDisposition: "attachment; filename=\"rendez-vous.ics\"", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: event.ics(method: rdv.status.holdsTime ? .publish : .cancel)))
+        )
+    }
+}
