@@ -22,6 +22,8 @@ public struct AuditLog: Sendable {
         case tenantDeclared = "tenant.declared"
         case tenantSuspended = "tenant.suspended"
         case tenantResumed = "tenant.active"
+        case dataExported = "data.exported"
+        case accountDeleted = "account.deleted"
 
         public var frenchLabel: String {
             switch self {
@@ -42,6 +44,8 @@ public struct AuditLog: Sendable {
             case .tenantDeclared: "Département déclaré ou mis à jour"
             case .tenantSuspended: "Département suspendu"
             case .tenantResumed: "Département rouvert"
+            case .dataExported: "Données personnelles téléchargées"
+            case .accountDeleted: "Compte supprimé"
             }
         }
     }

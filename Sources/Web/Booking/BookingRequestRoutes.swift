@@ -125,6 +125,7 @@ struct BookingRequestRoutes: Sendable {
                 try await ManageRoutes(routes: routes).sendConfirmation(rdvID, details: pending.details, connection: connection, tenant: tenant)
             }
         } catch BookingError.slotTaken {
+            // Only reached once the code was given (or for a signed-in usager): another slot needs no new code.
             return try await takenPage(pending, token: token, start: start, request, context)
         } catch let error as BookingError {
             return routes.render("booking_message", ["heading": "Rendez-vous impossible", "message": error.french], request, context, status: .conflict)
@@ -139,7 +140,7 @@ struct BookingRequestRoutes: Sendable {
             try await routes.nearestSlots(to: start, motif: $0, lieuID: pending.lieuID, address: pending.address, context)
         } ?? []
         return routes.render("booking_taken", [
-            "when": BookingRoutes.when(start, clock), "token": token, "canPick": pending.codeConfirmed,
+            "when": BookingRoutes.when(start, clock), "token": token, "canPick": true,
             "slots": nearest.map { ["label": BookingRoutes.when($0, clock), "debut": String(Int($0.timeIntervalSince1970))] },
             "restart": "/prendre-rdv",
         ], request, context, status: .conflict)

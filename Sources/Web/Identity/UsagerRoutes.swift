@@ -12,12 +12,7 @@ struct UsagerRoutes: Sendable {
     let forms: Forms
 
     func register(tenant router: Router<TenantRequestContext>, usager group: RouterGroup<UsagerRequestContext>) {
-        group.get("/mon-compte") { request, context in
-            pages.render("usager_home", [
-                "pageTitle": "Mon espace – \(context.tenant.name)",
-                "fullName": context.usager.fullName, "email": context.usager.email,
-            ], request: request, siteName: context.tenant.name, navigation: nil, sessionToken: context.sessionToken)
-        }
+        UsagerSpaceRoutes(database: database, services: services, pages: pages, forms: forms).register(on: group)
         group.post("/mon-compte/deconnexion") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             try await database.tenant(context.tenant).transaction { connection in
