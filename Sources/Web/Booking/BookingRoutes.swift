@@ -238,7 +238,11 @@ struct BookingRoutes: Sendable {
         let clock = Self.clock(context.tenant)
         var form = form
         if form.isEmpty, let account = context.usager {
-            form = ["prenom": account.firstName, "nom": account.lastName, "email": account.email]
+            let contact = try await database.tenant(context.tenant).transaction { connection in
+                let space = UsagerSpace(connection, accountID: account.id)
+                return try await space.contact(of: try await space.ownRecord(firstName: account.firstName, lastName: account.lastName, email: account.email))
+            }
+            form = ["prenom": account.firstName, "nom": account.lastName, "email": contact.email ?? account.email, "telephone": contact.phone ?? ""]
         }
         var values: [String: Any] = [
             "pageTitle": "Vos coordonnées – Prendre rendez-vous – \(context.tenant.name)",
