@@ -1,0 +1,57 @@
+import Agenda
+import Booking
+import Foundation
+import Testing
+import TestSupport
+@testable import Tenancy
+
+/// End to end in a real browser: headless Chromium driven by Selenium books with the keyboard
+/// alone at phone width, confirms with the emailed code, cancels through the manage link, and
+/// finds the slot offered again. Screenshots of each step go to `.build/browser-artefacts/`.
+@Suite struct BrowserBookingTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func aUsagerBooksByKeyboardThenCancelsByTheLinkInARealBrowser() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world)
+            try await world.database.tenant(setup.tenant).transaction { connection in
+                // The full flow, address first: the motif follows sectorisation.
+                _ = try await MotifSectorisation(connection).setLevel(.organisation, ofMotif: setup.motifID)
+                let sectors = SectorRepository(connection)
+                let sector = try await sectors.ensure(named: "Arrageois")
+                _ = try await sectors.addZone(to: sector.id, communeCode: "62041", communeName: "Arras", streetName: nil)
+                _ = try await sectors.attribute(sectorID: sector.id, organisationID: setup.organisation.id)
+            }
+            try await world.withLiveApp(baseDomain: "localhost") { app in
+                let base = "http://\(setup.tenant.slug).localhost:\(app.port)"
+                let shots = Self.repository.appendingPathComponent(".build/browser-artefacts").path
+                let (status, output) = try await Self.run(["python3", Self.repository.appendingPathComponent("Tests/Browser/book_by_keyboard.py").path, base, shots])
+                #expect(status == 0, "browser script failed:\n\(output)")
+                #expect(output.contains("slot free again"))
+            }
+            let statuses = try await world.database.tenant(setup.tenant).transaction { connection in
+                var statuses: [String] = []
+                for try await status in try await connection.query("SELECT status FROM rdvs").decode(String.self) { statuses.append(status) }
+                return statuses
+            }
+            #expect(statuses == ["excused"])
+        }
+    }
+
+    /// Runs a program to its end without blocking a thread of the cooperative pool.
+    static func run(_ arguments: [String]) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        return try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { process in
+                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                continuation.resume(returning: (process.terminationStatus, output))
+            }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
