@@ -74,6 +74,18 @@ public struct RdvQueries: Sendable {
         )
     }
 
+    /// Who booked an appointment: "agent", "usager"…, and the partner (prescripteur) who did it
+    /// for the usager, as "name, organisation, contact".
+    public func origin(_ rdvID: UUID) async throws -> (createdBy: String, prescripteur: String?)? {
+        for try await (createdBy, name, organisation, contact) in try await connection.query(
+            "SELECT created_by, prescripteur->>'name', prescripteur->>'organisation', prescripteur->>'contact' FROM rdvs WHERE id = \(rdvID)"
+        ).decode((String, String?, String?, String?).self) {
+            let prescripteur = name.map { [$0, organisation, contact].compactMap { $0 }.joined(separator: ", ") }
+            return (createdBy, prescripteur)
+        }
+        return nil
+    }
+
     /// Seats of a collective appointment: (taken, capacity); nil for an individual one.
     public func seats(_ rdvID: UUID) async throws -> (taken: Int, capacity: Int)? {
         for try await (capacity, taken) in try await connection.query(

@@ -17,7 +17,7 @@ public struct MotifRepository: Sendable {
             SELECT organisation_id, name, service_id, color, duration_minutes, location_type, video_link_template,
                    min_booking_delay_minutes, max_booking_delay_minutes, bookable_by, collective, default_capacity,
                    cancellable_by_usager, cancellation_deadline_minutes, movable_by_usager, move_deadline_minutes,
-                   follow_up_only, instructions_before, instructions_after, sensitive, archived_at IS NOT NULL
+                   follow_up_only, instructions_before, instructions_after, sensitive, archived_at IS NOT NULL, several_upcoming_allowed
             FROM motifs WHERE id = \(motifID)
             """
         )
@@ -42,6 +42,7 @@ public struct MotifRepository: Sendable {
             rules.instructionsBefore = try columns[17].decode(String.self)
             rules.instructionsAfter = try columns[18].decode(String.self)
             rules.sensitive = try columns[19].decode(Bool.self)
+            rules.severalUpcomingAllowed = try columns[21].decode(Bool.self)
             return (try columns[0].decode(UUID.self), rules, try columns[20].decode(Bool.self))
         }
         return nil
@@ -85,7 +86,8 @@ public struct MotifRepository: Sendable {
                     cancellable_by_usager = \(rules.cancellableByUsager), cancellation_deadline_minutes = \(rules.cancellationDeadlineMinutes),
                     movable_by_usager = \(rules.movableByUsager), move_deadline_minutes = \(rules.moveDeadlineMinutes),
                     follow_up_only = \(rules.followUpOnly), instructions_before = \(rules.instructionsBefore),
-                    instructions_after = \(rules.instructionsAfter), sensitive = \(rules.sensitive)
+                    instructions_after = \(rules.instructionsAfter), sensitive = \(rules.sensitive),
+                    several_upcoming_allowed = \(rules.severalUpcomingAllowed)
                 WHERE id = \(motifID)
                 """
             )

@@ -50,6 +50,8 @@ public struct MotifRules: Sendable, Hashable {
     public var instructionsAfter: String
     /// Hidden from relatives, no content in notifications.
     public var sensitive: Bool
+    /// A usager may hold several coming appointments of this motif (otherwise one at a time).
+    public var severalUpcomingAllowed: Bool
 
     public init(name: String, serviceID: UUID, durationMinutes: Int) {
         self.name = name
@@ -70,6 +72,7 @@ public struct MotifRules: Sendable, Hashable {
         self.instructionsBefore = ""
         self.instructionsAfter = ""
         self.sensitive = false
+        self.severalUpcomingAllowed = false
     }
 
     /// What is wrong with these rules, in French; empty when they hold together.

@@ -31,7 +31,8 @@ public struct OnlineBooking: Sendable {
         let person = try await person(details, accountID: accountID)
         var attendee = person
         if let relative = details.relative { attendee = try await self.relative(relative, of: person) }
-        if try await !severalAllowed(motifID), try await hasComingAppointment(attendee, motifID: motifID, now: now) {
+        let severalAllowed = try await MotifRepository(connection).find(motifID)?.rules.severalUpcomingAllowed ?? false
+        if !severalAllowed, try await hasComingAppointment(attendee, motifID: motifID, now: now) {
             throw BookingError.alreadyBooked
         }
         let rdvID = try await RdvRepository(connection).book(NewRdv(
@@ -89,13 +90,6 @@ public struct OnlineBooking: Sendable {
             firstName: relative.firstName, lastName: relative.lastName, phone: nil, email: nil,
             birthDate: relative.birthDate.flatMap(LocalDate.init(iso:)), responsibleID: person
         )
-    }
-
-    func severalAllowed(_ motifID: UUID) async throws -> Bool {
-        for try await allowed in try await connection.query("SELECT several_upcoming_allowed FROM motifs WHERE id = \(motifID)").decode(Bool.self) {
-            return allowed
-        }
-        return false
     }
 
     func hasComingAppointment(_ usagerID: UUID, motifID: UUID, now: Date) async throws -> Bool {

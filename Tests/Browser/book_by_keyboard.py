@@ -25,8 +25,8 @@ options = webdriver.ChromeOptions()
 options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=fr-FR"):
     options.add_argument(argument)
-# A small phone: 360 CSS pixels wide (a desktop window cannot be narrower than 500 px).
-options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2}})
+# A small phone: 320 CSS pixels wide (a desktop window cannot be narrower than 500 px).
+options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 320, "height": 640, "pixelRatio": 2}})
 driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
 driver.set_page_load_timeout(30)
 step = 0
@@ -72,9 +72,9 @@ def wait_for(text, timeout=10):
 
 
 def no_horizontal_scroll():
+    # On a phone, content wider than the screen widens the layout viewport itself.
     width, viewport = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
-    assert viewport <= 360, f"the window is not phone-sized ({viewport}px)"
-    assert width <= viewport, f"page wider than the phone ({width}px for {viewport}px) on {driver.current_url}"
+    assert max(width, viewport) <= 320, f"page wider than the phone ({max(width, viewport)}px for 320px) on {driver.current_url}"
 
 
 driver.get(base + "/")
@@ -128,8 +128,14 @@ driver.get(base + manage)
 wait_for("trois premières lettres")
 tab_to("the name check", field("nom")).send_keys("mar")
 active().send_keys(Keys.ENTER)
-wait_for("Annuler le rendez-vous")
+wait_for("Déplacer le rendez-vous")
 shot("gerer")
+# Move it to the first other time offered, then cancel it.
+moved_to = tab_to("the new slot", field("debut")).get_attribute("value")
+tab_to("the move button", lambda e: e.tag_name == "button" and "Déplacer le rendez-vous" in e.text).send_keys(Keys.ENTER)
+wait_for("Votre rendez-vous est déplacé")
+no_horizontal_scroll()
+shot("deplace")
 tab_to("the cancel button", lambda e: e.tag_name == "button" and "Annuler le rendez-vous" in e.text).send_keys(Keys.ENTER)
 wait_for("Votre rendez-vous est annulé")
 shot("annule")
@@ -137,7 +143,9 @@ shot("annule")
 # The slot is offered again at once.
 driver.get(slot_href.split("/prendre-rdv/coordonnees")[0] + "/prendre-rdv?" + slot_href.split("?", 1)[1].rsplit("&debut=", 1)[0])
 wait_for("Quand ?")
-assert slot_href.split("?", 1)[1] in driver.page_source.replace("&amp;", "&"), "the cancelled slot is not offered again"
+page = driver.page_source.replace("&amp;", "&")
+assert slot_href.split("?", 1)[1] in page, "the first slot, left by the move, is not offered again"
+assert f"debut={moved_to}" in page, "the cancelled slot is not offered again"
 shot("creneau-libre")
 driver.quit()
-print("booked by keyboard, confirmed, cancelled by link; slot free again")
+print("booked by keyboard, confirmed, moved and cancelled by link; slot free again")

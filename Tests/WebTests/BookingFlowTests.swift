@@ -1,6 +1,7 @@
 import Agenda
 import Booking
 import Foundation
+import HummingbirdTesting
 import Identity
 import Scheduling
 import Testing
@@ -70,6 +71,31 @@ import TestSupport
             }
             #expect(status == "excused")
             #expect(free.contains(nine), "the slot is free again at once")
+        }
+    }
+
+    @Test func aPartnerBooksForSomeoneWithoutEmailAndTheAgentSeesWhoDid() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world)
+            try await world.withLiveApp { app in
+                let partner = Browser(app: app, host: setup.host)
+                try await partner.get(setup.detailsPath(at: "09:00"))
+                let missing = try await partner.post("/prendre-rdv", setup.fields(at: "09:00", email: "", extra: ["prescripteur": "on"]))
+                #expect(missing.status == .unprocessableContent && missing.text.contains("href=\"#prescripteur_structure\""))
+                let sent = try await partner.post("/prendre-rdv", setup.fields(at: "09:00", email: "", extra: [
+                    "prescripteur": "on", "prescripteur_nom": "Nadia Benali", "prescripteur_structure": "Centre social Jean Jaurès",
+                    "prescripteur_contact": "nadia.benali@centre-social.example",
+                ]))
+                let location = try #require(sent.headers[.location])
+                #expect(try await confirm(partner, request: location, world: world, tenant: setup.tenant, recipient: "nadia.benali@centre-social.example").status == .seeOther)
+                let agent = Browser(app: app, host: setup.host)
+                try await agent.signIn(setup.agent.email)
+                let rdvID = try await world.database.tenant(setup.tenant).transaction { connection in
+                    try #require(try await connection.query("SELECT id FROM rdvs").decode(UUID.self).first(where: { _ in true }))
+                }
+                let page = try await agent.get("/rdv/\(rdvID)")
+                #expect(page.text.contains("En ligne, par l’usager") && page.text.contains("Nadia Benali, Centre social Jean Jaurès"))
+            }
         }
     }
 }

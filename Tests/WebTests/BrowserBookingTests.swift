@@ -13,7 +13,7 @@ import TestSupport
 
     @Test func aUsagerBooksByKeyboardThenCancelsByTheLinkInARealBrowser() async throws {
         try await TestWorld.run { world in
-            let setup = try await OnlineSetup.make(world)
+            let setup = try await OnlineSetup.make(world) { $0.moveDeadlineMinutes = 0 }
             try await world.database.tenant(setup.tenant).transaction { connection in
                 // The full flow, address first: the motif follows sectorisation.
                 _ = try await MotifSectorisation(connection).setLevel(.organisation, ofMotif: setup.motifID)

@@ -115,7 +115,7 @@ struct CatalogRoutes: Sendable {
             "levels": SectorisationLevel.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["sectorisation_level"] == $0.rawValue] },
             "bookable": BookableBy.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["bookable_by"] == $0.rawValue] },
         ]
-        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive"] { values["is_\(box)"] = fields[box] == "on" }
+        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive", "several"] { values["is_\(box)"] = fields[box] == "on" }
         values["notice"] = notice
         return pages.render("motif_form", values, request: request, context: context, status: status)
     }

@@ -40,6 +40,7 @@ enum MotifForm {
             rules.moveDeadlineMinutes = minutes("move_hours", unit: 60, current: rules.moveDeadlineMinutes)
             rules.followUpOnly = fields["follow_up_only"] == "on"
             rules.sensitive = fields["sensitive"] == "on"
+            rules.severalUpcomingAllowed = fields["several"] == "on"
             rules.instructionsBefore = (fields["instructions_before"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             rules.instructionsAfter = (fields["instructions_after"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
@@ -61,7 +62,7 @@ enum MotifForm {
         ]
         let boxes: [(String, Bool)] = [
             ("collective", rules.collectiveCapacity != nil), ("cancellable", rules.cancellableByUsager), ("movable", rules.movableByUsager),
-            ("follow_up_only", rules.followUpOnly), ("sensitive", rules.sensitive),
+            ("follow_up_only", rules.followUpOnly), ("sensitive", rules.sensitive), ("several", rules.severalUpcomingAllowed),
         ]
         for (key, on) in boxes where on { fields[key] = "on" }
         return fields

@@ -151,11 +151,11 @@ struct RdvRoutes: Sendable {
     func rdvPage(_ request: Request, _ context: AgentRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         try await requireAccess(to: rdvID, context, edit: false)
-        let (found, history, seats, agents, services) = try await database.tenant(context.tenant).transaction { connection in
+        let (found, history, seats, agents, services, origin) = try await database.tenant(context.tenant).transaction { connection in
             (
                 try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID),
                 try await RdvQueries(connection).seats(rdvID), try await AgentRepository(connection).all(in: nil),
-                try await AgendaCatalog(connection).serviceIDsByAgent()
+                try await AgendaCatalog(connection).serviceIDsByAgent(), try await RdvQueries(connection).origin(rdvID)
             )
         }
         let me = context.agent
@@ -175,6 +175,13 @@ struct RdvRoutes: Sendable {
         ]
         values["error"] = error
         values["notes"] = found.notes
+        values["origin"] = switch origin?.createdBy {
+        case "usager": "En ligne, par l’usager"
+        case "waiting_list": "Par la liste d’attente"
+        case "api": "Par l’API"
+        default: "Par un agent"
+        }
+        if let prescripteur = origin?.prescripteur { values["prescripteur"] = prescripteur }
         values["agents"] = agents.filter { found.agentIDs.contains($0.id) }.map { ["agentID": $0.id.uuidString, "agentName": $0.fullName] }
         values["severalAgents"] = found.agentIDs.count > 1
         values["otherAgents"] = agents.filter { agent in

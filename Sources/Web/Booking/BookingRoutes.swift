@@ -44,8 +44,20 @@ struct BookingRoutes: Sendable {
         return "\(day.weekday.frenchName) \(day.day == 1 ? "1er" : String(day.day)) \(months[day.month - 1]) \(day.year)"
     }
 
+    /// "lundi 30 novembre 2026 à 9 h 30", the time never split across lines.
     static func when(_ date: Date, _ clock: WallClock) -> String {
-        "\(frenchDay(clock.localDate(of: date))) à \(clock.localTime(of: date).french)"
+        "\(frenchDay(clock.localDate(of: date))) à\u{00A0}\(clock.localTime(of: date).french.replacingOccurrences(of: " ", with: "\u{00A0}"))"
+    }
+
+    /// A status in the words of the person received.
+    static func publicStatus(_ status: RdvStatus) -> String {
+        switch status {
+        case .unknown: "Prévu"
+        case .seen: "Honoré"
+        case .noshow: "Absence non excusée"
+        case .excused: "Annulé"
+        case .revoked: "Annulé par le service"
+        }
     }
 
     /// The step the flow has reached.

@@ -93,7 +93,7 @@ struct ManageRoutes: Sendable {
         let clock = BookingRoutes.clock(context.tenant)
         var values: [String: Any] = [
             "motifName": rdv.motifName, "when": BookingRoutes.when(rdv.start, clock), "attendee": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
-            "location": rules.locationType.frenchName, "status": rdv.status.frenchName, "cancelled": !rdv.status.holdsTime,
+            "location": rules.locationType.frenchName, "status": BookingRoutes.publicStatus(rdv.status), "cancelled": !rdv.status.holdsTime,
         ]
         if let name = rdv.lieuName { values["lieuName"] = name }
         if let address = rdv.lieuAddress, !address.isEmpty { values["lieuAddress"] = address }
