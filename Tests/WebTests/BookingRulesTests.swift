@@ -192,4 +192,52 @@ func confirm(_ browser: Browser, request location: String, world: TestWorld, ten
             }
         }
     }
+
+    @Test func manyConfirmingOneSlotAtOnceLeaveExactlyOneAppointment() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world)
+            try await world.withLiveApp { app in
+                var pending: [(Browser, String)] = []
+                for index in 0..<6 {
+                    let browser = Browser(app: app, host: setup.host)
+                    try await browser.get(setup.detailsPath(at: "09:00"))
+                    let email = "personne\(index)@exemple.fr"
+                    let location = try #require(try await browser.post("/prendre-rdv", setup.fields(at: "09:00", email: email, extra: ["prenom": "P\(index)", "telephone": ""])).headers[.location])
+                    let mail = try #require(try await world.outbox(of: setup.tenant).first { $0.recipient == email })
+                    try await browser.get(location)
+                    pending.append((browser, location + "|" + (mail.subject.confirmationCode ?? "")))
+                }
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for (browser, target) in pending {
+                        let parts = target.split(separator: "|").map(String.init)
+                        group.addTask { Int(try await browser.post(parts[0], ["code": parts[1]]).status.code) }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == 303 }.count == 1, "one wins: \(statuses)")
+                #expect(statuses.filter { $0 == 409 }.count == 5, "the others are told it was just taken: \(statuses)")
+            }
+            let count = try await world.database.tenant(setup.tenant).transaction { connection in
+                try #require(try await connection.query("SELECT count(*)::int FROM rdvs").decode(Int.self).first(where: { _ in true }))
+            }
+            #expect(count == 1)
+        }
+    }
+
+    @Test func aTimeThatIsNotAFreeSlotIsRefusedAtEachStep() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world)
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: setup.host)
+                let night = try await browser.get(setup.detailsPath(at: "22:00"))
+                #expect(night.status == .conflict && night.text.contains("n’est plus libre") && night.text.contains("/prendre-rdv/coordonnees?"))
+                try await browser.get("/mon-compte/connexion")
+                #expect(try await browser.post("/prendre-rdv", setup.fields(at: "22:00")).status == .conflict)
+                #expect(try await browser.get("/prendre-rdv/coordonnees?motif=\(UUID())&lieu=\(setup.lieuID)&debut=1").status == .notFound)
+                #expect(try await browser.get("/prendre-rdv/coordonnees").status == .badRequest)
+                #expect(try await browser.get("/prendre-rdv/confirmation/inconnu").status == .notFound)
+            }
+            #expect(try await world.outbox(of: setup.tenant).isEmpty)
+        }
+    }
 }

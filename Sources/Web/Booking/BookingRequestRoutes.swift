@@ -61,6 +61,7 @@ struct BookingRequestRoutes: Sendable {
         let chosen = try await routes.chosenSlot(flow, context)
         // A filled honeypot is a robot: it gets the same next page, and nothing is sent.
         if !(fields["site_web"] ?? "").isEmpty { return redirect(to: "/prendre-rdv/confirmation/\(SecretToken.generate().value)") }
+        guard try await routes.isFree(chosen, address: flow.address, context) else { return try await routes.takenPage(flow, chosen, request, context) }
         let (details, confirmation, errors) = BookingForm.details(from: fields)
         guard let details, let confirmation else {
             let values = try await routes.detailsValues(flow, chosen, context, form: fields, errors: errors)

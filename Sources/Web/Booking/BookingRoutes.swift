@@ -20,6 +20,7 @@ struct BookingRoutes: Sendable {
         router.get("/prendre-rdv/coordonnees") { request, context in
             let flow = BookingFlow(request: request)
             let chosen = try await chosenSlot(flow, context)
+            guard try await isFree(chosen, address: flow.address, context) else { return try await takenPage(flow, chosen, request, context) }
             return render("booking_details", try await detailsValues(flow, chosen, context, form: [:]), request, context)
         }
         BookingRequestRoutes(routes: self).register(on: router)
@@ -233,6 +234,29 @@ struct BookingRoutes: Sendable {
         }
         guard let found else { throw PublicError.pageNotFound }
         return found
+    }
+
+    /// Whether the chosen time is one the engine offers now (delays, plages, absences, appointments).
+    func isFree(_ chosen: ChosenSlot, address: BookingAddress?, _ context: TenantRequestContext) async throws -> Bool {
+        let tenant = context.tenant
+        return try await database.tenant(tenant).transaction { connection in
+            let agents = try await OnlineOffer(connection).agents(for: chosen.motif, address: address)
+            let days = Int(chosen.start.timeIntervalSinceNow / 86_400) + 2
+            guard days > 0 else { return false }
+            return try await SlotSearch(connection, tenant: tenant).slots(motifID: chosen.motif.id, now: Date(), within: days, agents: agents, lieu: chosen.lieu.id)
+                .contains { $0.range.start == chosen.start }
+        }
+    }
+
+    /// The chosen time is not (or no longer) free: the nearest others, each leading back to the details form.
+    func takenPage(_ flow: BookingFlow, _ chosen: ChosenSlot, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let clock = Self.clock(context.tenant)
+        let nearest = try await nearestSlots(to: chosen.start, motif: chosen.motif, lieuID: chosen.lieu.id, address: flow.address, context)
+        return render("booking_taken", [
+            "when": Self.when(chosen.start, clock),
+            "links": nearest.map { date in ["label": Self.when(date, clock), "link": flow.with { $0.start = date }.url("/prendre-rdv/coordonnees")] },
+            "slots": nearest.map { ["label": Self.when($0, clock)] }, "restart": flow.with { $0.start = nil }.url(),
+        ], request, context, status: .conflict)
     }
 
     /// Free slots of the same motif and lieu nearest to `start`, to offer when it was just taken.
