@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "Scheduling", swiftSettings: swiftSettings),
@@ -53,9 +56,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Booking",
+            name: "Notifications",
             dependencies: [
                 "Tenancy", "Scheduling", "Identity", "Agenda",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Booking",
+            dependencies: [
+                "Tenancy", "Scheduling", "Identity", "Agenda", "Notifications",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -67,6 +81,7 @@ let package = Package(
                 "Identity",
                 "Agenda",
                 "Booking",
+                "Notifications",
                 "Scheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -104,6 +119,7 @@ let package = Package(
         ),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
