@@ -2,6 +2,7 @@ import Agenda
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Scheduling
 import Tenancy
 
@@ -32,8 +33,11 @@ extension RdvRoutes {
             }
             let agentID = context.agent.id
             do {
-                try await database.tenant(context.tenant).transaction { connection in
+                let tenant = context.tenant
+                let links = forms.services.noticeLinks(tenant)
+                try await database.tenant(tenant).transaction { connection in
                     try await RdvRepository(connection).move(rdvID, to: clock.instant(day, time), byAgent: agentID)
+                    try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdvID, byUsager: false)
                 }
             } catch let error as BookingError {
                 return try await rdvPage(request, context, error: "Un agent du rendez-vous est déjà pris à ce moment-là. " + error.french, status: .conflict)

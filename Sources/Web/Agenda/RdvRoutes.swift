@@ -2,6 +2,7 @@ import Agenda
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Scheduling
 import Tenancy
 
@@ -46,9 +47,16 @@ struct RdvRoutes: Sendable {
             else { throw PublicError.pageNotFound }
             try await requireAccess(to: rdvID, context, edit: true)
             let agentID = context.agent.id
+            let tenant = context.tenant
+            let links = forms.services.noticeLinks(tenant)
             do {
-                try await database.tenant(context.tenant).transaction { connection in
+                try await database.tenant(tenant).transaction { connection in
+                    let before = try await RdvQueries(connection).find(rdvID)?.summary.status
                     try await RdvRepository(connection).setStatus(rdvID, to: status, byAgent: agentID)
+                    // Cancelling a coming appointment tells the usager and drops its reminders.
+                    if before?.holdsTime == true, !status.holdsTime {
+                        try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdvID, byUsager: false)
+                    }
                 }
             } catch let error as BookingError {
                 return try await rdvPage(request, context, error: error.french, status: .conflict)
@@ -118,6 +126,8 @@ struct RdvRoutes: Sendable {
         guard Policy.can(actor, .editAgenda(target)) else { throw PublicError.forbidden }
         let start = Date(timeIntervalSince1970: seconds)
         let me = context.agent.id
+        let tenant = context.tenant
+        let links = forms.services.noticeLinks(tenant)
         do {
             let rdvID = try await database.tenant(context.tenant).transaction { connection -> UUID? in
                 guard let motif = try await AgendaCatalog(connection).motifs().first(where: { $0.id == motifID }),
@@ -135,11 +145,13 @@ struct RdvRoutes: Sendable {
                     )
                 } else { return nil }
                 if rules.followUpOnly, !(try await usagers.followUpAgents(of: usager).contains(agentID)) { throw BookingError.notReferent }
-                return try await RdvRepository(connection).book(NewRdv(
+                let rdvID = try await RdvRepository(connection).book(NewRdv(
                     motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
                     agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,
                     createdBy: "agent", createdByAgentID: me
                 ))
+                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: false)
+                return rdvID
             }
             guard let rdvID else { throw PublicError.pageNotFound }
             return redirect(to: "/rdv/\(rdvID)")

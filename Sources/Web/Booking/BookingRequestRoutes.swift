@@ -3,6 +3,7 @@ import Booking
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Scheduling
 import Tenancy
 
@@ -90,7 +91,7 @@ struct BookingRequestRoutes: Sendable {
                     Vous pouvez aussi ouvrir ce lien : \(link)
 
                     Le code est valable 30 minutes. Si vous n’avez rien demandé, ignorez ce message : aucun rendez-vous ne sera pris.
-                    """
+                    """, kind: "code"
                 )
             }
             return created
@@ -116,6 +117,7 @@ struct BookingRequestRoutes: Sendable {
     /// Books the request at `start`; the nearest other slots when that one was just taken.
     private func book(_ pending: BookingRequest, token: String, start: Date, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let tenant = context.tenant
+        let links = routes.services.noticeLinks(tenant)
         do {
             try await database.tenant(tenant).transaction { connection in
                 let rdvID = try await OnlineBooking(connection, tenant: tenant).book(
@@ -123,7 +125,7 @@ struct BookingRequestRoutes: Sendable {
                     address: pending.address, accountID: pending.accountID
                 )
                 try await BookingRequestRepository(connection).attach(pending.id, rdvID: rdvID, start: start)
-                try await ManageRoutes(routes: routes).sendConfirmation(rdvID, details: pending.details, connection: connection, tenant: tenant)
+                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: true)
             }
         } catch BookingError.slotTaken {
             // Only reached once the code was given (or for a signed-in usager): another slot needs no new code.

@@ -3,6 +3,7 @@ import Booking
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Scheduling
 import Tenancy
 
@@ -40,15 +41,9 @@ struct BookingRoutes: Sendable {
 
     static func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
 
-    static func frenchDay(_ day: LocalDate) -> String {
-        let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-        return "\(day.weekday.frenchName) \(day.day == 1 ? "1er" : String(day.day)) \(months[day.month - 1]) \(day.year)"
-    }
+    static func frenchDay(_ day: LocalDate) -> String { FrenchDates.day(day) }
 
-    /// "lundi 30 novembre 2026 à 9 h 30", the time never split across lines.
-    static func when(_ date: Date, _ clock: WallClock) -> String {
-        "\(frenchDay(clock.localDate(of: date))) à\u{00A0}\(clock.localTime(of: date).french.replacingOccurrences(of: " ", with: "\u{00A0}"))"
-    }
+    static func when(_ date: Date, _ clock: WallClock) -> String { FrenchDates.when(date, clock) }
 
     /// A status in the words of the person received.
     static func publicStatus(_ status: RdvStatus) -> String {

@@ -1,5 +1,6 @@
 import Agenda
 import Booking
+import Notifications
 import Foundation
 import Hummingbird
 import Identity
@@ -110,9 +111,8 @@ struct ManageRoutes: Sendable {
     }
 
     static func link(_ rdv: PublicRdv, tenant: Tenant, configuration: AppConfiguration) -> String {
-        let links = SignedLink(secret: configuration.secretKey, scope: tenant.schemaName)
-        let token = links.token(for: .init(rdvID: rdv.id, usagerID: rdv.attendeeID, expiresAt: rdv.end.addingTimeInterval(86_400)))
-        return configuration.publicURL(slug: tenant.slug) + "/gerer/\(token)"
+        NoticeLinks(secret: configuration.secretKey, publicURL: configuration.publicURL(slug: tenant.slug), scope: tenant.schemaName)
+            .manage(rdvID: rdv.id, usagerID: rdv.attendeeID, end: rdv.end)
     }
 
     private func page(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -155,14 +155,10 @@ struct ManageRoutes: Sendable {
         }
         let tenant = context.tenant
         let clock = BookingRoutes.clock(tenant)
+        let links = routes.services.noticeLinks(tenant)
         try await database.tenant(tenant).transaction { connection in
             try await PublicRdvRepository(connection).cancel(rdv)
-            if let email = try await contactEmail(rdv.attendeeID, connection) {
-                try await Outbox(connection).enqueue(
-                    to: email, subject: "Rendez-vous annulé",
-                    body: "Bonjour,\n\nVotre rendez-vous du \(BookingRoutes.when(rdv.start, clock)) est annulé, comme vous l’avez demandé. Le créneau est rendu à d’autres personnes.\n\nPour reprendre rendez-vous : \(routes.services.configuration.publicURL(slug: tenant.slug))/prendre-rdv\n"
-                )
-            }
+            try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdv.id, byUsager: true)
         }
         let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
         return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est annulé. Merci d’avoir prévenu : le créneau peut servir à quelqu’un d’autre.")
@@ -179,47 +175,20 @@ struct ManageRoutes: Sendable {
         let start = Date(timeIntervalSince1970: seconds)
         let tenant = context.tenant
         let clock = BookingRoutes.clock(tenant)
+        let links = routes.services.noticeLinks(tenant)
         do {
             try await database.tenant(tenant).transaction { connection in
                 // Only a time the engine offers: the motif's delays, the agent's plages, absences and holidays.
                 let free = try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
                 guard free.contains(where: { $0.range.start == start }) else { throw BookingError.slotTaken }
                 try await RdvRepository(connection).move(rdv.id, to: start, byAgent: nil)
-                if let email = try await contactEmail(rdv.attendeeID, connection), let moved = try await PublicRdvRepository(connection).find(rdv.id) {
-                    try await Outbox(connection).enqueue(
-                        to: email, subject: "Rendez-vous déplacé au \(BookingRoutes.when(start, clock))",
-                        body: "Bonjour,\n\nVotre rendez-vous est déplacé au \(BookingRoutes.when(start, clock)).\n\nPour le gérer : \(Self.link(moved, tenant: tenant, configuration: routes.services.configuration))\n"
-                    )
-                }
+                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdv.id, byUsager: true)
             }
         } catch BookingError.slotTaken {
             return try await page(rdv, check: check, request, context, error: BookingError.slotTaken.french, status: .conflict)
         }
         let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
         return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(BookingRoutes.when(start, clock)).")
-    }
-
-    /// The email of the person received, or of their responsible.
-    private func contactEmail(_ usagerID: UUID, _ connection: TenantConnection) async throws -> String? {
-        guard let usager = try await UsagerRepository(connection).find(usagerID) else { return nil }
-        if let email = usager.email { return email }
-        return try await usager.responsibleID.asyncMap { try await UsagerRepository(connection).find($0)?.email } ?? nil
-    }
-
-    /// The confirmation message of a new appointment, in the transaction that booked it.
-    func sendConfirmation(_ rdvID: UUID, details: BookingDetails, connection: TenantConnection, tenant: Tenant) async throws {
-        guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules,
-              let recipient = details.email ?? details.prescripteur.flatMap({ UsagerRecordRoutes.looksLikeEmail($0.contact) ? $0.contact : nil })
-        else { return }
-        let clock = BookingRoutes.clock(tenant)
-        // A sensitive motif is never named in a message.
-        let what = rules.sensitive ? "Votre rendez-vous" : "Votre rendez-vous « \(rdv.motifName) »"
-        var lines = ["Bonjour,", "", "\(what) est confirmé le \(BookingRoutes.when(rdv.start, clock))."]
-        if !rules.sensitive, let lieu = rdv.lieuName { lines.append("Lieu : \(lieu)\(rdv.lieuAddress.map { ", \($0)" } ?? "")") }
-        if !rules.sensitive, !rules.instructionsAfter.isEmpty { lines += ["", rules.instructionsAfter] }
-        lines += ["", "Pour l’annuler ou le déplacer : \(Self.link(rdv, tenant: tenant, configuration: routes.services.configuration))",
-                  "Un empêchement ? Annulez au plus tôt : le créneau servira à quelqu’un d’autre."]
-        try await Outbox(connection).enqueue(to: recipient, subject: "Rendez-vous confirmé le \(BookingRoutes.when(rdv.start, clock))", body: lines.joined(separator: "\n"))
     }
 
     /// The appointment as an `.ics` file.

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
+import Tenancy
 
 /// What the identity pages share: hashing, policy, sign-in, CSRF, cookie names.
 struct IdentityServices: Sendable {
@@ -33,5 +35,12 @@ struct IdentityServices: Sendable {
 
     func expiredCookie(_ name: String) -> Cookie {
         cookie(name, value: "", maxAge: 0)
+    }
+}
+
+extension IdentityServices {
+    /// The département's public address and manage links, for the messages about appointments.
+    func noticeLinks(_ tenant: Tenant) -> NoticeLinks {
+        NoticeLinks(secret: configuration.secretKey, publicURL: configuration.publicURL(slug: tenant.slug), scope: tenant.schemaName)
     }
 }

@@ -1,0 +1,24 @@
+import Foundation
+import Scheduling
+
+/// Dates and times as French readers expect them, in the département's time zone.
+public enum FrenchDates {
+    static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+
+    /// "lundi 1er décembre 2026".
+    public static func day(_ day: LocalDate) -> String {
+        "\(day.weekday.frenchName) \(day.day == 1 ? "1er" : String(day.day)) \(months[day.month - 1]) \(day.year)"
+    }
+
+    /// "lundi 30 novembre 2026 à 9 h 30", the time never split across lines.
+    public static func when(_ date: Date, _ clock: WallClock) -> String {
+        "\(day(clock.localDate(of: date))) à\u{00A0}\(clock.localTime(of: date).french.replacingOccurrences(of: " ", with: "\u{00A0}"))"
+    }
+
+    /// "lun. 30/11 à 9h30", for SMS where every character counts.
+    public static func short(_ date: Date, _ clock: WallClock) -> String {
+        let day = clock.localDate(of: date), time = clock.localTime(of: date)
+        let minutes = time.minutes % 60
+        return "\(day.weekday.frenchName.prefix(3)). \(String(format: "%02d/%02d", day.day, day.month)) à \(time.minutes / 60)h\(minutes == 0 ? "" : String(format: "%02d", minutes))"
+    }
+}
