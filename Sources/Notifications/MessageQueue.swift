@@ -1,0 +1,140 @@
+import Foundation
+import PostgresNIO
+import Scheduling
+import Tenancy
+
+/// A message as a transport delivers it.
+public struct OutgoingMessage: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let channel: Channel
+    public let kind: String
+    public let recipient: String
+    public let subject: String
+    public let body: String
+    public let calendar: String?
+    public let calendarMethod: String?
+    public let idempotencyKey: String
+    /// Attempts so far, this one included.
+    public let attempts: Int
+}
+
+/// What a delivery attempt came to.
+public enum DeliveryOutcome: Sendable, Hashable {
+    case sent(providerReference: String?)
+    /// Worth trying again later (the server is down, busy, slow…).
+    case temporaryFailure(String)
+    /// Trying again would fail the same way (refused address, bad request…).
+    case permanentFailure(String)
+}
+
+/// The messages table as a queue: claim due messages without blocking other workers, record
+/// each attempt, retry with exponential backoff and jitter, give up after a number of attempts
+/// or past the message's age limit (the dead letters administrators see).
+public struct MessageQueue: Sendable {
+    public static let maximumAttempts = 8
+    /// How long a claimed message stays reserved; a worker that died mid-delivery leaves it to
+    /// others after that, at the cost of at most one duplicate.
+    public static let lease: TimeInterval = 120
+
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    /// Housekeeping before claiming: leases run out, messages too old die.
+    public func recover(now: Date) async throws {
+        try await connection.query(
+            "UPDATE messages SET state = 'queued', locked_until = NULL WHERE state = 'sending' AND locked_until < \(now)"
+        )
+        let expired = try await connection.query(
+            """
+            UPDATE messages SET state = 'dead', last_error = 'trop ancien' WHERE state = 'queued' AND expires_at < \(now) RETURNING id
+            """
+        )
+        for try await id in expired.decode(UUID.self) {
+            try await connection.query("INSERT INTO message_attempts (message_id, outcome, attempted_at) VALUES (\(id), 'expired', \(now))")
+        }
+    }
+
+    /// Reserves up to `limit` due messages, skipping those another worker holds.
+    public func claim(now: Date, limit: Int) async throws -> [OutgoingMessage] {
+        var claimed: [OutgoingMessage] = []
+        for try await (id, channel, kind, recipient, subject, body, calendar, method, key, attempts) in try await connection.query(
+            """
+            UPDATE messages m SET state = 'sending', attempts = m.attempts + 1, locked_until = \(now.addingTimeInterval(Self.lease))
+            FROM (
+                SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= \(now) AND not_before <= \(now)
+                ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ) due
+            WHERE m.id = due.id
+            RETURNING m.id, m.channel, m.kind, m.recipient, m.subject, m.body, m.calendar, m.calendar_method, m.idempotency_key, m.attempts
+            """
+        ).decode((UUID, String, String, String, String, String, String?, String?, String, Int).self) {
+            claimed.append(OutgoingMessage(
+                id: id, channel: Channel(rawValue: channel) ?? .email, kind: kind, recipient: recipient, subject: subject, body: body,
+                calendar: calendar, calendarMethod: method, idempotencyKey: key, attempts: attempts
+            ))
+        }
+        return claimed
+    }
+
+    /// Messages already gone today (local day) to one recipient on one channel.
+    public func sentToday(to recipient: String, channel: Channel, now: Date, clock: WallClock) async throws -> Int {
+        let midnight = clock.instant(clock.localDate(of: now), LocalTime(minutes: 0)!)
+        for try await count in try await connection.query(
+            """
+            SELECT count(*)::int FROM messages
+            WHERE recipient = \(recipient) AND channel = \(channel.rawValue) AND state IN ('sent', 'delivered') AND sent_at >= \(midnight)
+            """
+        ).decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Records an attempt and sets what comes next: done, another try later, or the dead letters.
+    public func record(_ message: OutgoingMessage, _ outcome: DeliveryOutcome, now: Date, segments: Int? = nil) async throws {
+        switch outcome {
+        case .sent(let reference):
+            try await connection.query(
+                """
+                UPDATE messages SET state = 'sent', sent_at = \(now), locked_until = NULL, provider_reference = \(reference),
+                    segments = coalesce(\(segments), segments), last_error = NULL
+                WHERE id = \(message.id)
+                """
+            )
+            try await attempt(message.id, "sent", "", now)
+        case .temporaryFailure(let reason) where message.attempts < Self.maximumAttempts:
+            let retry = now.addingTimeInterval(Self.backoff(afterAttempt: message.attempts))
+            try await connection.query(
+                """
+                UPDATE messages SET state = CASE WHEN expires_at < \(retry) THEN 'dead' ELSE 'queued' END,
+                    next_attempt_at = \(retry), locked_until = NULL, last_error = \(reason)
+                WHERE id = \(message.id)
+                """
+            )
+            try await attempt(message.id, "temporary_failure", reason, now)
+        case .temporaryFailure(let reason), .permanentFailure(let reason):
+            try await connection.query("UPDATE messages SET state = 'dead', locked_until = NULL, last_error = \(reason) WHERE id = \(message.id)")
+            try await attempt(message.id, outcome == .permanentFailure(reason) ? "permanent_failure" : "temporary_failure", reason, now)
+        }
+    }
+
+    /// A daily cap was reached: the message dies unsent, and administrators see why.
+    public func cap(_ message: OutgoingMessage, now: Date) async throws {
+        try await connection.query(
+            "UPDATE messages SET state = 'dead', locked_until = NULL, last_error = 'plafond journalier atteint' WHERE id = \(message.id)"
+        )
+        try await attempt(message.id, "capped", "", now)
+    }
+
+    /// 30 s, 1 min, 2 min… up to an hour, give or take a fifth so that retries do not come in waves.
+    public static func backoff(afterAttempt attempt: Int, jitter: Double = Double.random(in: 0.8...1.2)) -> TimeInterval {
+        min(3600, 30 * pow(2, Double(max(0, attempt - 1)))) * jitter
+    }
+
+    func attempt(_ id: UUID, _ outcome: String, _ detail: String, _ now: Date) async throws {
+        try await connection.query(
+            "INSERT INTO message_attempts (message_id, outcome, detail, attempted_at) VALUES (\(id), \(outcome), \(detail), \(now))"
+        )
+    }
+}

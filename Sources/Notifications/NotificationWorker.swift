@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Tenancy
+
+/// How messages leave the platform: the email transport (SMTP, or the sandbox in development)
+/// and what the SMS transports of each département need.
+public struct DeliveryConfiguration: Sendable {
+    public var email: any MessageTransport
+    /// Opens the départements' sealed SMS credentials.
+    public var secret: Data
+    /// Development: messages of a département without an SMS provider go to the sandbox.
+    public var sandboxAllowed: Bool
+
+    public init(email: any MessageTransport, secret: Data, sandboxAllowed: Bool) {
+        self.email = email
+        self.secret = secret
+        self.sandboxAllowed = sandboxAllowed
+    }
+}
+
+/// A transport for when none is configured: messages wait, are retried, then show as dead letters.
+struct MissingTransport: MessageTransport {
+    let reason: String
+
+    func deliver(_ message: OutgoingMessage) async -> DeliveryOutcome { .temporaryFailure(reason) }
+}
+
+/// Delivers the messages of every active département: claims due ones (several workers may run,
+/// each skips what another holds), respects the daily caps, sends, records. Runs inside
+/// `rdv serve` and alone as `rdv worker`.
+public struct NotificationWorker: Service {
+    let database: Database
+    let configuration: DeliveryConfiguration
+    let interval: Duration
+    let batchSize: Int
+    let logger: Logger
+
+    public init(database: Database, configuration: DeliveryConfiguration, interval: Duration = .seconds(2), batchSize: Int = 50, logger: Logger) {
+        self.database = database
+        self.configuration = configuration
+        self.interval = interval
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    for tenant in try await TenantRegistry(database: database).all() where tenant.status == .active {
+                        do {
+                            _ = try await deliverDue(in: tenant)
+                        } catch {
+                            logger.error("delivery round failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(String(reflecting: type(of: error)))"])
+                        }
+                    }
+                } catch {
+                    logger.error("could not list départements", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// Delivers what is due in one département at `now`, batch after batch; returns the attempts made.
+    @discardableResult
+    public func deliverDue(in tenant: Tenant, now: Date = Date()) async throws -> Int {
+        var attempts = 0
+        while true {
+            let done = try await deliverBatch(in: tenant, now: now)
+            attempts += done
+            if done < batchSize { return attempts }
+        }
+    }
+
+    func deliverBatch(in tenant: Tenant, now: Date) async throws -> Int {
+        let (claimed, settings, sealedKey) = try await database.tenant(tenant).transaction { connection in
+            let queue = MessageQueue(connection)
+            try await queue.recover(now: now)
+            var key: Data?
+            for try await sealed in try await connection.query("SELECT sms_api_key_sealed FROM notification_settings").decode(Data?.self) { key = sealed }
+            return (try await queue.claim(now: now, limit: batchSize), try await NotificationSettings.load(connection), key)
+        }
+        guard !claimed.isEmpty else { return 0 }
+        let sms = smsTransport(settings, sealedKey: sealedKey)
+        let clock = WallClockCache.clock(for: tenant.timeZone)
+        for message in claimed {
+            let capped = try await database.tenant(tenant).transaction { connection -> Bool in
+                guard ["confirmation", "change", "cancellation", "reminder", "code", "waiting_list_offer"].contains(message.kind), let clock else { return false }
+                let cap = message.channel == .sms ? settings.smsDailyCap : settings.emailDailyCap
+                guard try await MessageQueue(connection).sentToday(to: message.recipient, channel: message.channel, now: now, clock: clock) >= cap else { return false }
+                try await MessageQueue(connection).cap(message, now: now)
+                return true
+            }
+            if capped {
+                logger.warning("daily cap reached, message not sent", metadata: ["tenant": "\(tenant.slug)", "message": "\(message.id)", "channel": "\(message.channel.rawValue)"])
+                continue
+            }
+            let outcome = await (message.channel == .sms ? sms : configuration.email).deliver(message)
+            let segments = message.channel == .sms ? SMSText.count(message.body).segments : nil
+            try await database.tenant(tenant).transaction { try await MessageQueue($0).record(message, outcome, now: now, segments: segments) }
+            if case .sent = outcome {} else {
+                logger.notice("delivery failed", metadata: ["tenant": "\(tenant.slug)", "message": "\(message.id)", "attempt": "\(message.attempts)"])
+            }
+        }
+        return claimed.count
+    }
+
+    func smsTransport(_ settings: NotificationSettings, sealedKey: Data?) -> any MessageTransport {
+        switch settings.smsProvider {
+        case "http_json":
+            guard let sealedKey, let key = CredentialBox(secret: configuration.secret).open(sealedKey), !settings.smsEndpoint.isEmpty else {
+                return MissingTransport(reason: "fournisseur SMS incomplet")
+            }
+            return HTTPJSONSMSTransport(configuration: .init(endpoint: settings.smsEndpoint, apiKey: key, sender: settings.smsSender))
+        default:
+            return configuration.sandboxAllowed ? SandboxTransport() : MissingTransport(reason: "aucun fournisseur SMS configuré")
+        }
+    }
+}
