@@ -119,7 +119,14 @@ let package = Package(
         ),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Notifications", "Agenda", "Identity", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),

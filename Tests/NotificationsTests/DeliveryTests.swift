@@ -1,0 +1,179 @@
+import Agenda
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Notifications
+import Scheduling
+import Synchronization
+import Testing
+import TestSupport
+@testable import Tenancy
+
+/// A local SMS provider for the tests: records what it receives, answers as told.
+final class ProviderStub: Sendable {
+    struct Received: Sendable, Hashable {
+        let to: String
+        let text: String
+        let reference: String
+        let apiKey: String
+    }
+
+    let received = Mutex<[Received]>([])
+    /// Status codes to answer in turn (then 200); a negative one means "answer after 3 seconds".
+    let script = Mutex<[Int]>([])
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/sms") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: String])
+            let status = self.script.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+            if status < 0 { try await Task.sleep(for: .seconds(3)) }
+            guard status == 200 || status < 0 else { return Response(status: .init(code: status)) }
+            self.received.withLock {
+                $0.append(Received(to: json["to"] ?? "", text: json["text"] ?? "", reference: json["reference"] ?? "", apiKey: request.headers[.init("X-API-Key")!] ?? ""))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"id":"prov-\#(UUID().uuidString)"}"#)))
+        }
+        return router
+    }
+}
+
+@Suite struct DeliveryTests {
+    /// Points the département's SMS at the stub, with a sealed API key.
+    func useStub(_ fixture: NoticeFixture, port: Int, _ world: TestWorld) async throws {
+        let sealed = try CredentialBox(secret: TestWorld.secretKey).seal("clé-secrète")
+        try await world.database.tenant(fixture.tenant).transaction { connection in
+            try await connection.query(
+                """
+                UPDATE notification_settings SET sms_provider = 'http_json', sms_endpoint = \("http://127.0.0.1:\(port)/sms"),
+                    sms_sender = 'Dept62', sms_api_key_sealed = \(sealed)
+                """
+            )
+        }
+    }
+
+    func states(_ fixture: NoticeFixture, _ world: TestWorld, channel: String) async throws -> [String] {
+        try await fixture.messages(world).filter { $0.channel == channel && $0.kind == "confirmation" }.map(\.state)
+    }
+
+    @Test func theProviderFailsThenAnswersAndTheMessageGoesOnceWithItsKey() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            let stub = ProviderStub()
+            stub.script.withLock { $0 = [500, 503] }
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await useStub(fixture, port: try #require(client.port), world)
+                let worker = fixture.worker(world)
+                let now = Date()
+                try await worker.deliverDue(in: fixture.tenant, now: now)
+                #expect(try await states(fixture, world, channel: "sms") == ["queued"], "a 500 is worth another try")
+                // Too early for the retry: nothing; after the backoff: another 503, then a 200.
+                #expect(try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(10)) == 0)
+                try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(60))
+                try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(300))
+                #expect(try await states(fixture, world, channel: "sms") == ["sent"])
+                let received = stub.received.withLock { $0 }
+                #expect(received.count == 1 && received[0].to == "+33612345678" && received[0].apiKey == "clé-secrète")
+                let attempts = try await world.database.tenant(fixture.tenant).transaction { connection in
+                    var outcomes: [String] = []
+                    for try await outcome in try await connection.query(
+                        "SELECT a.outcome FROM message_attempts a JOIN messages m ON m.id = a.message_id WHERE m.channel = 'sms' AND m.kind = 'confirmation' ORDER BY a.id"
+                    ).decode(String.self) { outcomes.append(outcome) }
+                    return outcomes
+                }
+                #expect(attempts == ["temporary_failure", "temporary_failure", "sent"])
+            }
+        }
+    }
+
+    @Test func refusedForGoodOrTooSlowOrNeverAnswering() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            let stub = ProviderStub()
+            stub.script.withLock { $0 = [400] }
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await useStub(fixture, port: try #require(client.port), world)
+                try await fixture.worker(world).deliverDue(in: fixture.tenant, now: Date())
+                #expect(try await states(fixture, world, channel: "sms") == ["dead"], "a 400 will not get better")
+            }
+            // Nothing listening any more: a temporary failure, retried later.
+            let second = try await NoticeFixture.make(world)
+            try await useStub(second, port: 9, world)
+            try await second.worker(world).deliverDue(in: second.tenant, now: Date())
+            #expect(try await states(second, world, channel: "sms") == ["queued"])
+            let lastError = try await world.database.tenant(second.tenant).transaction { connection in
+                try await connection.query("SELECT last_error FROM messages WHERE channel = 'sms' AND kind = 'confirmation'").decode(String?.self).first(where: { _ in true }) ?? nil
+            }
+            #expect(lastError == "fournisseur SMS injoignable")
+        }
+    }
+
+    @Test func aWorkerKilledBetweenSendingAndRecordingCausesOneDuplicateAndNoLoss() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            let stub = ProviderStub()
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await useStub(fixture, port: try #require(client.port), world)
+                let now = Date()
+                // The first worker claims and sends, then dies before recording anything.
+                let claimed = try await world.database.tenant(fixture.tenant).transaction { try await MessageQueue($0).claim(now: now, limit: 10) }
+                let sms = try #require(claimed.first { $0.channel == .sms })
+                _ = await HTTPJSONSMSTransport(configuration: .init(endpoint: "http://127.0.0.1:\(try #require(client.port))/sms", apiKey: "clé-secrète", sender: "Dept62")).deliver(sms)
+                // While its lease runs, another worker leaves the message alone; after it, sends it again.
+                let worker = fixture.worker(world)
+                try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(60))
+                #expect(stub.received.withLock { $0.count } == 1)
+                try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(MessageQueue.lease + 1))
+                let received = stub.received.withLock { $0 }
+                #expect(received.count == 2 && Set(received.map(\.reference)).count == 1, "one duplicate, with the same idempotency key")
+                #expect(try await states(fixture, world, channel: "sms") == ["sent"])
+                #expect(try await states(fixture, world, channel: "email") == ["sent"], "the email left too")
+            }
+        }
+    }
+
+    @Test func twoWorkersAtOnceSendEachMessageOnce() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            try await world.database.tenant(fixture.tenant).transaction { connection in
+                for index in 0..<40 {
+                    try await connection.query(
+                        "INSERT INTO messages (channel, kind, recipient, body, expires_at) VALUES ('sms', 'agent_notice', \("+3361234\(String(format: "%04d", index))"), 'x', now() + interval '1 day')"
+                    )
+                }
+            }
+            let stub = ProviderStub()
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await useStub(fixture, port: try #require(client.port), world)
+                let first = fixture.worker(world, batchSize: 5), second = fixture.worker(world, batchSize: 5)
+                async let a = first.deliverDue(in: fixture.tenant, now: Date())
+                async let b = second.deliverDue(in: fixture.tenant, now: Date())
+                let total = try await a + b
+                let received = stub.received.withLock { $0 }
+                #expect(received.count == 41 && Set(received.map(\.reference)).count == 41, "41 SMS, each once")
+                #expect(total == 42, "41 SMS and 1 email, each attempted by one worker only")
+            }
+        }
+    }
+
+    @Test func theDailyCapStopsAFloodToOneNumber() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            try await world.database.tenant(fixture.tenant).transaction { connection in
+                for _ in 0..<10 {
+                    try await connection.query("INSERT INTO messages (channel, kind, recipient, body) VALUES ('sms', 'reminder', '+33612345678', 'Rappel')")
+                }
+            }
+            try await fixture.worker(world).deliverDue(in: fixture.tenant, now: Date())
+            let sms = try await fixture.messages(world).filter { $0.channel == "sms" && $0.notBefore <= Date() }
+            #expect(sms.filter { $0.state == "sent" }.count == 8, "the département's cap")
+            #expect(sms.filter { $0.state == "dead" }.count == 3)
+        }
+    }
+}
