@@ -100,8 +100,10 @@ let package = Package(
                 "Identity",
                 "Agenda",
                 "Booking",
+                "Notifications",
                 "Scheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

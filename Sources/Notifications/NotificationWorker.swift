@@ -20,10 +20,14 @@ public struct DeliveryConfiguration: Sendable {
 }
 
 /// A transport for when none is configured: messages wait, are retried, then show as dead letters.
-struct MissingTransport: MessageTransport {
+public struct MissingTransport: MessageTransport {
     let reason: String
 
-    func deliver(_ message: OutgoingMessage) async -> DeliveryOutcome { .temporaryFailure(reason) }
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public func deliver(_ message: OutgoingMessage) async -> DeliveryOutcome { .temporaryFailure(reason) }
 }
 
 /// Delivers the messages of every active département: claims due ones (several workers may run,

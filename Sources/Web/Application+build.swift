@@ -8,12 +8,14 @@ import Tenancy
 /// `rdv serve` and the tests build it the same way.
 /// - Parameter runDatabase: whether the application runs the database pools as one of its
 ///   services (tests that already run them pass false).
+/// - Parameter extraServices: services that live with the server (the notification worker).
 /// - Parameter beforeServing: work to do once the pools run but before the first request.
 public func buildApplication(
     configuration: AppConfiguration,
     database: Database,
     directory: TenantDirectory,
     runDatabase: Bool = true,
+    extraServices: [any Service] = [],
     beforeServing: (@Sendable () async throws -> Void)? = nil,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
@@ -50,6 +52,7 @@ public func buildApplication(
     SetupRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRecordRoutes(database: database, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    NotificationRoutes(database: database, pages: tenantPages, forms: forms).register(agent: agentRoutes, tenant: tenantRouter)
     BookingRoutes(database: database, services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
     UsagerRoutes(database: database, services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
@@ -80,6 +83,7 @@ public func buildApplication(
     )
     var services: [any Service] = runDatabase ? [database] : []
     services.append(TenantDirectoryRefresher(directory: directory, database: database))
+    services += extraServices
     var app = Application(
         responder: gateway,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Notifications
 import Hummingbird
 import Logging
 import Tenancy
@@ -14,6 +15,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Domaine de base : <département>.<domaine> sert chaque département.") var baseDomain = "localhost"
     @Flag(help: "Applique migrations et Tenants/, remplit la démonstration, affiche les adresses.") var demo = false
     @Option(help: "Dossier des fichiers de départements (avec --demo).") var tenants = "Tenants"
+    @Flag(help: "N’envoie pas les courriels et SMS (un `rdv worker` à part s’en charge).") var sansEnvois = false
 
     func run() async throws {
         Platform.bootstrapLogging()
@@ -47,9 +49,14 @@ struct Serve: AsyncParsableCommand {
             Self.printAddresses(seeded, configuration: configuration)
         } : nil
         let directory = TenantDirectory(database: platform.database, baseDomain: configuration.baseDomain)
+        let worker = NotificationWorker(
+            database: platform.database,
+            configuration: Delivery.configuration(secretKey: configuration.secretKey, development: configuration.isDevelopment, logger: logger),
+            logger: logger
+        )
         let app = try await buildApplication(
             configuration: configuration, database: platform.database, directory: directory,
-            beforeServing: prepare, logger: logger
+            extraServices: sansEnvois ? [] : [worker], beforeServing: prepare, logger: logger
         )
         try await app.runService()
     }

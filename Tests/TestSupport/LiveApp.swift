@@ -16,6 +16,13 @@ public struct LiveApp: Sendable {
         }
     }
 
+    /// Posts a raw body (JSON from a provider, say), without cookies or CSRF.
+    public func post(_ path: String, host: String, body: String, contentType: String = "application/json") async throws -> TestClient.Response {
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try await client.execute(.init(path, method: .post, authority: host, headers: [.contentType: contentType], body: ByteBuffer(string: body)))
+        }
+    }
+
     /// Runs `requests` one after the other on a single kept-alive connection.
     public func getAll(_ requests: [(path: String, host: String)]) async throws -> [TestClient.Response] {
         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in

@@ -170,6 +170,7 @@ struct RdvRoutes: Sendable {
                 try await AgendaCatalog(connection).serviceIDsByAgent(), try await RdvQueries(connection).origin(rdvID)
             )
         }
+        let messages = try await database.tenant(context.tenant).transaction { try await MessageLog($0).of(rdvID: rdvID) }
         let me = context.agent
         let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: services[me.id] ?? [])
         guard let found else { throw PublicError.pageNotFound }
@@ -187,6 +188,13 @@ struct RdvRoutes: Sendable {
         ]
         values["error"] = error
         values["notes"] = found.notes
+        values["messages"] = messages.map { message in
+            [
+                "channel": message.channel == .sms ? "SMS" : "Courriel", "kind": message.frenchKind, "state": message.frenchState,
+                "to": message.recipient, "when": formatter.string(from: message.sentAt ?? message.due),
+            ]
+        }
+        values["hasMessages"] = !messages.isEmpty
         values["origin"] = switch origin?.createdBy {
         case "usager": "En ligne, par l’usager"
         case "waiting_list": "Par la liste d’attente"

@@ -13,8 +13,8 @@ struct DevMailboxRoutes: Sendable {
                 try await Outbox(connection).recent()
             }
             return pages.render("dev_mailbox", [
-                "pageTitle": "Courriels de développement – \(context.tenant.name)",
-                "emails": emails.map { ["to": $0.recipient, "subject": $0.subject, "body": $0.body] },
+                "pageTitle": "Messages de développement – \(context.tenant.name)",
+                "emails": emails.map { ["to": $0.recipient, "subject": $0.subject, "body": $0.body, "sms": $0.channel == "sms", "state": $0.state] },
             ], request: request, tenant: context.tenant, agent: context.agent, sessionToken: context.sessionToken)
         }
     }
