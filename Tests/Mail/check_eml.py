@@ -43,10 +43,11 @@ result = {
 }
 for part in message.walk():
     kind = part.get_content_type()
+    # Lines as a mail client shows them, without the wire's CRLF.
     if kind == "text/plain":
-        result["text"] = part.get_content()
+        result["text"] = part.get_content().replace("\r\n", "\n")
     elif kind == "text/html":
-        result["html"] = part.get_content()
+        result["html"] = part.get_content().replace("\r\n", "\n")
     elif kind == "text/calendar":
         result["calendar_method_parameter"] = part.get_param("method")
         result["calendar_charset"] = part.get_content_charset()

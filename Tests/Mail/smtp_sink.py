@@ -35,15 +35,14 @@ class Sink:
         base = os.path.join(self.directory, str(self.count))
         with open(base + ".eml", "wb") as f:
             f.write(envelope.original_content)
-        login = session.login_data.login.decode() if session.authenticated and session.login_data else None
         with open(base + ".json", "w") as f:
             json.dump(
                 {
                     "mail_from": envelope.mail_from,
                     "rcpt_tos": envelope.rcpt_tos,
                     "helo": session.host_name,
-                    "tls": session.ssl is not None,
-                    "login": login,
+                    "tls": server.transport.get_extra_info("ssl_object") is not None,
+                    "login": session.auth_data if session.authenticated else None,
                 },
                 f,
             )
@@ -52,8 +51,10 @@ class Sink:
 
 def authenticator(expected_login, expected_password):
     def check(server, session, envelope, mechanism, auth_data):
-        ok = auth_data.login.decode() == expected_login and auth_data.password.decode() == expected_password
-        return AuthResult(success=ok)
+        login = auth_data.login.decode()
+        ok = login == expected_login and auth_data.password.decode() == expected_password
+        # handled=False: aiosmtpd then answers 535 itself.
+        return AuthResult(success=ok, handled=False, auth_data=login if ok else None)
 
     return check
 
@@ -84,7 +85,8 @@ async def main():
         options.update(
             authenticator=authenticator(login, password),
             auth_required=True,
-            auth_require_tls=bool(args.tls),
+            # aiosmtpd only counts STARTTLS as TLS; the implicit kind is TLS all the same.
+            auth_require_tls=bool(args.tls) and not args.implicit_tls,
             auth_exclude_mechanism=args.auth_exclude,
         )
     if context and not args.implicit_tls:

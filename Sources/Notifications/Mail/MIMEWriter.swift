@@ -22,7 +22,9 @@ public enum MIMEWriter {
             MIMEHeaderField.structured("X-RDV-Idempotency-Key", key),
             "MIME-Version: 1.0",
         ]
-        return headers.joined(separator: "\r\n") + "\r\n" + body(of: email).rendered(using: &random) + "\r\n"
+        let body = body(of: email).rendered(using: &random)
+        // The message must end with a line break; a text that has its own keeps just that one.
+        return headers.joined(separator: "\r\n") + "\r\n" + body + (body.hasSuffix("\r\n") ? "" : "\r\n")
     }
 
     /// The text alone when that is all there is; otherwise the alternatives a mail client

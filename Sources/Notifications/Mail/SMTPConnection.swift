@@ -66,7 +66,10 @@ struct SMTPConnection: Sendable {
         do {
             try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
         } catch {
-            throw Self.smtpError(error, at: stage)
+            // A failed write only says the channel closed; the reader saw why (a TLS alert, say).
+            let reader = self.reader
+            let cause = try? await channel.eventLoop.submit { reader.value.failure }.get()
+            throw Self.smtpError(cause.flatMap { $0 } ?? error, at: stage)
         }
     }
 

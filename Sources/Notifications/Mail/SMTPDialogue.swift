@@ -11,13 +11,13 @@ struct SMTPDialogue {
 
     func deliver(from sender: String, to recipient: String, data: [UInt8]) async throws(SMTPError) {
         try expect(220, try await connection.reply(at: .greeting), at: .greeting)
-        var extensions = try await hello()
+        var extensions = try await hello(at: .hello)
         if configuration.security == .startTLS, let tls {
             guard extensions["STARTTLS"] != nil else { throw SMTPError(.startTLSUnavailable, at: .startTLS) }
             try expect(220, try await connection.command("STARTTLS", at: .startTLS), at: .startTLS)
             try await connection.startTLS(tls, host: configuration.host)
             // RFC 3207 §4.2: what the server offered before TLS no longer counts.
-            extensions = try await hello()
+            extensions = try await hello(at: .startTLS)
         }
         if let credentials = configuration.credentials {
             try await authenticate(credentials, offered: extensions["AUTH"] ?? [])
@@ -31,12 +31,14 @@ struct SMTPDialogue {
     }
 
     /// EHLO and the extensions it lists; HELO (no extensions) when the server does not know EHLO.
-    func hello() async throws(SMTPError) -> [String: [String]] {
-        let reply = try await connection.command("EHLO \(configuration.heloName)", at: .hello)
+    /// The EHLO that follows STARTTLS is the first exchange over TLS, so its failures (an
+    /// untrusted certificate among them) are reported at `startTLS`.
+    func hello(at stage: SMTPStage) async throws(SMTPError) -> [String: [String]] {
+        let reply = try await connection.command("EHLO \(configuration.heloName)", at: stage)
         if reply.code == 250 { return reply.extensions }
-        guard [500, 502].contains(reply.code) else { throw rejection(reply, at: .hello) }
+        guard [500, 502].contains(reply.code) else { throw rejection(reply, at: stage) }
         logger.debug("EHLO unknown, falling back to HELO")
-        try expect(250, try await connection.command("HELO \(configuration.heloName)", at: .hello), at: .hello)
+        try expect(250, try await connection.command("HELO \(configuration.heloName)", at: stage), at: stage)
         return [:]
     }
 

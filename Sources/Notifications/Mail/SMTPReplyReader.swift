@@ -11,7 +11,8 @@ final class SMTPReplyReader: ChannelInboundHandler {
 
     private var parser = SMTPReplyParser()
     private var received = CircularBuffer<SMTPReply>()
-    private var failure: (any Error)?
+    /// The first error or end of connection seen; every later ask gets it.
+    private(set) var failure: (any Error)?
     private var waiting: EventLoopPromise<SMTPReply>?
 
     /// True when the server sent more than the replies asked for so far (RFC 3207 §5: after
