@@ -19,6 +19,11 @@ import Testing
         #expect(QuotedPrintable.encode("à 9 h 30") == "=C3=A0 9 h 30")
     }
 
+    @Test func aLineStartingWithFromIsNotMistakenForAMailboxSeparator() {
+        #expect(QuotedPrintable.encode("From now on\nFrom here") == "=46rom now on\r\n=46rom here")
+        #expect(QuotedPrintable.encode("Fromage") == "Fromage")
+    }
+
     @Test func everyKindOfLineBreakBecomesCRLF() {
         #expect(QuotedPrintable.encode("un\ndeux\r\ntrois\rquatre\n") == "un\r\ndeux\r\ntrois\r\nquatre\r\n")
     }

@@ -18,7 +18,7 @@ enum MIMEHeaderField {
 
     /// `From`, `To`, `Reply-To`: the display name (if any) then `<address>`.
     static func mailbox(_ name: String, _ mailbox: Mailbox) -> String {
-        let address = "<\(mailbox.address)>"
+        let address = "<\(singleLine(mailbox.address))>"
         guard let displayName = mailbox.name.map(singleLine), !displayName.isEmpty else {
             return fold(name, [address])
         }

@@ -20,7 +20,9 @@ enum QuotedPrintable {
         var current = ""
         for (index, byte) in bytes.enumerated() {
             let isLast = index == bytes.count - 1
-            let token = encoded(byte, atEndOfLine: isLast)
+            // Mailbox files turn a line starting "From " into ">From "; a coded F avoids it.
+            let mboxSeparator = index == 0 && line.hasPrefix("From ")
+            let token = mboxSeparator ? "=46" : encoded(byte, atEndOfLine: isLast)
             // The soft break's `=` needs a place too, except after the last token.
             if current.count + token.count > (isLast ? lineLimit : lineLimit - 1) {
                 pieces.append(current + "=")

@@ -37,9 +37,11 @@ public struct SMTPClient: Sendable {
 
     /// Delivers `email` to the relay, or throws why not (see `SMTPError.isTemporary`).
     public func send(_ email: OutgoingEmail) async throws(SMTPError) {
-        for address in [email.from.address, email.to.address] where !Self.isValid(address) {
-            throw SMTPError(.invalidAddress, at: address == email.from.address ? .mailFrom : .recipient)
+        // Our side's addresses (From, Reply-To) are reported at MAIL FROM, the recipient's at RCPT TO.
+        for address in [email.from.address] + (email.replyTo.map { [$0.address] } ?? []) where !Self.isValid(address) {
+            throw SMTPError(.invalidAddress, at: .mailFrom)
         }
+        guard Self.isValid(email.to.address) else { throw SMTPError(.invalidAddress, at: .recipient) }
         let data = SMTPDotStuffing.data(MIMEWriter.message(for: email))
         var logger = self.logger
         logger[metadataKey: "smtp_host"] = "\(configuration.host)"

@@ -1,7 +1,8 @@
 /// How to reach the relay that sends the platform's mail.
 public struct SMTPConfiguration: Sendable {
     public enum Security: Sendable, Hashable {
-        /// No encryption: only for a relay on the same host or private network.
+        /// No encryption: only for a relay on the same host or private network (any
+        /// credentials then travel in clear).
         case plain
         /// Plain connection upgraded with STARTTLS; the send fails if the server does not offer it.
         case startTLS

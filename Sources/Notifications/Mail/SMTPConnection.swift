@@ -15,30 +15,24 @@ struct SMTPConnection: Sendable {
         to configuration: SMTPConfiguration, tls: NIOSSLContext?, group: any EventLoopGroup
     ) async throws(SMTPError) -> SMTPConnection {
         let hostname = serverHostname(configuration.host)
-        let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: group)
+            // The reader is captured here, not looked up later: a fast server's greeting (or a
+            // garbled one that closes the channel) may come before anyone asks for it.
+            let (channel, reader) = try await ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(configuration.connectTimeout))
-                .channelInitializer { channel in
+                .connect(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls {
                             try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname))
                         }
-                        try channel.pipeline.syncOperations.addHandler(SMTPReplyReader())
+                        let reader = SMTPReplyReader()
+                        try channel.pipeline.syncOperations.addHandler(reader)
+                        return (channel, NIOLoopBound(reader, eventLoop: channel.eventLoop))
                     }
                 }
-                .connect(host: configuration.host, port: configuration.port).get()
-        } catch {
-            throw SMTPError(Self.isTimeout(error) ? .timedOut : .connectionFailed, at: .connect)
-        }
-        do {
-            let reader = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyReader.self), eventLoop: channel.eventLoop)
-            }.get()
             return SMTPConnection(channel: channel, reader: reader, replyTimeout: TimeAmount(configuration.replyTimeout))
         } catch {
-            channel.close(promise: nil)
-            throw SMTPError(.connectionClosed, at: .connect)
+            throw SMTPError(Self.isTimeout(error) ? .timedOut : .connectionFailed, at: .connect)
         }
     }
 
@@ -62,12 +56,23 @@ struct SMTPConnection: Sendable {
         return try await reply(at: stage)
     }
 
+    /// Sends bytes; a server that stops reading (its window full) counts as a timeout too.
     func write(_ bytes: [UInt8], at stage: SMTPStage) async throws(SMTPError) {
+        let reader = self.reader
+        let channel = self.channel
+        let timeout = self.replyTimeout
         do {
-            try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
+            try await channel.eventLoop.flatSubmit {
+                let written = channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+                let timer = channel.eventLoop.scheduleTask(in: timeout) {
+                    reader.value.fail(SMTPReplyReader.TimedOut())
+                    channel.close(promise: nil)
+                }
+                written.whenComplete { _ in timer.cancel() }
+                return written
+            }.get()
         } catch {
             // A failed write only says the channel closed; the reader saw why (a TLS alert, say).
-            let reader = self.reader
             let cause = try? await channel.eventLoop.submit { reader.value.failure }.get()
             throw Self.smtpError(cause.flatMap { $0 } ?? error, at: stage)
         }
