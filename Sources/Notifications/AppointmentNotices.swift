@@ -150,7 +150,7 @@ public struct AppointmentNotices: Sendable {
     }
 
     func enqueue(
-        _ channel: Channel, kind: String, to recipient: String, subject: String, body: String, calendar: String? = nil, method: String? = nil,
+        _ channel: MessageChannel, kind: String, to recipient: String, subject: String, body: String, calendar: String? = nil, method: String? = nil,
         rdvID: UUID, notBefore: Date? = nil, expires: Date
     ) async throws {
         let segments = channel == .sms ? SMSText.count(body).segments : nil

@@ -5,7 +5,7 @@ import Tenancy
 /// Messages as agents and administrators see them: what, to whom, in what state.
 public struct MessageSummary: Sendable, Hashable, Identifiable {
     public let id: UUID
-    public let channel: Channel
+    public let channel: MessageChannel
     public let kind: String
     public let recipient: String
     public let state: String
@@ -88,7 +88,7 @@ public struct MessageLog: Sendable {
         var found: [MessageSummary] = []
         for try await row in try await connection.query(query).decode((UUID, String, String, String, String, Date, Date?, String?, Int, UUID?).self) {
             found.append(MessageSummary(
-                id: row.0, channel: Channel(rawValue: row.1) ?? .email, kind: row.2, recipient: row.3, state: row.4, due: row.5,
+                id: row.0, channel: MessageChannel(rawValue: row.1) ?? .email, kind: row.2, recipient: row.3, state: row.4, due: row.5,
                 sentAt: row.6, lastError: row.7, attempts: row.8, rdvID: row.9
             ))
         }

@@ -6,7 +6,7 @@ import Tenancy
 /// A message as a transport delivers it.
 public struct OutgoingMessage: Sendable, Hashable, Identifiable {
     public let id: UUID
-    public let channel: Channel
+    public let channel: MessageChannel
     public let kind: String
     public let recipient: String
     public let subject: String
@@ -16,6 +16,8 @@ public struct OutgoingMessage: Sendable, Hashable, Identifiable {
     public let idempotencyKey: String
     /// Attempts so far, this one included.
     public let attempts: Int
+    /// The département's name as the sender shows it (set by the worker).
+    public var senderName: String = ""
 }
 
 /// What a delivery attempt came to.
@@ -72,7 +74,7 @@ public struct MessageQueue: Sendable {
             """
         ).decode((UUID, String, String, String, String, String, String?, String?, String, Int).self) {
             claimed.append(OutgoingMessage(
-                id: id, channel: Channel(rawValue: channel) ?? .email, kind: kind, recipient: recipient, subject: subject, body: body,
+                id: id, channel: MessageChannel(rawValue: channel) ?? .email, kind: kind, recipient: recipient, subject: subject, body: body,
                 calendar: calendar, calendarMethod: method, idempotencyKey: key, attempts: attempts
             ))
         }
@@ -80,7 +82,7 @@ public struct MessageQueue: Sendable {
     }
 
     /// Messages already gone today (local day) to one recipient on one channel.
-    public func sentToday(to recipient: String, channel: Channel, now: Date, clock: WallClock) async throws -> Int {
+    public func sentToday(to recipient: String, channel: MessageChannel, now: Date, clock: WallClock) async throws -> Int {
         let midnight = clock.instant(clock.localDate(of: now), LocalTime(minutes: 0)!)
         for try await count in try await connection.query(
             """

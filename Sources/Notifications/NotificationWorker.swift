@@ -89,7 +89,10 @@ public struct NotificationWorker: Service {
         guard !claimed.isEmpty else { return 0 }
         let sms = smsTransport(settings, sealedKey: sealedKey)
         let clock = WallClockCache.clock(for: tenant.timeZone)
-        for message in claimed {
+        for claimedMessage in claimed {
+            var named = claimedMessage
+            named.senderName = settings.senderName.isEmpty ? tenant.name : settings.senderName
+            let message = named
             let capped = try await database.tenant(tenant).transaction { connection -> Bool in
                 guard ["confirmation", "change", "cancellation", "reminder", "code", "waiting_list_offer"].contains(message.kind), let clock else { return false }
                 let cap = message.channel == .sms ? settings.smsDailyCap : settings.emailDailyCap

@@ -2,10 +2,10 @@ import Foundation
 import Scheduling
 
 /// A channel a message goes through.
-public enum Channel: String, Codable, Sendable, CaseIterable, Comparable {
+public enum MessageChannel: String, Codable, Sendable, CaseIterable, Comparable {
     case sms, email
 
-    public static func < (lhs: Channel, rhs: Channel) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: MessageChannel, rhs: MessageChannel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// When to remind: lead times before the appointment, each with its channels. Kept as JSON in
@@ -13,9 +13,9 @@ public enum Channel: String, Codable, Sendable, CaseIterable, Comparable {
 public struct ReminderPolicy: Codable, Sendable, Hashable {
     public struct Reminder: Codable, Sendable, Hashable {
         public var minutes: Int
-        public var channels: [Channel]
+        public var channels: [MessageChannel]
 
-        public init(minutes: Int, channels: [Channel]) {
+        public init(minutes: Int, channels: [MessageChannel]) {
             self.minutes = minutes
             self.channels = channels
         }
@@ -44,7 +44,7 @@ public struct ReminderPolicy: Codable, Sendable, Hashable {
 
 /// A reminder to send, and when.
 public struct PlannedReminder: Sendable, Hashable {
-    public let channel: Channel
+    public let channel: MessageChannel
     public let sendAt: Date
 }
 
@@ -63,7 +63,7 @@ public enum ReminderPlanner {
 
     public static func plan(start: Date, bookedAt: Date, policy: ReminderPolicy, clock: WallClock) -> [PlannedReminder] {
         var planned = Set<PlannedReminder>()
-        for channel in Channel.allCases {
+        for channel in MessageChannel.allCases {
             let leads = policy.reminders.filter { $0.channels.contains(channel) }.map { TimeInterval($0.minutes * 60) }
             guard !leads.isEmpty else { continue }
             var times = leads.map { start.addingTimeInterval(-$0) }.filter { $0 > bookedAt }

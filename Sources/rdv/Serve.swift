@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         let directory = TenantDirectory(database: platform.database, baseDomain: configuration.baseDomain)
         let worker = NotificationWorker(
             database: platform.database,
-            configuration: Delivery.configuration(secretKey: configuration.secretKey, development: configuration.isDevelopment, logger: logger),
+            configuration: try Delivery.configuration(secretKey: configuration.secretKey, development: configuration.isDevelopment, logger: logger),
             logger: logger
         )
         let app = try await buildApplication(

@@ -7,9 +7,18 @@ import Tenancy
 
 /// How `rdv serve` and `rdv worker` deliver messages, from the environment.
 enum Delivery {
-    static func configuration(secretKey: Data, development: Bool, logger: Logger) -> DeliveryConfiguration {
+    static func configuration(secretKey: Data, development: Bool, logger: Logger) throws -> DeliveryConfiguration {
+        let environment = ProcessInfo.processInfo.environment
         let email: any MessageTransport
-        if development {
+        if let url = environment["RDV_SMTP_URL"] {
+            guard let smtp = SMTPConfiguration(url: url) else {
+                throw ValidationError("RDV_SMTP_URL s’écrit smtp://utilisateur:mot-de-passe@hôte:587?security=starttls (ou smtps://…).")
+            }
+            guard let from = environment["RDV_MAIL_FROM"], from.contains("@"), from.allSatisfy(\.isASCII) else {
+                throw ValidationError("RDV_MAIL_FROM (adresse d’expédition, par exemple ne-pas-repondre@rdv.example) accompagne RDV_SMTP_URL.")
+            }
+            email = SMTPEmailTransport(client: try SMTPClient(configuration: smtp), fromAddress: from)
+        } else if development {
             email = SandboxTransport()
         } else {
             logger.error("no SMTP server configured: emails wait in the messages table")
@@ -40,7 +49,7 @@ struct Worker: AsyncParsableCommand {
         let platform = try await Platform.open(options, logger: logger)
         defer { platform.embedded?.stop() }
         let worker = NotificationWorker(
-            database: platform.database, configuration: Delivery.configuration(secretKey: key, development: development, logger: logger), logger: logger
+            database: platform.database, configuration: try Delivery.configuration(secretKey: key, development: development, logger: logger), logger: logger
         )
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: platform.database), .init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

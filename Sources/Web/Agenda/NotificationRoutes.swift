@@ -72,7 +72,7 @@ struct NotificationRoutes: Sendable {
         for index in 1...3 {
             let hoursText = (fields["rappel_\(index)_heures"] ?? "").trimmingCharacters(in: .whitespaces)
             guard !hoursText.isEmpty else { continue }
-            let channels = Channel.allCases.filter { fields["rappel_\(index)_\($0.rawValue)"] == "on" }
+            let channels = MessageChannel.allCases.filter { fields["rappel_\(index)_\($0.rawValue)"] == "on" }
             guard let hours = Int(hoursText), (1...336).contains(hours), !channels.isEmpty else {
                 errors.append("Rappel \(index) : de 1 à 336 heures avant, par SMS ou courriel.")
                 continue
