@@ -99,9 +99,14 @@ public struct BookingRequestRepository: Sendable {
     }
 
     /// The JSON kept in `details`: the person and the address.
-    struct Stored: Codable {
-        var details: BookingDetails
-        var address: BookingAddress?
+    public struct Stored: Codable, Sendable {
+        public var details: BookingDetails
+        public var address: BookingAddress?
+
+        public init(details: BookingDetails, address: BookingAddress?) {
+            self.details = details
+            self.address = address
+        }
 
         var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
 

@@ -19,10 +19,15 @@ public struct OnlineBooking: Sendable {
     /// Books; throws `BookingError.slotTaken` when no agent is free any more at `start`, and
     /// `BookingError.alreadyBooked` when the person already has a coming appointment of this motif.
     public func book(
-        motifID: UUID, lieuID: UUID, start: Date, details: BookingDetails, address: BookingAddress?, accountID: UUID?, now: Date = Date()
+        motifID: UUID, lieuID: UUID, start: Date, details: BookingDetails, address: BookingAddress?, accountID: UUID?, now: Date = Date(),
+        alreadyServed: Bool = false
     ) async throws -> UUID {
-        guard let motif = try await OnlineOffer(connection).motif(motifID, for: address) else { throw BookingError.notFound }
-        let agents = try await OnlineOffer(connection).agents(for: motif, address: address)
+        // Someone who already holds an appointment of this motif is served whatever their address.
+        let offer = OnlineOffer(connection)
+        var found = try await offer.motif(motifID, for: address)
+        if found == nil, alreadyServed { found = try await offer.motif(motifID, ignoringSectors: true) }
+        guard let motif = found else { throw BookingError.notFound }
+        let agents = alreadyServed ? nil : try await offer.agents(for: motif, address: address)
         let days = Int(start.timeIntervalSince(now) / 86_400) + 2
         let free = try await SlotSearch(connection, tenant: tenant).slots(motifID: motifID, now: now, within: days, agents: agents)
             .filter { $0.lieuID == lieuID && $0.range.start == start }

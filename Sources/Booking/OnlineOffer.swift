@@ -50,6 +50,12 @@ public struct OnlineOffer: Sendable {
 
     /// Motifs open to online booking that this address may book (all département-wide ones when no address).
     public func motifs(for address: BookingAddress?) async throws -> [OnlineMotif] {
+        let all = try await all()
+        let match = try await match(address)
+        return all.filter { (try? agents(for: $0, match: match)) != .some(.some([])) }
+    }
+
+    func all() async throws -> [OnlineMotif] {
         var all: [OnlineMotif] = []
         for try await (id, name, serviceID, serviceName, organisationID, duration, instructions, level) in try await connection.query(
             """
@@ -64,8 +70,7 @@ public struct OnlineOffer: Sendable {
                 durationMinutes: duration, instructionsBefore: instructions, level: SectorisationLevel(rawValue: level) ?? .departement
             ))
         }
-        let match = try await match(address)
-        return all.filter { (try? agents(for: $0, match: match)) != .some(.some([])) }
+        return all
     }
 
     /// The agents who may receive this address for `motif`: nil for any agent, an empty set for nobody.
@@ -90,6 +95,11 @@ public struct OnlineOffer: Sendable {
         case .agent:
             return Set(match?.agents.filter { $0.organisationID == motif.organisationID }.map(\.id) ?? [])
         }
+    }
+
+    /// One online motif by id, sectorisation aside.
+    public func motif(_ motifID: UUID, ignoringSectors: Bool) async throws -> OnlineMotif? {
+        try await all().first { $0.id == motifID }
     }
 
     /// One online motif by id, as `motifs(for:)` would list it (nil when not open online).

@@ -44,6 +44,21 @@ public struct MessageQueue: Sendable {
         self.connection = connection
     }
 
+    /// Writes a message to send, in the caller's transaction.
+    public func enqueue(
+        _ channel: MessageChannel, kind: String, to recipient: String, subject: String, body: String,
+        rdvID: UUID? = nil, notBefore: Date? = nil, expires: Date
+    ) async throws {
+        let segments = channel == .sms ? SMSText.count(body).segments : nil
+        try await connection.query(
+            """
+            INSERT INTO messages (channel, kind, recipient, subject, body, rdv_id, not_before, next_attempt_at, expires_at, segments)
+            VALUES (\(channel.rawValue), \(kind), \(recipient), \(subject), \(body), \(rdvID),
+                    coalesce(\(notBefore), now()), coalesce(\(notBefore), now()), \(expires), \(segments))
+            """
+        )
+    }
+
     /// Housekeeping before claiming: leases run out, messages too old die.
     public func recover(now: Date) async throws {
         try await connection.query(

@@ -80,6 +80,13 @@ public enum ReminderPlanner {
         return planned.sorted { ($0.sendAt, $0.channel) < ($1.sendAt, $1.channel) }
     }
 
+    /// `time` if it is in the daytime (08:00 to 19:55), otherwise the next morning's 08:00.
+    public static func daytime(_ time: Date, clock: WallClock) -> Date {
+        let local = clock.localTime(of: time), day = clock.localDate(of: time)
+        if local >= smsFrom && local <= smsLatest { return time }
+        return clock.instant(local > smsLatest ? day.adding(days: 1) : day, smsFrom)
+    }
+
     /// `time` if SMS may leave then; otherwise the nearest allowed time that is still after the
     /// booking and before the appointment; nil when there is none.
     static func allowedForSMS(_ time: Date, before start: Date, after bookedAt: Date, clock: WallClock) -> Date? {

@@ -20,13 +20,15 @@ struct OnlineSetup: Sendable {
 
     var host: String { "\(tenant.slug).rdv.test" }
 
-    static func make(_ world: TestWorld, name: String = "Pas-de-Calais", rules: @escaping @Sendable (inout MotifRules) -> Void = { _ in }) async throws -> OnlineSetup {
+    static func make(
+        _ world: TestWorld, name: String = "Pas-de-Calais", weeksAhead: Int = 0, rules: @escaping @Sendable (inout MotifRules) -> Void = { _ in }
+    ) async throws -> OnlineSetup {
         let tenant = try await world.makeTenant(name: name)
         let organisation = try await world.makeOrganisation(in: tenant)
         let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation)
         let clock = try #require(WallClock(timeZone: tenant.timeZone))
         let today = clock.localDate(of: Date())
-        let monday = today.adding(days: 8 - today.weekday.rawValue)
+        let monday = today.adding(days: 8 - today.weekday.rawValue + 7 * weeksAhead)
         let (lieu, motif) = try await world.database.tenant(tenant).transaction { connection in
             let catalog = AgendaCatalog(connection)
             let service = try await catalog.ensureService(named: "PMI")

@@ -1,4 +1,5 @@
 import Agenda
+import Booking
 import Foundation
 import Hummingbird
 import Identity
@@ -56,6 +57,10 @@ struct RdvRoutes: Sendable {
                     // Cancelling a coming appointment tells the usager and drops its reminders.
                     if before?.holdsTime == true, !status.holdsTime {
                         try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdvID, byUsager: false)
+                        // A cancelled coming appointment's time goes to the waiting list.
+                        if let freed = try await PublicRdvRepository(connection).find(rdvID), let lieu = freed.lieuID, freed.start > Date() {
+                            try await WaitingList(connection, tenant: tenant).slotFreed(motifID: freed.motifID, lieuID: lieu, start: freed.start, publicURL: links.publicURL)
+                        }
                     }
                 }
             } catch let error as BookingError {

@@ -26,6 +26,7 @@ struct BookingRoutes: Sendable {
         }
         BookingRequestRoutes(routes: self).register(on: router)
         ManageRoutes(routes: self).register(on: router)
+        WaitingListRoutes(routes: self).register(on: router)
     }
 
     func render(_ template: String, _ values: [String: Any], _ request: Request, _ context: TenantRequestContext, status: HTTPResponse.Status = .ok) -> Response {
@@ -122,7 +123,10 @@ struct BookingRoutes: Sendable {
                 step["lieux"] = lieux.filter { next[$0.id] != nil }.sorted { next[$0.id]! < next[$1.id]! }.map { lieu in
                     ["label": lieu.name, "address": lieu.address, "next": Self.when(next[lieu.id]!, clock), "link": flow.with { $0.lieuID = lieu.id }.url()]
                 }
-                if next.isEmpty { step["noSlot"] = true }
+                if next.isEmpty {
+                    step["noSlot"] = true
+                    step["waitingFields"] = flow.hiddenFields
+                }
                 step.flow = flow
                 return step
             }
@@ -138,6 +142,7 @@ struct BookingRoutes: Sendable {
             guard let monday else {
                 step["lieuStep"] = true
                 step["noSlot"] = true
+                step["waitingFields"] = flow.hiddenFields
                 step.flow = flow
                 return step
             }

@@ -31,6 +31,8 @@ struct ManageRoutes: Sendable {
                 return try await move(rdv, to: fields["debut"], check: check, request, context)
             case "calendrier":
                 return try await calendarFile(rdv.id, context)
+            case "attente":
+                return try await joinWaitingList(rdv, check: check, request, context)
             default:
                 return try await page(rdv, check: check, request, context)
             }
@@ -142,7 +144,28 @@ struct ManageRoutes: Sendable {
             values["canMove"] = !seen.isEmpty
         }
         if rdv.status.holdsTime { values["canDownload"] = true }
+        if coming, rdv.start.timeIntervalSince(now) > 7 * 86_400 { values["canWait"] = true }
         return routes.render("manage", values, request, context, status: status)
+    }
+
+    /// Someone whose appointment is more than a week away asks to be told of an earlier slot.
+    private func joinWaitingList(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard rdv.status == .unknown, rdv.start.timeIntervalSinceNow > 7 * 86_400 else {
+            return try await page(rdv, check: check, request, context, error: "La liste d’attente sert aux rendez-vous à plus d’une semaine.", status: .conflict)
+        }
+        let tenant = context.tenant
+        try await database.tenant(tenant).transaction { connection in
+            let usagers = UsagerRepository(connection)
+            guard let attendee = try await usagers.find(rdv.attendeeID) else { return }
+            let responsible = try await attendee.responsibleID.asyncMap { try await usagers.find($0) } ?? nil
+            let contact = responsible ?? attendee
+            let details = BookingDetails(
+                firstName: contact.firstName, lastName: contact.lastName, phone: attendee.phone ?? contact.phone, email: attendee.email ?? contact.email,
+                relative: responsible == nil ? nil : .init(firstName: attendee.firstName, lastName: attendee.lastName, birthDate: attendee.birthDate?.description)
+            )
+            _ = try await WaitingList(connection, tenant: tenant).add(motifID: rdv.motifID, lieuID: rdv.lieuID, laterRDV: rdv.id, details: details, address: nil)
+        }
+        return try await page(rdv, check: check, request, context, notice: "Vous êtes sur la liste d’attente : si un créneau plus tôt se libère, nous vous l’écrirons.")
     }
 
     private func cancel(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
@@ -159,6 +182,10 @@ struct ManageRoutes: Sendable {
         try await database.tenant(tenant).transaction { connection in
             try await PublicRdvRepository(connection).cancel(rdv)
             try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdv.id, byUsager: true)
+            // The slot goes back to the waiting list at once.
+            if let lieu = rdv.lieuID {
+                try await WaitingList(connection, tenant: tenant).slotFreed(motifID: rdv.motifID, lieuID: lieu, start: rdv.start, publicURL: links.publicURL)
+            }
         }
         let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
         return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est annulé. Merci d’avoir prévenu : le créneau peut servir à quelqu’un d’autre.")

@@ -1,0 +1,136 @@
+import Agenda
+import Booking
+import Foundation
+import Hummingbird
+import Identity
+import Notifications
+import Tenancy
+
+/// The waiting list's pages: joining it when no slot is free (or from a far appointment),
+/// taking an offered slot, leaving the list.
+struct WaitingListRoutes: Sendable {
+    let routes: BookingRoutes
+    var database: Database { routes.database }
+
+    func register(on router: Router<TenantRequestContext>) {
+        router.post("/liste-attente") { request, context in
+            let fields = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            return try await join(fields, request, context)
+        }
+        router.get("/liste-attente/offre/:token") { request, context in
+            let (_, offer) = try await offer(context)
+            return try await offerPage(offer, request, context)
+        }
+        router.post("/liste-attente/offre/:token") { request, context in
+            _ = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            let (token, offer) = try await offer(context)
+            return try await take(offer, token: token, request, context)
+        }
+        router.post("/liste-attente/retrait/:token") { request, context in
+            _ = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+            let token = context.parameters.get("token") ?? ""
+            let tenant = context.tenant
+            let removed = try await database.tenant(tenant).transaction { connection -> Bool in
+                let list = WaitingList(connection, tenant: tenant)
+                if try await list.remove(token: token) { return true }
+                // The link of an offer also takes its person off the list.
+                guard let offer = try await list.offer(token: token) else { return false }
+                try await connection.query("UPDATE waiting_list SET active = false WHERE id = \(offer.entryID)")
+                return true
+            }
+            guard removed else { throw PublicError.pageNotFound }
+            return routes.render("booking_message", ["heading": "Vous n’êtes plus sur la liste d’attente", "message": "Vous ne recevrez plus de proposition de créneau."], request, context)
+        }
+    }
+
+    private func join(_ fields: [String: String], _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let flow = BookingFlow(query: fields)
+        guard let motifID = flow.motifID else { throw PublicError(.badRequest, title: "Motif manquant", detail: "Choisissez d’abord un motif.") }
+        if !(fields["site_web"] ?? "").isEmpty { return waitingPage(request, context) }
+        let (details, email, errors) = BookingForm.details(from: fields)
+        guard let details, let email else {
+            return routes.render("booking_message", [
+                "heading": "Liste d’attente", "message": errors.map(\.1).joined(separator: " "), "restart": flow.url(),
+            ], request, context, status: .unprocessableContent)
+        }
+        let tenant = context.tenant
+        let joined = try await database.tenant(tenant).transaction { connection -> Bool? in
+            guard try await OnlineOffer(connection).motif(motifID, for: flow.address) != nil else { return nil }
+            guard try await BookingLimits(connection).allow([("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(email.lowercased())", BookingLimits.perContact)]) else {
+                return false
+            }
+            let token = try await WaitingList(connection, tenant: tenant).add(motifID: motifID, lieuID: flow.lieuID, laterRDV: nil, details: details, address: flow.address)
+            try await Outbox(connection).enqueue(
+                to: email, subject: "Vous êtes sur la liste d’attente",
+                body: "Bonjour,\n\nNous vous écrirons dès qu’un créneau se libère, en journée, trois fois au plus.\n\nPour ne plus être prévenu : \(routes.services.configuration.publicURL(slug: tenant.slug))/liste-attente/retrait/\(token)"
+            )
+            return true
+        }
+        guard let joined else { throw PublicError.pageNotFound }
+        guard joined else {
+            return routes.render("booking_message", ["heading": "Trop de demandes", "message": "Trop de demandes ont été faites pour ces coordonnées. Réessayez dans une heure."], request, context, status: .tooManyRequests)
+        }
+        return waitingPage(request, context)
+    }
+
+    private func waitingPage(_ request: Request, _ context: TenantRequestContext) -> Response {
+        routes.render("booking_message", [
+            "heading": "Vous êtes sur la liste d’attente",
+            "message": "Dès qu’un créneau se libère, nous vous écrivons en journée. Le premier qui le prend l’obtient : répondez vite.",
+        ], request, context)
+    }
+
+    private func offer(_ context: TenantRequestContext) async throws -> (String, WaitingOffer) {
+        let token = context.parameters.get("token") ?? ""
+        let tenant = context.tenant
+        guard let offer = try await database.tenant(tenant).transaction({ try await WaitingList($0, tenant: tenant).offer(token: token) }) else {
+            throw PublicError(.notFound, title: "Proposition inconnue", detail: "Ce lien de la liste d’attente n’est pas ou plus valable.")
+        }
+        return (token, offer)
+    }
+
+    private func offerPage(_ offer: WaitingOffer, _ request: Request, _ context: TenantRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let clock = BookingRoutes.clock(context.tenant)
+        let (motif, lieu) = try await database.tenant(context.tenant).transaction { connection in
+            (try await MotifRepository(connection).find(offer.motifID)?.rules, try await AgendaCatalog(connection).lieux().first { $0.id == offer.lieuID })
+        }
+        var values: [String: Any] = [
+            "pageTitle": "Un créneau s’est libéré – \(context.tenant.name)", "when": BookingRoutes.when(offer.start, clock),
+            "motifName": motif?.name ?? "", "lieuName": lieu?.name ?? "", "lieuAddress": lieu?.address ?? "",
+            "available": offer.takenRDV == nil && offer.active && offer.expiresAt > Date(), "later": offer.laterRDV != nil,
+            "token": context.parameters.get("token") ?? "",
+        ]
+        if let error { values["errors"] = [error] }
+        return routes.render("waiting_offer", values, request, context, status: status)
+    }
+
+    private func take(_ offer: WaitingOffer, token: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let tenant = context.tenant
+        let links = routes.services.noticeLinks(tenant)
+        do {
+            let rdvID = try await database.tenant(tenant).transaction { connection -> UUID in
+                let rdvID = try await WaitingList(connection, tenant: tenant).take(offer)
+                let notices = AppointmentNotices(connection, tenant: tenant, links: links)
+                if let later = offer.laterRDV { try await notices.record(.cancelled, rdvID: later, byUsager: true) }
+                try await notices.record(.booked, rdvID: rdvID, byUsager: true)
+                return rdvID
+            }
+            // The later appointment's time is free in turn: others may want it.
+            if let later = offer.laterRDV {
+                try await database.tenant(tenant).transaction { connection in
+                    guard let freed = try await PublicRdvRepository(connection).find(later), let lieu = freed.lieuID else { return }
+                    try await WaitingList(connection, tenant: tenant).slotFreed(motifID: freed.motifID, lieuID: lieu, start: freed.start, publicURL: links.publicURL)
+                }
+            }
+            let manage = try await ManageRoutes(routes: routes).link(rdvID, context)
+            return routes.render("booking_message", [
+                "heading": "Le créneau est à vous", "message": "Votre rendez-vous du \(BookingRoutes.when(offer.start, BookingRoutes.clock(tenant))) est confirmé. Une confirmation vous est envoyée.",
+                "link": manage, "linkLabel": "Voir ou gérer ce rendez-vous",
+            ], request, context)
+        } catch let error as BookingError {
+            let message = error == .slotTaken ? "Ce créneau a déjà été pris par une autre personne. Vous restez sur la liste d’attente." : error.french
+            let offer = (try? await self.offer(context).1) ?? offer
+            return try await offerPage(offer, request, context, error: message, status: .conflict)
+        }
+    }
+}

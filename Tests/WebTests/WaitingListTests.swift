@@ -1,0 +1,92 @@
+import Agenda
+import Booking
+import Foundation
+import HummingbirdTesting
+import Identity
+import Scheduling
+import Testing
+import TestSupport
+@testable import Tenancy
+
+/// A freed slot goes to the waiting list; the first to take it gets it, the others find it gone.
+@Suite struct WaitingListTests {
+    /// Books every slot of the setup's Monday for people other than the test's.
+    func fill(_ setup: OnlineSetup, _ world: TestWorld) async throws -> [UUID] {
+        try await world.database.tenant(setup.tenant).transaction { connection in
+            var ids: [UUID] = []
+            for (index, time) in ["09:00", "09:30"].enumerated() {
+                ids.append(try await OnlineBooking(connection, tenant: setup.tenant).book(
+                    motifID: setup.motifID, lieuID: setup.lieuID, start: setup.clock.instant(setup.monday, LocalTime(time)!),
+                    details: BookingDetails(firstName: "Déjà", lastName: "Pris\(index)", phone: nil, email: "pris\(index)@exemple.fr"), address: nil, accountID: nil
+                ))
+            }
+            return ids
+        }
+    }
+
+    func offerLinks(_ world: TestWorld, _ setup: OnlineSetup, to email: String) async throws -> [String] {
+        try await world.outbox(of: setup.tenant).filter { $0.recipient == email && $0.subject.hasPrefix("Un créneau") }
+            .compactMap { $0.body.path(of: "http") }.map { String($0[$0.range(of: "/liste-attente/")!.lowerBound...]) }
+    }
+
+    @Test func theFirstToTakeAFreedSlotGetsItAndTheOthersFindItGone() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world, weeksAhead: 1) { $0.maximumDelayMinutes = 30 * 1440 }
+            let theirs = try await OnlineSetup.make(world, name: "Drôme")
+            let taken = try await fill(setup, world)
+            // Nothing else before the week after: the lieu step offers the waiting list.
+            try await world.database.tenant(setup.tenant).transaction { connection in
+                try await connection.query("UPDATE plages_ouverture SET recurrence = '{\"kind\": \"once\"}'")
+            }
+            try await world.withLiveApp { app in
+                var people: [Browser] = []
+                for (index, email) in ["ana@exemple.fr", "ben@exemple.fr"].enumerated() {
+                    let browser = Browser(app: app, host: setup.host)
+                    let page = try await browser.get("/prendre-rdv?motif=\(setup.motifID)")
+                    #expect(page.text.contains("liste d’attente"), "no slot: the list is offered")
+                    let joined = try await browser.post("/liste-attente", [
+                        "motif": setup.motifID.uuidString, "prenom": ["Ana", "Ben"][index], "nom": "Attente", "email": email, "telephone": "",
+                    ])
+                    #expect(joined.text.contains("Vous êtes sur la liste d’attente"))
+                    people.append(browser)
+                }
+                #expect(try await people[0].post("/liste-attente", ["motif": setup.motifID.uuidString, "prenom": "", "email": "x"]).status == .unprocessableContent)
+
+                // The first appointment is cancelled through its link: the two waiting people get an offer.
+                let manage = try await world.database.tenant(setup.tenant).transaction { connection in
+                    try #require(try await PublicRdvRepository(connection).find(taken[0]))
+                }
+                let link = ManageLinkPath.of(manage, setup)
+                let usager = Browser(app: app, host: setup.host)
+                try await usager.get(link)
+                #expect(try await usager.post(link, ["nom": "Pri", "action": "annuler"]).text.contains("Votre rendez-vous est annulé"))
+                let ana = try #require(try await offerLinks(world, setup, to: "ana@exemple.fr").first)
+                let ben = try #require(try await offerLinks(world, setup, to: "ben@exemple.fr").first)
+
+                // Another département's site knows nothing of these links.
+                #expect(try await Browser(app: app, host: theirs.host).get(ana).status == .notFound)
+                #expect(try await people[1].get(ben).text.contains("Je prends ce créneau"))
+                #expect(try await people[1].post(ben, [:]).text.contains("Le créneau est à vous"))
+                try await people[0].get(ana)
+                let late = try await people[0].post(ana, [:])
+                #expect(late.status == .conflict && late.text.contains("déjà été pris"))
+            }
+            let (createdBy, active) = try await world.database.tenant(setup.tenant).transaction { connection in
+                (
+                    try #require(try await connection.query("SELECT created_by FROM rdvs WHERE status = 'unknown' ORDER BY created_at DESC LIMIT 1").decode(String.self).first(where: { _ in true })),
+                    try #require(try await connection.query("SELECT count(*)::int FROM waiting_list WHERE active").decode(Int.self).first(where: { _ in true }))
+                )
+            }
+            #expect(createdBy == "waiting_list" && active == 1, "Ben got it; Ana stays on the list")
+        }
+    }
+}
+
+/// The manage link of an appointment, as its messages carry it, without scheme and host.
+enum ManageLinkPath {
+    static func of(_ rdv: PublicRdv, _ setup: OnlineSetup) -> String {
+        let token = SignedLink(secret: TestWorld.secretKey, scope: setup.tenant.schemaName)
+            .token(for: .init(rdvID: rdv.id, usagerID: rdv.attendeeID, expiresAt: rdv.end.addingTimeInterval(86_400)))
+        return "/gerer/\(token)"
+    }
+}
