@@ -18,6 +18,22 @@ public struct OutgoingMessage: Sendable, Hashable, Identifiable {
     public let attempts: Int
     /// The département's name as the sender shows it (set by the worker).
     public var senderName: String = ""
+
+    public init(
+        id: UUID, channel: MessageChannel, kind: String, recipient: String, subject: String, body: String, calendar: String?,
+        calendarMethod: String?, idempotencyKey: String, attempts: Int
+    ) {
+        self.id = id
+        self.channel = channel
+        self.kind = kind
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.calendar = calendar
+        self.calendarMethod = calendarMethod
+        self.idempotencyKey = idempotencyKey
+        self.attempts = attempts
+    }
 }
 
 /// What a delivery attempt came to.

@@ -112,6 +112,22 @@ final class ProviderStub: Sendable {
         }
     }
 
+    @Test func aProviderTooSlowToAnswerIsATemporaryFailure() async throws {
+        let stub = ProviderStub()
+        stub.script.withLock { $0 = [-1] }
+        let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let transport = HTTPJSONSMSTransport(configuration: .init(
+                endpoint: "http://127.0.0.1:\(try #require(client.port))/sms", apiKey: "k", sender: "Dept62", timeout: .milliseconds(500)
+            ))
+            let message = OutgoingMessage(
+                id: UUID(), channel: .sms, kind: "reminder", recipient: "+33612345678", subject: "", body: "Rappel", calendar: nil,
+                calendarMethod: nil, idempotencyKey: "clé-1", attempts: 1
+            )
+            #expect(await transport.deliver(message) == .temporaryFailure("fournisseur SMS injoignable"))
+        }
+    }
+
     @Test func aWorkerKilledBetweenSendingAndRecordingCausesOneDuplicateAndNoLoss() async throws {
         try await TestWorld.run { world in
             let fixture = try await NoticeFixture.make(world)

@@ -98,8 +98,11 @@ struct NotificationRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, notice: String? = nil, errors: [String] = [], form: [String: String]? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let (settings, dead, months) = try await database.tenant(context.tenant).transaction { connection in
-            (try await NotificationSettings.load(connection), try await MessageLog(connection).deadLetters(), try await MessageLog(connection).smsSegmentsByMonth())
+        let (settings, dead, months, noShows) = try await database.tenant(context.tenant).transaction { connection in
+            (
+                try await NotificationSettings.load(connection), try await MessageLog(connection).deadLetters(),
+                try await MessageLog(connection).smsSegmentsByMonth(), try await NoShowReport(connection).lines()
+            )
         }
         let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
         var values: [String: Any] = [
@@ -125,6 +128,14 @@ struct NotificationRoutes: Sendable {
             },
             "hasDead": !dead.isEmpty,
             "months": months.map { ["month": $0.month, "segments": $0.segments] }, "hasMonths": !months.isEmpty,
+            "noShows": noShows.map { line in
+                [
+                    "motif": line.motif, "reminded": "\(NoShowReport.Line.rate(line.remindedNoShows, line.reminded)) sur \(line.reminded)",
+                    "notReminded": "\(NoShowReport.Line.rate(line.notRemindedNoShows, line.notReminded)) sur \(line.notReminded)",
+                    "rebooked": "\(line.rebooked) sur \(line.cancelledByUsager)",
+                ]
+            },
+            "hasNoShows": !noShows.isEmpty,
         ]
         values["notice"] = notice
         return pages.render("notifications", values, request: request, context: context, status: status)
