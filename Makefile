@@ -19,7 +19,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine
+## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page, message delivery
 bench:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product rdv
@@ -27,6 +27,7 @@ bench:
 	scripts/bench
 	.build/release/SlotBenchmark
 	scripts/bench-slots
+	scripts/bench-delivery
 
 ## Stops and deletes the local embedded database (.rdv/)
 clean-db:
