@@ -51,6 +51,9 @@ public struct NotificationWorker: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                // Waiting first lets the database pools start (they run as sibling services).
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { return }
                 do {
                     for tenant in try await TenantRegistry(database: database).all() where tenant.status == .active {
                         do {
@@ -60,9 +63,8 @@ public struct NotificationWorker: Service {
                         }
                     }
                 } catch {
-                    logger.error("could not list départements", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                    logger.warning("could not list départements", metadata: ["error": "\(String(reflecting: type(of: error)))"])
                 }
-                try? await Task.sleep(for: interval)
             }
         }
     }
