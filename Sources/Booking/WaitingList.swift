@@ -119,6 +119,21 @@ public struct WaitingList: Sendable {
         return offered
     }
 
+    /// New openings at `lieuID`: the first free slot of each motif goes to the waiting list.
+    @discardableResult
+    public func openingsAdded(motifIDs: [UUID], lieuID: UUID, now: Date = Date(), publicURL: String) async throws -> Int {
+        var offered = 0
+        for motifID in motifIDs {
+            var waiting = false
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM waiting_list WHERE active AND motif_id = \(motifID) AND (lieu_id IS NULL OR lieu_id = \(lieuID)) LIMIT 1"
+            ) { waiting = true }
+            guard waiting, let first = try await SlotSearch(connection, tenant: tenant).slots(motifID: motifID, now: now, limit: 1, lieu: lieuID).first else { continue }
+            offered += try await slotFreed(motifID: motifID, lieuID: lieuID, start: first.range.start, now: now, publicURL: publicURL)
+        }
+        return offered
+    }
+
     public func offer(token: String) async throws -> WaitingOffer? {
         for try await row in try await connection.query(
             """

@@ -82,6 +82,36 @@ import TestSupport
     }
 }
 
+extension WaitingListTests {
+    @Test func aNewOpeningGoesFirstToThePeopleWaiting() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world, weeksAhead: 1) { $0.maximumDelayMinutes = 40 * 1440 }
+            _ = try await fill(setup, world)
+            try await world.database.tenant(setup.tenant).transaction { connection in
+                try await connection.query("UPDATE plages_ouverture SET recurrence = '{\"kind\": \"once\"}'")
+            }
+            try await world.withLiveApp { app in
+                let person = Browser(app: app, host: setup.host)
+                try await person.get("/prendre-rdv?motif=\(setup.motifID)")
+                #expect(try await person.post("/liste-attente", [
+                    "motif": setup.motifID.uuidString, "lieu": setup.lieuID.uuidString, "prenom": "Chloé", "nom": "Attente", "email": "chloe@exemple.fr",
+                ]).text.contains("Vous êtes sur la liste d’attente"))
+                #expect(try await offerLinks(world, setup, to: "chloe@exemple.fr").isEmpty)
+                let agent = Browser(app: app, host: setup.host)
+                try await agent.signIn(setup.agent.email)
+                try await agent.get("/agenda/plages/nouvelle")
+                let day = setup.monday.adding(days: 8)
+                #expect(try await agent.post("/agenda/plages", [
+                    "lieu": setup.lieuID.uuidString, "motif_\(setup.motifID)": "on", "first_day": day.description,
+                    "start": "14:00", "end": "15:00", "repeat": "once",
+                ]).status == .seeOther)
+                let offer = try #require(try await offerLinks(world, setup, to: "chloe@exemple.fr").first)
+                #expect(try await person.get(offer).text.contains("14\u{00A0}h"))
+            }
+        }
+    }
+}
+
 /// The manage link of an appointment, as its messages carry it, without scheme and host.
 enum ManageLinkPath {
     static func of(_ rdv: PublicRdv, _ setup: OnlineSetup) -> String {

@@ -1,4 +1,5 @@
 import Agenda
+import Booking
 import Foundation
 import Hummingbird
 import Identity
@@ -196,7 +197,9 @@ struct PlageRoutes: Sendable {
         let organisationID = context.agent.organisationID
         let agentID = context.agent.id
         let clock = Self.clock(context.tenant)
-        let saved = try await database.tenant(context.tenant).transaction { connection -> [String]? in
+        let tenant = context.tenant
+        let links = forms.services.noticeLinks(tenant)
+        let saved = try await database.tenant(tenant).transaction { connection -> [String]? in
             let catalog = AgendaCatalog(connection)
             // Lieu and motifs must be of the agent's organisation in this département.
             guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return nil }
@@ -221,6 +224,8 @@ struct PlageRoutes: Sendable {
             } else {
                 try await plages.create(agentID: agentID, lieuID: lieuID, span: span, motifIDs: motifIDs)
             }
+            // New openings are offered first to the people waiting for them.
+            try await WaitingList(connection, tenant: tenant).openingsAdded(motifIDs: motifIDs, lieuID: lieuID, publicURL: links.publicURL)
             return warnings
         }
         guard let warnings = saved else {
