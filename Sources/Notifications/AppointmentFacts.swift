@@ -48,7 +48,7 @@ struct AppointmentFacts: Sendable {
         ).decode((String?, String?, Bool, Bool).self) { contact = row }
         var agents: [String] = []
         for try await email in try await connection.query(
-            "SELECT a.email FROM rdv_agents ra JOIN agents a ON a.id = ra.agent_id WHERE ra.rdv_id = \(rdvID) AND a.disabled_at IS NULL"
+            "SELECT a.email FROM rdv_agents ra JOIN agents a ON a.id = ra.agent_id WHERE ra.rdv_id = \(rdvID) AND a.disabled_at IS NULL AND a.notify_online_changes"
         ).decode(String.self) { agents.append(email) }
         return AppointmentFacts(
             rdvID: rdvID, start: start, end: end, motifName: motifName, rules: rules, reminderOverride: reminders,

@@ -48,6 +48,13 @@ import TestSupport
             let change = try #require(messages.first { $0.kind == "change" && $0.channel == "email" })
             #expect(change.calendar?.contains("SEQUENCE:1") == true)
             #expect(messages.contains { $0.kind == "agent_notice" }, "the agent is told of an online change")
+            // An agent who does not want these emails gets none.
+            try await world.database.tenant(fixture.tenant).transaction { connection in
+                try await connection.query("UPDATE agents SET notify_online_changes = false")
+                try await RdvRepository(connection).move(fixture.rdvID, to: later.addingTimeInterval(3600), byAgent: nil)
+                try await AppointmentNotices(connection, tenant: fixture.tenant, links: fixture.links).record(.moved, rdvID: fixture.rdvID, byUsager: true)
+            }
+            #expect(try await fixture.messages(world).filter { $0.kind == "agent_notice" }.count == 1)
 
             try await world.database.tenant(fixture.tenant).transaction { connection in
                 try await RdvRepository(connection).setStatus(fixture.rdvID, to: .excused, byAgent: nil)
@@ -56,7 +63,7 @@ import TestSupport
             messages = try await fixture.messages(world)
             #expect(!messages.contains { $0.kind == "reminder" && $0.state == "queued" })
             let cancellation = try #require(messages.first { $0.kind == "cancellation" && $0.channel == "email" })
-            #expect(cancellation.calendar?.contains("METHOD:CANCEL") == true && cancellation.calendar?.contains("SEQUENCE:2") == true)
+            #expect(cancellation.calendar?.contains("METHOD:CANCEL") == true && cancellation.calendar?.contains("SEQUENCE:3") == true)
         }
     }
 

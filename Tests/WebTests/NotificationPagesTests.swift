@@ -77,6 +77,9 @@ import TestSupport
                 let agent = Browser(app: app, host: setup.host)
                 try await agent.signIn(setup.agent.email)
                 #expect(try await agent.get("/notifications").status == .forbidden)
+                #expect(try await agent.get("/compte").text.contains("name=\"avis\" checked"))
+                #expect(try await agent.post("/compte/avis", [:]).text.contains("Vous ne recevrez plus ces courriels"))
+                #expect(!(try await agent.get("/compte").text.contains("name=\"avis\" checked")))
             }
             let (settings, state) = try await world.database.tenant(setup.tenant).transaction { connection in
                 (try await NotificationSettings.load(connection), try #require(try await connection.query("SELECT state FROM messages WHERE provider_reference = 'prov-1'").decode(String.self).first(where: { _ in true })))

@@ -46,6 +46,14 @@ struct AccountRoutes: Sendable {
             }
             return redirect(to: "/compte")
         }
+        group.post("/compte/avis") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let agentID = context.agent.id, on = fields["avis"] == "on"
+            try await database.tenant(context.tenant).transaction { connection in
+                try await connection.query("UPDATE agents SET notify_online_changes = \(on) WHERE id = \(agentID)")
+            }
+            return try await accountPage(request, context, values: ["notice": on ? "Vous recevrez un courriel à chaque changement fait en ligne." : "Vous ne recevrez plus ces courriels."])
+        }
         group.post("/compte/deconnexion-partout") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             try await database.tenant(context.tenant).transaction { connection in
@@ -59,8 +67,11 @@ struct AccountRoutes: Sendable {
     private func accountPage(
         _ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let sessions = try await database.tenant(context.tenant).transaction { connection in
-            try await SessionStore(connection).list(agentID: context.agent.id)
+        let agentID = context.agent.id
+        let (sessions, notices) = try await database.tenant(context.tenant).transaction { connection in
+            var notices = true
+            for try await value in try await connection.query("SELECT notify_online_changes FROM agents WHERE id = \(agentID)").decode(Bool.self) { notices = value }
+            return (try await SessionStore(connection).list(agentID: agentID), notices)
         }
         let current = SessionStore.handle(of: context.sessionToken)
         let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
@@ -71,6 +82,7 @@ struct AccountRoutes: Sendable {
         all["role"] = context.agent.role.frenchName
         all["secondFactor"] = context.agent.secondFactorEnabled
         all["minimum"] = PasswordPolicy.minimumLength
+        all["onlineNotices"] = notices
         if request.uri.queryParameters["modifie"] != nil { all["notice"] = "Votre mot de passe a été changé ; vos autres sessions ont été fermées." }
         all["sessions"] = sessions.map { session in
             [
