@@ -13,6 +13,10 @@ public struct NotificationSettings: Sendable, Hashable {
     public var reminderPolicy: ReminderPolicy
     public var smsDailyCap: Int
     public var emailDailyCap: Int
+    /// For the generic provider: the key's header, the body template, the id field of the answer.
+    public var smsKeyHeader = "X-API-Key"
+    public var smsBodyTemplate = ""
+    public var smsIDField = "id"
 
     public init(
         senderName: String, smsEnabled: Bool, smsProvider: String, smsEndpoint: String, smsSender: String, hasSMSKey: Bool,
@@ -30,18 +34,20 @@ public struct NotificationSettings: Sendable, Hashable {
     }
 
     public static func load(_ connection: TenantConnection) async throws -> NotificationSettings {
-        for try await (sender, enabled, provider, endpoint, smsSender, hasKey, policy, smsCap, emailCap) in try await connection.query(
+        for try await (sender, enabled, provider, endpoint, smsSender, hasKey, policy, smsCap, emailCap, keyHeader, template, idField) in try await connection.query(
             """
             SELECT sender_name, sms_enabled, sms_provider, sms_endpoint, sms_sender, sms_api_key_sealed IS NOT NULL,
-                   reminder_policy::text, sms_daily_cap, email_daily_cap
+                   reminder_policy::text, sms_daily_cap, email_daily_cap, sms_key_header, sms_body_template, sms_id_field
             FROM notification_settings
             """
-        ).decode((String, Bool, String, String, String, Bool, String, Int, Int).self) {
-            return NotificationSettings(
+        ).decode((String, Bool, String, String, String, Bool, String, Int, Int, String, String, String).self) {
+            var settings = NotificationSettings(
                 senderName: sender, smsEnabled: enabled, smsProvider: provider, smsEndpoint: endpoint, smsSender: smsSender, hasSMSKey: hasKey,
                 reminderPolicy: (try? JSONDecoder().decode(ReminderPolicy.self, from: Data(policy.utf8))) ?? .standard,
                 smsDailyCap: smsCap, emailDailyCap: emailCap
             )
+            (settings.smsKeyHeader, settings.smsBodyTemplate, settings.smsIDField) = (keyHeader, template, idField)
+            return settings
         }
         return NotificationSettings(
             senderName: "", smsEnabled: true, smsProvider: "sandbox", smsEndpoint: "", smsSender: "", hasSMSKey: false,
@@ -58,7 +64,8 @@ extension NotificationSettings {
             """
             UPDATE notification_settings SET sender_name = \(senderName), sms_enabled = \(smsEnabled), sms_provider = \(smsProvider),
                 sms_endpoint = \(smsEndpoint), sms_sender = \(smsSender), sms_api_key_sealed = coalesce(\(sealedKey), sms_api_key_sealed),
-                reminder_policy = \(policy)::jsonb, sms_daily_cap = \(smsDailyCap), email_daily_cap = \(emailDailyCap), updated_at = now()
+                reminder_policy = \(policy)::jsonb, sms_daily_cap = \(smsDailyCap), email_daily_cap = \(emailDailyCap),
+                sms_key_header = \(smsKeyHeader), sms_body_template = \(smsBodyTemplate), sms_id_field = \(smsIDField), updated_at = now()
             """
         )
     }

@@ -123,6 +123,14 @@ public struct NotificationWorker: Service {
                 return MissingTransport(reason: "fournisseur SMS incomplet")
             }
             return HTTPJSONSMSTransport(configuration: .init(endpoint: settings.smsEndpoint, apiKey: key, sender: settings.smsSender))
+        case "generic_json":
+            guard let sealedKey, let key = CredentialBox(secret: configuration.secret).open(sealedKey), !settings.smsEndpoint.isEmpty else {
+                return MissingTransport(reason: "fournisseur SMS incomplet")
+            }
+            return GenericSMSTransport(configuration: .init(
+                endpoint: settings.smsEndpoint, keyHeader: settings.smsKeyHeader, apiKey: key, bodyTemplate: settings.smsBodyTemplate,
+                idField: settings.smsIDField, sender: settings.smsSender
+            ))
         default:
             return configuration.sandboxAllowed ? SandboxTransport() : MissingTransport(reason: "aucun fournisseur SMS configuré")
         }

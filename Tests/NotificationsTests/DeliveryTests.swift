@@ -36,6 +36,17 @@ final class ProviderStub: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"id":"prov-\#(UUID().uuidString)"}"#)))
         }
+        router.post("/generic") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+            self.received.withLock {
+                $0.append(Received(
+                    to: json["destinataire"] as? String ?? "", text: (json["contenu"] as? [String: String])?["texte"] ?? "",
+                    reference: json["ref"] as? String ?? "", apiKey: request.headers[.authorization] ?? ""
+                ))
+            }
+            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"messageId": 4242}"#)))
+        }
         return router
     }
 }
@@ -109,6 +120,37 @@ final class ProviderStub: Sendable {
                 try await connection.query("SELECT last_error FROM messages WHERE channel = 'sms' AND kind = 'confirmation'").decode(String?.self).first(where: { _ in true }) ?? nil
             }
             #expect(lastError == "fournisseur SMS injoignable")
+        }
+    }
+
+    @Test func aGenericProviderGetsItsOwnJSONShapeAndHeader() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            let stub = ProviderStub()
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                let sealed = try CredentialBox(secret: TestWorld.secretKey).seal("Bearer jeton")
+                let template = #"{"destinataire": "{{to}}", "contenu": {"texte": "{{text}}"}, "ref": "{{reference}}"}"#
+                try await world.database.tenant(fixture.tenant).transaction { connection in
+                    try await connection.query(
+                        """
+                        UPDATE notification_settings SET sms_provider = 'generic_json', sms_endpoint = \("http://127.0.0.1:\(try #require(client.port))/generic"),
+                            sms_key_header = 'Authorization', sms_body_template = \(template), sms_id_field = 'messageId', sms_api_key_sealed = \(sealed)
+                        """
+                    )
+                }
+                try await fixture.worker(world).deliverDue(in: fixture.tenant, now: Date())
+                let received = try #require(stub.received.withLock { $0 }.first)
+                #expect(received.to == "+33612345678" && received.apiKey == "Bearer jeton" && received.text.contains("RDV confirmé") && !received.reference.isEmpty)
+                let reference = try await world.database.tenant(fixture.tenant).transaction { connection in
+                    try await connection.query("SELECT provider_reference FROM messages WHERE channel = 'sms' AND state = 'sent'").decode(String?.self).first(where: { _ in true }) ?? nil
+                }
+                #expect(reference == "4242")
+            }
+            // Quotes and line breaks in a text stay JSON.
+            let body = try #require(GenericSMSTransport.body(template: #"{"t": "{{text}}"}"#, to: "", text: "a \"b\"\nc", from: "", reference: ""))
+            #expect((try JSONSerialization.jsonObject(with: body) as? [String: String])?["t"] == "a \"b\"\nc")
+            #expect(GenericSMSTransport.body(template: #"{"t": {{text}}}"#, to: "", text: "x", from: "", reference: "") == nil)
         }
     }
 

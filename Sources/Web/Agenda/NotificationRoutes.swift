@@ -63,8 +63,20 @@ struct NotificationRoutes: Sendable {
         let endpoint = (fields["sms_endpoint"] ?? "").trimmingCharacters(in: .whitespaces)
         let key = (fields["sms_api_key"] ?? "").trimmingCharacters(in: .whitespaces)
         let smsCap = Int(fields["sms_daily_cap"] ?? "") ?? 0, emailCap = Int(fields["email_daily_cap"] ?? "") ?? 0
-        if !["sandbox", "http_json"].contains(provider) { errors.append("Choisissez un fournisseur SMS.") }
-        if provider == "http_json", !endpoint.hasPrefix("https://"), !endpoint.hasPrefix("http://127.0.0.1") {
+        let keyHeader = (fields["sms_key_header"] ?? "X-API-Key").trimmingCharacters(in: .whitespaces)
+        let template = (fields["sms_body_template"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let idField = (fields["sms_id_field"] ?? "id").trimmingCharacters(in: .whitespaces)
+        if !["sandbox", "http_json", "generic_json"].contains(provider) { errors.append("Choisissez un fournisseur SMS.") }
+        if provider == "generic_json" {
+            if keyHeader.isEmpty || !keyHeader.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                errors.append("L’en-tête de la clé s’écrit en lettres, chiffres et tirets (par exemple Authorization).")
+            }
+            if !template.contains("{{to}}") || !template.contains("{{text}}")
+                || GenericSMSTransport.body(template: template, to: "+33600000000", text: "essai \"1\"", from: "X", reference: "r") == nil {
+                errors.append("Le modèle de requête est un JSON qui contient {{to}} et {{text}} (et au besoin {{from}}, {{reference}}).")
+            }
+        }
+        if provider != "sandbox", !endpoint.hasPrefix("https://"), !endpoint.hasPrefix("http://127.0.0.1") {
             errors.append("L’adresse du fournisseur SMS commence par https://.")
         }
         if !(1...50).contains(smsCap) || !(1...100).contains(emailCap) { errors.append("Les plafonds vont de 1 à 50 SMS et de 1 à 100 courriels par jour et par destinataire.") }
@@ -86,11 +98,13 @@ struct NotificationRoutes: Sendable {
         }
         guard errors.isEmpty else { return try await page(request, context, errors: errors, form: fields, status: .unprocessableContent) }
         let sealed = key.isEmpty ? nil : try CredentialBox(secret: forms.services.configuration.secretKey).seal(key)
-        let settings = NotificationSettings(
+        var settings = NotificationSettings(
             senderName: sender, smsEnabled: fields["sms_enabled"] == "on", smsProvider: provider, smsEndpoint: endpoint, smsSender: smsSender,
             hasSMSKey: false, reminderPolicy: ReminderPolicy(reminders: reminders), smsDailyCap: smsCap, emailDailyCap: emailCap
         )
-        try await database.tenant(context.tenant).transaction { try await settings.save($0, sealedKey: sealed) }
+        (settings.smsKeyHeader, settings.smsBodyTemplate, settings.smsIDField) = (keyHeader.isEmpty ? "X-API-Key" : keyHeader, template, idField.isEmpty ? "id" : idField)
+        let saved = settings
+        try await database.tenant(context.tenant).transaction { try await saved.save($0, sealedKey: sealed) }
         return try await page(request, context, notice: "Réglages enregistrés.")
     }
 
@@ -109,6 +123,9 @@ struct NotificationRoutes: Sendable {
             "pageTitle": "Notifications – \(context.tenant.name)", "errors": errors,
             "senderName": form?["sender_name"] ?? settings.senderName, "smsEnabled": form.map { $0["sms_enabled"] == "on" } ?? settings.smsEnabled,
             "sandbox": (form?["sms_provider"] ?? settings.smsProvider) == "sandbox", "httpJSON": (form?["sms_provider"] ?? settings.smsProvider) == "http_json",
+            "genericJSON": (form?["sms_provider"] ?? settings.smsProvider) == "generic_json",
+            "keyHeader": form?["sms_key_header"] ?? settings.smsKeyHeader, "bodyTemplate": form?["sms_body_template"] ?? settings.smsBodyTemplate,
+            "idField": form?["sms_id_field"] ?? settings.smsIDField,
             "smsEndpoint": form?["sms_endpoint"] ?? settings.smsEndpoint, "smsSender": form?["sms_sender"] ?? settings.smsSender,
             "hasKey": settings.hasSMSKey, "smsCap": form?["sms_daily_cap"] ?? String(settings.smsDailyCap),
             "emailCap": form?["email_daily_cap"] ?? String(settings.emailDailyCap),
