@@ -3,6 +3,7 @@ import Booking
 import Foundation
 import HummingbirdTesting
 import Identity
+import Notifications
 import Scheduling
 import Testing
 import TestSupport
@@ -30,7 +31,9 @@ import TestSupport
                 #expect(form.status == .ok && form.text.contains("Centre d’Arras") && form.text.contains("name=\"site_web\""))
                 let invalid = try await browser.post("/prendre-rdv", setup.fields(at: "09:00", email: "", extra: ["telephone": "12", "pour": "proche"]))
                 #expect(invalid.status == .unprocessableContent)
-                #expect(invalid.text.contains("href=\"#telephone\"") && invalid.text.contains("href=\"#email\"") && invalid.text.contains("href=\"#proche_prenom\""))
+                #expect(invalid.text.contains("href=\"#telephone\"") && invalid.text.contains("href=\"#proche_prenom\""))
+                let nothing = try await browser.post("/prendre-rdv", setup.fields(at: "09:00", email: "", extra: ["telephone": ""]))
+                #expect(nothing.status == .unprocessableContent && nothing.text.contains("href=\"#email\"") && nothing.text.contains("ou un téléphone portable"))
                 #expect(try await world.outbox(of: setup.tenant).isEmpty, "nothing sent for a wrong form")
 
                 let sent = try await browser.post("/prendre-rdv", setup.fields(at: "09:00"))
@@ -95,6 +98,26 @@ import TestSupport
                 }
                 let page = try await agent.get("/rdv/\(rdvID)")
                 #expect(page.text.contains("En ligne, par l’usager") && page.text.contains("Nadia Benali, Centre social Jean Jaurès"))
+            }
+        }
+    }
+
+    @Test func withoutEmailTheCodeComesBySMS() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world)
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: setup.host)
+                try await browser.get(setup.detailsPath(at: "09:00"))
+                let landline = try await browser.post("/prendre-rdv", setup.fields(at: "09:00", email: "", extra: ["telephone": "01 23 45 67 89"]))
+                #expect(landline.status == .unprocessableContent, "a landline cannot receive the code")
+                let sent = try await browser.post("/prendre-rdv", setup.fields(at: "09:00", email: ""))
+                let location = try #require(sent.headers[.location])
+                #expect(try await browser.get(location).text.contains("par SMS à votre portable"))
+                let sms = try #require(try await world.outbox(of: setup.tenant).first { $0.channel == "sms" })
+                #expect(sms.recipient == "+33612345678" && SMSText.count(sms.body).segments == 1)
+                let code = try #require(sms.body.confirmationCode)
+                #expect(try await browser.post(location, ["code": code]).status == .seeOther)
+                #expect(try await world.outbox(of: setup.tenant).contains { $0.channel == "sms" && $0.body.contains("RDV confirmé") })
             }
         }
     }

@@ -36,10 +36,12 @@ enum BookingForm {
             }
             prescripteur = .init(name: name, organisation: organisation, contact: contact)
         }
-        // The code goes to the person's email, or to the partner's when the person has none.
-        let confirmation = !email.isEmpty ? email : prescripteur.flatMap { UsagerRecordRoutes.looksLikeEmail($0.contact) ? $0.contact : nil }
-        if confirmation == nil, !errors.contains(where: { $0.0 == "email" }) {
-            errors.append(("email", "Indiquez une adresse électronique : le code qui confirme le rendez-vous y sera envoyé."))
+        // The code goes to the person's email, or to the partner's, or by SMS to the person's mobile.
+        let confirmation = !email.isEmpty ? email
+            : prescripteur.flatMap { UsagerRecordRoutes.looksLikeEmail($0.contact) ? $0.contact : nil }
+            ?? (phone?.isMobile == true ? phone?.e164 : nil)
+        if confirmation == nil, !errors.contains(where: { $0.0 == "email" || $0.0 == "telephone" }) {
+            errors.append(("email", "Indiquez une adresse électronique ou un téléphone portable : le code qui confirme le rendez-vous y sera envoyé."))
         }
         guard errors.isEmpty, let confirmation else { return (nil, nil, errors) }
         let details = BookingDetails(

@@ -22,7 +22,7 @@ struct BookingRequestRoutes: Sendable {
         router.get("/prendre-rdv/confirmation/:token") { request, context in
             let (token, pending) = try await pendingRequest(context)
             if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
-            return codePage(token, code: request.uri.queryParameters["code"].map(String.init) ?? "", request, context)
+            return codePage(token, code: request.uri.queryParameters["code"].map(String.init) ?? "", bySMS: Self.bySMS(pending), request, context)
         }
         router.post("/prendre-rdv/confirmation/:token") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
@@ -34,7 +34,7 @@ struct BookingRequestRoutes: Sendable {
             guard right else {
                 let left = BookingRequestRepository.maximumAttempts - pending.failedAttempts - 1
                 guard left > 0 else { return tooManyAttempts(request, context) }
-                return codePage(token, code: "", request, context, error: "Ce code ne correspond pas. Il vous reste \(left) essai\(left > 1 ? "s" : "").", status: .unprocessableContent)
+                return codePage(token, code: "", bySMS: Self.bySMS(pending), request, context, error: "Ce code ne correspond pas. Il vous reste \(left) essai\(left > 1 ? "s" : "").", status: .unprocessableContent)
             }
             return try await book(pending, token: token, start: pending.start, request, context)
         }
@@ -70,6 +70,11 @@ struct BookingRequestRoutes: Sendable {
         }
         let tenant = context.tenant
         let account = context.usager
+        let bySMS = !confirmation.contains("@")
+        if bySMS, !(try await database.tenant(tenant).transaction { try await NotificationSettings.load($0).smsEnabled }) {
+            let values = try await routes.detailsValues(flow, chosen, context, form: fields, errors: [("email", "Ce département n’envoie pas de SMS : indiquez une adresse électronique pour recevoir le code.")])
+            return routes.render("booking_details", values, request, context, status: .unprocessableContent)
+        }
         let limits: [(key: String, limit: Int)] = [
             ("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(confirmation.lowercased())", BookingLimits.perContact),
         ] + (details.phone.map { [("phone|\($0)", BookingLimits.perContact)] } ?? [])
@@ -77,9 +82,15 @@ struct BookingRequestRoutes: Sendable {
             guard try await BookingLimits(connection).allow(limits) else { return nil }
             let created = try await BookingRequestRepository(connection).create(
                 motifID: chosen.motif.id, lieuID: chosen.lieu.id, start: chosen.start, details: details, address: flow.address,
-                accountID: account?.id, channel: "email"
+                accountID: account?.id, channel: bySMS ? "sms" : "email"
             )
-            if account == nil {
+            if account == nil, bySMS {
+                try await MessageQueue(connection).enqueue(
+                    .sms, kind: "code", to: confirmation, subject: "",
+                    body: SMSText.plain("\(tenant.name) : votre code \(created.code) confirme le RDV du \(FrenchDates.short(chosen.start, BookingRoutes.clock(tenant))). Valable 30 min."),
+                    expires: Date().addingTimeInterval(BookingRequestRepository.lifetime)
+                )
+            } else if account == nil {
                 let link = routes.services.configuration.publicURL(slug: tenant.slug) + "/prendre-rdv/confirmation/\(created.token)?code=\(created.code)"
                 try await Outbox(connection).enqueue(
                     to: confirmation, subject: "Votre code de confirmation : \(created.code)",
@@ -149,8 +160,15 @@ struct BookingRequestRoutes: Sendable {
         ], request, context, status: .conflict)
     }
 
-    private func codePage(_ token: String, code: String, _ request: Request, _ context: TenantRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        var values: [String: Any] = ["token": token, "code": String(code.filter(\.isNumber).prefix(6))]
+    /// The code of a request without any email went by SMS.
+    static func bySMS(_ pending: BookingRequest) -> Bool {
+        pending.details.email == nil && !(pending.details.prescripteur.map { UsagerRecordRoutes.looksLikeEmail($0.contact) } ?? false)
+    }
+
+    private func codePage(
+        _ token: String, code: String, bySMS: Bool, _ request: Request, _ context: TenantRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var values: [String: Any] = ["token": token, "code": String(code.filter(\.isNumber).prefix(6)), "bySMS": bySMS]
         if let error { values["errors"] = [error] }
         values["pageTitle"] = "Confirmer le rendez-vous – \(context.tenant.name)"
         return routes.render("booking_code", values, request, context, status: status)
