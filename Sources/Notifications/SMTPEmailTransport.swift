@@ -16,7 +16,7 @@ public struct SMTPEmailTransport: MessageTransport {
         let invitation = message.calendar.map { CalendarInvitation(method: message.calendarMethod == "CANCEL" ? .cancel : .request, ics: $0) }
         let email = OutgoingEmail(
             from: Mailbox(fromAddress, name: message.senderName.isEmpty ? nil : message.senderName), to: Mailbox(message.recipient),
-            subject: message.subject, text: message.body, invitation: invitation, messageID: message.idempotencyKey
+            subject: message.subject, text: message.body, html: HTMLBody.from(message.body), invitation: invitation, messageID: message.idempotencyKey
         )
         do {
             try await client.send(email)

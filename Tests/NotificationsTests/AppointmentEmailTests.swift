@@ -27,6 +27,7 @@ import TestSupport
                 let confirmation = try await ReceivedMessage.read(received[0].eml)
                 #expect(confirmation.subject.hasPrefix("Rendez-vous confirmé le ") && confirmation.fromName == fixture.tenant.name)
                 #expect(confirmation.text?.contains("Apportez le carnet de santé.") == true && confirmation.text?.contains("/gerer/") == true)
+                #expect(confirmation.html?.contains("<a href=\"http://\(fixture.tenant.slug).rdv.test/gerer/") == true && confirmation.html?.contains("carnet de santé") == true)
                 let invitation = try #require(confirmation.calendar)
                 #expect(invitation.method == "REQUEST" && invitation.sequence == 0 && invitation.uid.hasPrefix(fixture.rdvID.uuidString.lowercased()))
                 let cancellation = try await ReceivedMessage.read(received[1].eml)
@@ -37,6 +38,12 @@ import TestSupport
             let states = try await fixture.messages(world).filter { $0.channel == "email" && $0.kind != "reminder" }.map(\.state)
             #expect(states == ["sent", "sent"])
         }
+    }
+
+    @Test func theHTMLAlternativeEscapesAndLinks() {
+        let html = HTMLBody.from("Bonjour <Léa> & co,\n\nGérer : https://x.example/gerer/a?b=1&c=2\nMerci")
+        #expect(html.contains("<p>Bonjour &lt;Léa&gt; &amp; co,</p>"))
+        #expect(html.contains("<a href=\"https://x.example/gerer/a?b=1&amp;c=2\">https://x.example/gerer/a?b=1&amp;c=2</a><br>Merci"))
     }
 
     @Test func anSMTPURLReadsAsItsConfiguration() throws {
