@@ -86,4 +86,17 @@ import TestSupport
             #expect(try await fixture.messages(world).allSatisfy { $0.channel == "email" })
         }
     }
+
+    @Test func aMotifsOwnRemindersReplaceTheDepartements() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world, daysAhead: 6)
+            try await world.database.tenant(fixture.tenant).transaction { connection in
+                let motif = try #require(try await connection.query("SELECT motif_id FROM rdvs").decode(UUID.self).first(where: { _ in true }))
+                try await MotifReminderPolicy(connection).set(ReminderPolicy(reminders: [.init(minutes: 24 * 60, channels: [.email])]), of: motif)
+                try await AppointmentNotices(connection, tenant: fixture.tenant, links: fixture.links).record(.moved, rdvID: fixture.rdvID, byUsager: false)
+            }
+            let reminders = try await fixture.messages(world).filter { $0.kind == "reminder" && $0.state == "queued" }
+            #expect(reminders.map(\.channel) == ["email"] && reminders.first?.notBefore == fixture.start.addingTimeInterval(-86_400))
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Agenda
 import Booking
 import Foundation
 import Identity
+import Notifications
 import Scheduling
 import Testing
 import TestSupport
@@ -31,7 +32,7 @@ import TestSupport
                     "name": "Consultation en visio", "service": serviceID.uuidString, "color": "#AA3300", "duration": "45",
                     "location_type": "video", "video_link_template": "", "bookable_by": "everyone", "minimum_hours": "2",
                     "maximum_days": "30", "cancellable": "on", "cancellation_hours": "24", "move_hours": "72",
-                    "follow_up_only": "on", "sensitive": "on", "sectorisation_level": "organisation", "instructions_before": "Munissez-vous du carnet de santé.",
+                    "follow_up_only": "on", "sensitive": "on", "sectorisation_level": "organisation", "rappels_propres": "on", "rappel_1_heures": "24", "rappel_1_email": "on", "instructions_before": "Munissez-vous du carnet de santé.",
                     "instructions_after": "",
                 ]
                 let invalid = try await browser.post("/organisation/motifs/\(setup.motifID)", fields)
@@ -60,6 +61,8 @@ import TestSupport
             #expect(rules.archived == false)
             let level = try await world.database.tenant(setup.tenant).transaction { try await MotifSectorisation($0).level(ofMotif: setup.motifID) }
             #expect(level == .organisation)
+            let reminders = try await world.database.tenant(setup.tenant).transaction { try await MotifReminderPolicy($0).policy(of: setup.motifID) }
+            #expect(reminders == ReminderPolicy(reminders: [.init(minutes: 1440, channels: [.email])]))
             let link = try #require(rules.rules.videoLink(for: UUID()))
             #expect(link.hasPrefix("https://webconf.example.fr/rdv-") && link.count == "https://webconf.example.fr/rdv-".count + 12)
             let theirRules = try await world.database.tenant(theirs.tenant).transaction { try await MotifRepository($0).find(theirs.motifID) }

@@ -3,6 +3,7 @@ import Booking
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Tenancy
 
 /// A motif's page with all its rules, archiving it, and a lieu's page with its status: for the
@@ -25,10 +26,16 @@ struct CatalogRoutes: Sendable {
                 return try await motifPage(request, context, motifID: motifID, fields: fields, archived: found.archived, errors: errors, status: .unprocessableContent)
             }
             let level = SectorisationLevel(rawValue: fields["sectorisation_level"] ?? "") ?? .departement
+            let (reminders, reminderErrors) = ReminderForm.policy(from: fields)
+            let ownReminders = fields["rappels_propres"] == "on"
+            guard reminderErrors.isEmpty else {
+                return try await motifPage(request, context, motifID: motifID, fields: fields, archived: found.archived, errors: reminderErrors, status: .unprocessableContent)
+            }
             let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
                 guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }),
                       try await MotifRepository(connection).update(motifID, rules)
                 else { return false }
+                try await MotifReminderPolicy(connection).set(ownReminders ? reminders : nil, of: motifID)
                 return try await MotifSectorisation(connection).setLevel(level, ofMotif: motifID)
             }
             guard saved else {
@@ -79,8 +86,18 @@ struct CatalogRoutes: Sendable {
 
     /// The form fields of a motif: its rules and its sectorisation level.
     private func motifFields(_ context: AgentRequestContext, _ motifID: UUID, _ rules: MotifRules) async throws -> [String: String] {
-        let level = try await database.tenant(context.tenant).transaction { try await MotifSectorisation($0).level(ofMotif: motifID) }
-        return MotifForm.fields(of: rules).merging(["sectorisation_level": (level ?? .departement).rawValue]) { $1 }
+        let (level, reminders) = try await database.tenant(context.tenant).transaction {
+            (try await MotifSectorisation($0).level(ofMotif: motifID), try await MotifReminderPolicy($0).policy(of: motifID))
+        }
+        var fields = MotifForm.fields(of: rules).merging(["sectorisation_level": (level ?? .departement).rawValue]) { $1 }
+        if let reminders {
+            fields["rappels_propres"] = "on"
+            for (index, reminder) in reminders.reminders.prefix(3).enumerated() {
+                fields["rappel_\(index + 1)_heures"] = String(reminder.minutes / 60)
+                for channel in reminder.channels { fields["rappel_\(index + 1)_\(channel.rawValue)"] = "on" }
+            }
+        }
+        return fields
     }
 
     /// The motif named by the path, if this agent manages its organisation; 404 when this département has none.
@@ -115,7 +132,10 @@ struct CatalogRoutes: Sendable {
             "levels": SectorisationLevel.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["sectorisation_level"] == $0.rawValue] },
             "bookable": BookableBy.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["bookable_by"] == $0.rawValue] },
         ]
-        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive", "several"] { values["is_\(box)"] = fields[box] == "on" }
+        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive", "several", "rappels_propres"] { values["is_\(box)"] = fields[box] == "on" }
+        values["reminders"] = (1...3).map { index -> [String: Any] in
+            ["index": index, "hours": fields["rappel_\(index)_heures"] ?? "", "sms": fields["rappel_\(index)_sms"] == "on", "email": fields["rappel_\(index)_email"] == "on"]
+        }
         values["notice"] = notice
         return pages.render("motif_form", values, request: request, context: context, status: status)
     }

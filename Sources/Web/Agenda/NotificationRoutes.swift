@@ -80,17 +80,8 @@ struct NotificationRoutes: Sendable {
             errors.append("L’adresse du fournisseur SMS commence par https://.")
         }
         if !(1...50).contains(smsCap) || !(1...100).contains(emailCap) { errors.append("Les plafonds vont de 1 à 50 SMS et de 1 à 100 courriels par jour et par destinataire.") }
-        var reminders: [ReminderPolicy.Reminder] = []
-        for index in 1...3 {
-            let hoursText = (fields["rappel_\(index)_heures"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard !hoursText.isEmpty else { continue }
-            let channels = MessageChannel.allCases.filter { fields["rappel_\(index)_\($0.rawValue)"] == "on" }
-            guard let hours = Int(hoursText), (1...336).contains(hours), !channels.isEmpty else {
-                errors.append("Rappel \(index) : de 1 à 336 heures avant, par SMS ou courriel.")
-                continue
-            }
-            reminders.append(.init(minutes: hours * 60, channels: channels))
-        }
+        let (policy, reminderErrors) = ReminderForm.policy(from: fields)
+        errors += reminderErrors
         let sender = String((fields["sender_name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(60))
         let smsSender = String((fields["sms_sender"] ?? "").trimmingCharacters(in: .whitespaces).prefix(11))
         if !smsSender.isEmpty, !smsSender.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
@@ -100,7 +91,7 @@ struct NotificationRoutes: Sendable {
         let sealed = key.isEmpty ? nil : try CredentialBox(secret: forms.services.configuration.secretKey).seal(key)
         var settings = NotificationSettings(
             senderName: sender, smsEnabled: fields["sms_enabled"] == "on", smsProvider: provider, smsEndpoint: endpoint, smsSender: smsSender,
-            hasSMSKey: false, reminderPolicy: ReminderPolicy(reminders: reminders), smsDailyCap: smsCap, emailDailyCap: emailCap
+            hasSMSKey: false, reminderPolicy: policy, smsDailyCap: smsCap, emailDailyCap: emailCap
         )
         (settings.smsKeyHeader, settings.smsBodyTemplate, settings.smsIDField) = (keyHeader.isEmpty ? "X-API-Key" : keyHeader, template, idField.isEmpty ? "id" : idField)
         let saved = settings
@@ -129,13 +120,7 @@ struct NotificationRoutes: Sendable {
             "smsEndpoint": form?["sms_endpoint"] ?? settings.smsEndpoint, "smsSender": form?["sms_sender"] ?? settings.smsSender,
             "hasKey": settings.hasSMSKey, "smsCap": form?["sms_daily_cap"] ?? String(settings.smsDailyCap),
             "emailCap": form?["email_daily_cap"] ?? String(settings.emailDailyCap),
-            "reminders": (1...3).map { index -> [String: Any] in
-                let reminder = settings.reminderPolicy.reminders.indices.contains(index - 1) ? settings.reminderPolicy.reminders[index - 1] : nil
-                return [
-                    "index": index, "hours": reminder.map { String($0.minutes / 60) } ?? "",
-                    "sms": reminder?.channels.contains(.sms) ?? false, "email": reminder?.channels.contains(.email) ?? false,
-                ]
-            },
+            "reminders": ReminderForm.rows(settings.reminderPolicy),
             "receiptURL": forms.services.configuration.publicURL(slug: context.tenant.slug) + "/notifications/accuses/\(receiptToken(context.tenant))",
             "dead": dead.map { message in
                 [
