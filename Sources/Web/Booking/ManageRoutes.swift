@@ -177,7 +177,6 @@ struct ManageRoutes: Sendable {
             return try await page(rdv, check: check, request, context, error: "Ce rendez-vous ne peut plus être annulé en ligne.", status: .conflict)
         }
         let tenant = context.tenant
-        let clock = BookingRoutes.clock(tenant)
         let links = routes.services.noticeLinks(tenant)
         try await database.tenant(tenant).transaction { connection in
             try await PublicRdvRepository(connection).cancel(rdv)
