@@ -154,6 +154,30 @@ final class ProviderStub: Sendable {
         }
     }
 
+    @Test func eachDepartementsMessagesGoThroughItsOwnProviderOnly() async throws {
+        try await TestWorld.run { world in
+            let mine = try await NoticeFixture.make(world)
+            let theirs = try await NoticeFixture.make(world)
+            let stub = ProviderStub()
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await useStub(mine, port: try #require(client.port), world)
+                let worker = mine.worker(world)
+                try await worker.deliverDue(in: mine.tenant, now: Date())
+                try await worker.deliverDue(in: theirs.tenant, now: Date())
+                #expect(stub.received.withLock { $0.count } == 1, "only my département's SMS reaches my provider")
+                let references = try await world.database.tenant(theirs.tenant).transaction { connection in
+                    var references: [String] = []
+                    for try await reference in try await connection.query("SELECT provider_reference FROM messages WHERE channel = 'sms' AND state = 'sent'").decode(String.self) {
+                        references.append(reference)
+                    }
+                    return references
+                }
+                #expect(references.count == 1 && references.allSatisfy { $0.hasPrefix("sandbox-") })
+            }
+        }
+    }
+
     @Test func aProviderTooSlowToAnswerIsATemporaryFailure() async throws {
         let stub = ProviderStub()
         stub.script.withLock { $0 = [-1] }
