@@ -21,7 +21,8 @@ struct AppointmentFacts: Sendable {
     let phone: String?
     let byEmail: Bool
     let bySMS: Bool
-    let agentEmails: [String]
+    /// The appointment's agents who want to hear of changes: (id, email).
+    let agents: [(id: UUID, email: String)]
 
     static func load(_ rdvID: UUID, _ connection: TenantConnection) async throws -> AppointmentFacts? {
         var base: (Date, Date, UUID, String, String?, String?, String?, UUID, String)?
@@ -46,14 +47,14 @@ struct AppointmentFacts: Sendable {
             FROM usagers u LEFT JOIN usagers r ON r.id = u.responsible_id WHERE u.id = \(attendeeID)
             """
         ).decode((String?, String?, Bool, Bool).self) { contact = row }
-        var agents: [String] = []
-        for try await email in try await connection.query(
-            "SELECT a.email FROM rdv_agents ra JOIN agents a ON a.id = ra.agent_id WHERE ra.rdv_id = \(rdvID) AND a.disabled_at IS NULL AND a.notify_online_changes"
-        ).decode(String.self) { agents.append(email) }
+        var agents: [(id: UUID, email: String)] = []
+        for try await agent in try await connection.query(
+            "SELECT a.id, a.email FROM rdv_agents ra JOIN agents a ON a.id = ra.agent_id WHERE ra.rdv_id = \(rdvID) AND a.disabled_at IS NULL AND a.notify_online_changes"
+        ).decode((UUID, String).self) { agents.append(agent) }
         return AppointmentFacts(
             rdvID: rdvID, start: start, end: end, motifName: motifName, rules: rules, reminderOverride: reminders,
             lieuName: lieuName, lieuAddress: lieuAddress, attendeeID: attendeeID, attendeeName: attendeeName,
-            email: contact.0, phone: contact.1, byEmail: contact.2, bySMS: contact.3, agentEmails: agents
+            email: contact.0, phone: contact.1, byEmail: contact.2, bySMS: contact.3, agents: agents
         )
     }
 

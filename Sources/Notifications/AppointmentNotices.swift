@@ -43,7 +43,9 @@ public struct AppointmentNotices: Sendable {
         case booked, moved, cancelled
     }
 
-    public func record(_ event: Event, rdvID: UUID, byUsager: Bool, now: Date = Date()) async throws {
+    /// - Parameter actingAgentID: the agent who made the change, who needs no email about it; the
+    ///   appointment's other agents get one (when they want it), as they do for a usager's change.
+    public func record(_ event: Event, rdvID: UUID, byUsager: Bool, actingAgentID: UUID? = nil, now: Date = Date()) async throws {
         guard let facts = try await AppointmentFacts.load(rdvID, connection), let clock = WallClock(timeZone: tenant.timeZone) else { return }
         let settings = try await NotificationSettings.load(connection)
         let link = links.manage(rdvID: rdvID, usagerID: facts.attendeeID, end: facts.end)
@@ -88,15 +90,18 @@ public struct AppointmentNotices: Sendable {
         if let phone = smsNumber(facts, settings) {
             try await enqueue(.sms, kind: kind, to: phone, subject: "", body: SMSText.plain(sms), rdvID: rdvID, expires: expires)
         }
-        if byUsager {
-            for agent in facts.agentEmails {
-                let notice = switch event {
-                case .booked: "Nouveau rendez-vous pris en ligne le \(when)."
-                case .moved: "Un rendez-vous a été déplacé en ligne au \(when)."
-                case .cancelled: "Le rendez-vous du \(when) a été annulé par l’usager : le créneau est de nouveau libre."
+        if byUsager || actingAgentID != nil {
+            for agent in facts.agents where agent.id != actingAgentID {
+                let notice = switch (event, byUsager) {
+                case (.booked, true): "Nouveau rendez-vous pris en ligne le \(when)."
+                case (.moved, true): "Un rendez-vous a été déplacé en ligne au \(when)."
+                case (.cancelled, true): "Le rendez-vous du \(when) a été annulé par l’usager : le créneau est de nouveau libre."
+                case (.booked, false): "Un collègue vous a donné un rendez-vous le \(when)."
+                case (.moved, false): "Un collègue a déplacé un de vos rendez-vous au \(when)."
+                case (.cancelled, false): "Un collègue a annulé votre rendez-vous du \(when)."
                 }
                 try await enqueue(
-                    .email, kind: "agent_notice", to: agent, subject: notice,
+                    .email, kind: "agent_notice", to: agent.email, subject: notice,
                     body: "\(notice)\n\nDétails (connexion requise) : \(links.publicURL)/rdv/\(rdvID)",
                     calendar: calendar, method: method, rdvID: rdvID, expires: expires
                 )

@@ -64,6 +64,10 @@ import TestSupport
             }
             #expect(moved.start == clock.instant(day, LocalTime("11:15")!) && moved.end == moved.start.addingTimeInterval(1800))
             #expect(agents == [setup.agent.id, colleague.id] && notes == "Apporter le dossier CAF.")
+            // The colleague hears of the move; the agent who made it does not.
+            let mails = try await world.outbox(of: setup.tenant)
+            #expect(mails.contains { $0.recipient == colleague.email && $0.subject.hasPrefix("Un collègue a déplacé") })
+            #expect(!mails.contains { $0.recipient == setup.agent.email })
             // Moving onto the colleague's other appointment directly in SQL is refused by PostgreSQL too.
             await #expect(throws: BookingError.slotTaken) {
                 try await world.database.tenant(setup.tenant).transaction { try await RdvRepository($0).move(rdv, to: ten.addingTimeInterval(600), byAgent: nil) }

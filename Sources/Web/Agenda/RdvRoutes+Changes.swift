@@ -37,7 +37,7 @@ extension RdvRoutes {
                 let links = forms.services.noticeLinks(tenant)
                 try await database.tenant(tenant).transaction { connection in
                     try await RdvRepository(connection).move(rdvID, to: clock.instant(day, time), byAgent: agentID)
-                    try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdvID, byUsager: false)
+                    try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdvID, byUsager: false, actingAgentID: agentID)
                 }
             } catch let error as BookingError {
                 return try await rdvPage(request, context, error: "Un agent du rendez-vous est déjà pris à ce moment-là. " + error.french, status: .conflict)

@@ -56,7 +56,7 @@ struct RdvRoutes: Sendable {
                     try await RdvRepository(connection).setStatus(rdvID, to: status, byAgent: agentID)
                     // Cancelling a coming appointment tells the usager and drops its reminders.
                     if before?.holdsTime == true, !status.holdsTime {
-                        try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdvID, byUsager: false)
+                        try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdvID, byUsager: false, actingAgentID: agentID)
                         // A cancelled coming appointment's time goes to the waiting list.
                         if let freed = try await PublicRdvRepository(connection).find(rdvID), let lieu = freed.lieuID, freed.start > Date() {
                             try await WaitingList(connection, tenant: tenant).slotFreed(motifID: freed.motifID, lieuID: lieu, start: freed.start, publicURL: links.publicURL)
@@ -155,7 +155,7 @@ struct RdvRoutes: Sendable {
                     agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,
                     createdBy: "agent", createdByAgentID: me
                 ))
-                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: false)
+                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: false, actingAgentID: me)
                 return rdvID
             }
             guard let rdvID else { throw PublicError.pageNotFound }
