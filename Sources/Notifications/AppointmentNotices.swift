@@ -18,9 +18,9 @@ public struct NoticeLinks: Sendable {
     }
 
     /// The link that opens one appointment without a password, valid until a day after it.
-    public func manage(rdvID: UUID, usagerID: UUID, end: Date) -> String {
-        let token = SignedLink(secret: secret, scope: scope).token(for: .init(rdvID: rdvID, usagerID: usagerID, expiresAt: end.addingTimeInterval(86_400)))
-        return "\(publicURL)/gerer/\(token)"
+    public func manage(rdvID: UUID, end: Date) -> String {
+        let token = SignedLink(secret: secret, scope: scope).token(for: .init(rdvID: rdvID, expiresAt: end.addingTimeInterval(86_400)))
+        return "\(publicURL)/g/\(token)"
     }
 }
 
@@ -48,7 +48,7 @@ public struct AppointmentNotices: Sendable {
     public func record(_ event: Event, rdvID: UUID, byUsager: Bool, actingAgentID: UUID? = nil, now: Date = Date()) async throws {
         guard let facts = try await AppointmentFacts.load(rdvID, connection), let clock = WallClock(timeZone: tenant.timeZone) else { return }
         let settings = try await NotificationSettings.load(connection)
-        let link = links.manage(rdvID: rdvID, usagerID: facts.attendeeID, end: facts.end)
+        let link = links.manage(rdvID: rdvID, end: facts.end)
         let when = FrenchDates.when(facts.start, clock), short = FrenchDates.short(facts.start, clock)
         let sender = settings.senderName.isEmpty ? tenant.name : settings.senderName
         let expires = min(facts.start, now.addingTimeInterval(2 * 86_400))
@@ -62,12 +62,12 @@ public struct AppointmentNotices: Sendable {
             kind = "confirmation"; method = "REQUEST"
             subject = "Rendez-vous confirmé le \(when)"
             lines = ["Bonjour,", "", "\(facts.what) est confirmé le \(when)."]
-            sms = "\(sender) : RDV confirmé le \(short)\(facts.place.map { ", \($0)" } ?? ""). Annuler ou déplacer : \(link)"
+            sms = "\(sender) : RDV confirmé \(short). Annuler ou déplacer : \(link)"
         case .moved:
             kind = "change"; method = "REQUEST"
             subject = "Rendez-vous déplacé au \(when)"
             lines = ["Bonjour,", "", "\(facts.what) est déplacé au \(when)."]
-            sms = "\(sender) : RDV déplacé au \(short)\(facts.place.map { ", \($0)" } ?? ""). Gérer : \(link)"
+            sms = "\(sender) : RDV déplacé au \(short). Gérer : \(link)"
         case .cancelled:
             kind = "cancellation"; method = "CANCEL"
             subject = "Rendez-vous du \(when) annulé"
@@ -126,7 +126,8 @@ public struct AppointmentNotices: Sendable {
                                   rdvID: facts.rdvID, notBefore: reminder.sendAt, expires: facts.start)
             case .sms:
                 guard let phone = smsNumber(facts, settings) else { continue }
-                let text = "\(sender) : rappel de votre RDV le \(short)\(facts.place.map { ", \($0)" } ?? ""). Empêché ? Annulez : \(link)"
+                // The place is in the confirmation: an SMS keeps to one segment where it can.
+                let text = "\(sender) : rappel, RDV le \(short). Empêché ? Annulez : \(link)"
                 try await enqueue(.sms, kind: "reminder", to: phone, subject: "", body: SMSText.plain(text), rdvID: facts.rdvID, notBefore: reminder.sendAt, expires: facts.start)
             }
         }

@@ -123,7 +123,7 @@ shot("confirme")
 driver.get(base + "/dev/courriels")
 mails = driver.find_element(By.TAG_NAME, "body").text
 # The path of the link (the test server's public port differs from the one it listens on).
-manage = re.search(r"http\S+(/gerer/[A-Za-z0-9_-]+)", mails).group(1)
+manage = re.search(r"http\S+(/g/[A-Za-z0-9_-]+)", mails).group(1)
 driver.get(base + manage)
 wait_for("trois premières lettres")
 tab_to("the name check", field("nom")).send_keys("mar")

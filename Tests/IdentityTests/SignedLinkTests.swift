@@ -7,16 +7,18 @@ import Testing
 
     @Test func aLinkOpensItsAppointmentUntilItExpires() {
         let links = SignedLink(secret: secret, scope: "dept_62")
-        let claims = SignedLink.Claims(rdvID: UUID(), usagerID: UUID(), expiresAt: Date(timeIntervalSince1970: 2_000_000_000))
+        let claims = SignedLink.Claims(rdvID: UUID(), expiresAt: Date(timeIntervalSince1970: 2_000_000_000))
         let token = links.token(for: claims)
         #expect(links.claims(of: token, now: Date(timeIntervalSince1970: 1_900_000_000)) == claims)
-        #expect(links.claims(of: token, now: Date(timeIntervalSince1970: 2_000_000_001)) == nil, "expired")
+        #expect(links.claims(of: token, now: Date(timeIntervalSince1970: 2_000_000_040)) == nil, "expired (to the minute, never earlier)")
+        #expect(links.claims(of: token, now: Date(timeIntervalSince1970: 2_000_000_001)) != nil)
+        #expect(token.count == 42, "short enough for an SMS")
         #expect(!token.contains("+") && !token.contains("/") && !token.contains("="), "safe in a URL")
     }
 
     @Test func forgedTamperedOrForeignLinksOpenNothing() {
         let links = SignedLink(secret: secret, scope: "dept_62")
-        let claims = SignedLink.Claims(rdvID: UUID(), usagerID: UUID(), expiresAt: Date().addingTimeInterval(3600))
+        let claims = SignedLink.Claims(rdvID: UUID(), expiresAt: Date().addingTimeInterval(3600))
         let token = links.token(for: claims)
         #expect(SignedLink(secret: secret, scope: "dept_26").claims(of: token) == nil, "another département's key")
         #expect(SignedLink(secret: Data(repeating: 7, count: 32), scope: "dept_62").claims(of: token) == nil, "another platform's key")

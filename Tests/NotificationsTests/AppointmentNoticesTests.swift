@@ -13,10 +13,12 @@ import TestSupport
             let queued = try await fixture.messages(world)
             #expect(Set(queued.filter { $0.kind == "confirmation" }.map(\.channel)) == ["email", "sms"])
             let confirmation = try #require(queued.first { $0.kind == "confirmation" && $0.channel == "email" })
-            #expect(confirmation.subject.hasPrefix("Rendez-vous confirmé le") && confirmation.body.contains("/gerer/") && confirmation.body.contains("carnet de santé"))
+            #expect(confirmation.subject.hasPrefix("Rendez-vous confirmé le") && confirmation.body.contains("/g/") && confirmation.body.contains("carnet de santé"))
             #expect(confirmation.calendar?.contains("METHOD:REQUEST") == true && confirmation.calendar?.contains("SEQUENCE:0") == true)
             let sms = try #require(queued.first { $0.kind == "confirmation" && $0.channel == "sms" })
             #expect(sms.recipient == "+33612345678" && SMSText.count(sms.body).encoding == .gsm7, "plain GSM-7: \(sms.body)")
+            #expect(SMSText.count(sms.body).segments == 1, "one segment: \(sms.body)")
+            #expect(queued.filter { $0.channel == "sms" }.allSatisfy { SMSText.count($0.body).segments == 1 })
             let reminders = queued.filter { $0.kind == "reminder" }
             #expect(reminders.map(\.channel).sorted() == ["email", "sms", "sms"])
             #expect(reminders.allSatisfy { $0.notBefore > Date() && $0.notBefore < fixture.start })

@@ -55,7 +55,7 @@ import TestSupport
                 let mails = try await world.outbox(of: setup.tenant)
                 let confirmationMail = try #require(mails.first { $0.subject.hasPrefix("Rendez-vous confirmé") })
                 let manageURL = try #require(confirmationMail.body.path(of: "http"))
-                let managePath = String(manageURL[try #require(manageURL.range(of: "/gerer/"))!.lowerBound...])
+                let managePath = String(manageURL[try #require(manageURL.range(of: "/g/"))!.lowerBound...])
 
                 // The link asks for the first letters of the name first.
                 let other = Browser(app: app, host: setup.host)

@@ -116,7 +116,7 @@ extension WaitingListTests {
 enum ManageLinkPath {
     static func of(_ rdv: PublicRdv, _ setup: OnlineSetup) -> String {
         let token = SignedLink(secret: TestWorld.secretKey, scope: setup.tenant.schemaName)
-            .token(for: .init(rdvID: rdv.id, usagerID: rdv.attendeeID, expiresAt: rdv.end.addingTimeInterval(86_400)))
+            .token(for: .init(rdvID: rdv.id, expiresAt: rdv.end.addingTimeInterval(86_400)))
         return "/gerer/\(token)"
     }
 }

@@ -14,27 +14,30 @@ struct ManageRoutes: Sendable {
     var database: Database { routes.database }
 
     func register(on router: Router<TenantRequestContext>) {
-        router.get("/gerer/:token") { request, context in
-            let rdv = try await linked(context)
-            if owns(rdv, context) { return try await page(rdv, check: "", request, context) }
-            return routes.render("manage_check", ["pageTitle": "Mon rendez-vous – \(context.tenant.name)"], request, context)
-        }
-        router.post("/gerer/:token") { request, context in
-            let fields = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
-            let rdv = try await linked(context)
-            let check = String((fields["nom"] ?? "").prefix(100))
-            if let refused = try await refuseCheck(rdv, check: check, request, context) { return refused }
-            switch fields["action"] ?? "voir" {
-            case "annuler":
-                return try await cancel(rdv, check: check, request, context)
-            case "deplacer":
-                return try await move(rdv, to: fields["debut"], check: check, request, context)
-            case "calendrier":
-                return try await calendarFile(rdv.id, context)
-            case "attente":
-                return try await joinWaitingList(rdv, check: check, request, context)
-            default:
-                return try await page(rdv, check: check, request, context)
+        // `/g/` in messages (SMS count every character), `/gerer/` readable for people typing it.
+        for path in ["/g/:token", "/gerer/:token"] {
+            router.get(RouterPath(path)) { request, context in
+                let rdv = try await linked(context)
+                if owns(rdv, context) { return try await page(rdv, check: "", request, context) }
+                return routes.render("manage_check", ["pageTitle": "Mon rendez-vous – \(context.tenant.name)"], request, context)
+            }
+            router.post(RouterPath(path)) { request, context in
+                let fields = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
+                let rdv = try await linked(context)
+                let check = String((fields["nom"] ?? "").prefix(100))
+                if let refused = try await refuseCheck(rdv, check: check, request, context) { return refused }
+                switch fields["action"] ?? "voir" {
+                case "annuler":
+                    return try await cancel(rdv, check: check, request, context)
+                case "deplacer":
+                    return try await move(rdv, to: fields["debut"], check: check, request, context)
+                case "calendrier":
+                    return try await calendarFile(rdv.id, context)
+                case "attente":
+                    return try await joinWaitingList(rdv, check: check, request, context)
+                default:
+                    return try await page(rdv, check: check, request, context)
+                }
             }
         }
     }
@@ -48,7 +51,7 @@ struct ManageRoutes: Sendable {
             throw PublicError(.notFound, title: "Lien inconnu ou expiré", detail: "Ce lien n’est pas ou plus valable. Il expire après le rendez-vous.")
         }
         let rdv = try await database.tenant(context.tenant).transaction { try await PublicRdvRepository($0).find(claims.rdvID) }
-        guard let rdv, rdv.attendeeID == claims.usagerID else { throw PublicError.pageNotFound }
+        guard let rdv else { throw PublicError.pageNotFound }
         return rdv
     }
 
@@ -114,7 +117,7 @@ struct ManageRoutes: Sendable {
 
     static func link(_ rdv: PublicRdv, tenant: Tenant, configuration: AppConfiguration) -> String {
         NoticeLinks(secret: configuration.secretKey, publicURL: configuration.publicURL(slug: tenant.slug), scope: tenant.schemaName)
-            .manage(rdvID: rdv.id, usagerID: rdv.attendeeID, end: rdv.end)
+            .manage(rdvID: rdv.id, end: rdv.end)
     }
 
     private func page(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -108,7 +108,7 @@ struct UsagerSpaceRoutes: Sendable {
         func row(_ rdv: PublicRdv) -> [String: Any] {
             var item: [String: Any] = [
                 "motif": rdv.motifName, "when": BookingRoutes.when(rdv.start, clock), "person": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
-                "status": BookingRoutes.publicStatus(rdv.status), "manage": "/gerer/" + (ManageRoutes.link(rdv, tenant: tenant, configuration: services.configuration).components(separatedBy: "/gerer/").last ?? ""),
+                "status": BookingRoutes.publicStatus(rdv.status), "manage": "/g/" + (ManageRoutes.link(rdv, tenant: tenant, configuration: services.configuration).components(separatedBy: "/g/").last ?? ""),
             ]
             if let lieu = rdv.lieuName { item["lieu"] = lieu }
             return item
