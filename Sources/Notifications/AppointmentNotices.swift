@@ -159,13 +159,9 @@ public struct AppointmentNotices: Sendable {
         _ channel: MessageChannel, kind: String, to recipient: String, subject: String, body: String, calendar: String? = nil, method: String? = nil,
         rdvID: UUID, notBefore: Date? = nil, expires: Date
     ) async throws {
-        let segments = channel == .sms ? SMSText.count(body).segments : nil
-        try await connection.query(
-            """
-            INSERT INTO messages (channel, kind, recipient, subject, body, calendar, calendar_method, rdv_id, not_before, next_attempt_at, expires_at, segments)
-            VALUES (\(channel.rawValue), \(kind), \(recipient), \(subject), \(body), \(calendar), \(calendar == nil ? nil : method), \(rdvID),
-                    coalesce(\(notBefore), now()), coalesce(\(notBefore), now()), \(expires), \(segments))
-            """
+        try await MessageQueue(connection).enqueue(
+            channel, kind: kind, to: recipient, subject: subject, body: body, calendar: calendar.map { ($0, method ?? "REQUEST") },
+            rdvID: rdvID, notBefore: notBefore, expires: expires
         )
     }
 }

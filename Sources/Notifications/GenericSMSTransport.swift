@@ -56,21 +56,8 @@ public struct GenericSMSTransport: MessageTransport {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: configuration.keyHeader, value: configuration.apiKey)
         request.body = .bytes(ByteBuffer(data: body))
-        do {
-            let response = try await client.execute(request, timeout: configuration.timeout)
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            switch response.status.code {
-            case 200..<300:
-                let json = (try? JSONSerialization.jsonObject(with: Data(buffer: answer))) as? [String: Any]
-                let id = json?[configuration.idField].map { "\($0)" }
-                return .sent(providerReference: id ?? message.idempotencyKey)
-            case 429, 500..<600:
-                return .temporaryFailure("fournisseur SMS : HTTP \(response.status.code)")
-            default:
-                return .permanentFailure("fournisseur SMS : HTTP \(response.status.code)")
-            }
-        } catch {
-            return .temporaryFailure("fournisseur SMS injoignable")
-        }
+        return await SMSProviderCall.send(
+            request, client: client, timeout: configuration.timeout, idField: configuration.idField, fallbackReference: message.idempotencyKey
+        )
     }
 }

@@ -61,15 +61,16 @@ public struct MessageQueue: Sendable {
     }
 
     /// Writes a message to send, in the caller's transaction.
+    /// - Parameter calendar: an invitation (`.ics`) with its method, `REQUEST` or `CANCEL`.
     public func enqueue(
         _ channel: MessageChannel, kind: String, to recipient: String, subject: String, body: String,
-        rdvID: UUID? = nil, notBefore: Date? = nil, expires: Date
+        calendar: (ics: String, method: String)? = nil, rdvID: UUID? = nil, notBefore: Date? = nil, expires: Date
     ) async throws {
         let segments = channel == .sms ? SMSText.count(body).segments : nil
         try await connection.query(
             """
-            INSERT INTO messages (channel, kind, recipient, subject, body, rdv_id, not_before, next_attempt_at, expires_at, segments)
-            VALUES (\(channel.rawValue), \(kind), \(recipient), \(subject), \(body), \(rdvID),
+            INSERT INTO messages (channel, kind, recipient, subject, body, calendar, calendar_method, rdv_id, not_before, next_attempt_at, expires_at, segments)
+            VALUES (\(channel.rawValue), \(kind), \(recipient), \(subject), \(body), \(calendar?.ics), \(calendar?.method), \(rdvID),
                     coalesce(\(notBefore), now()), coalesce(\(notBefore), now()), \(expires), \(segments))
             """
         )

@@ -56,13 +56,21 @@ public struct HTTPJSONSMSTransport: MessageTransport {
         let body: [String: String] = ["to": message.recipient, "from": configuration.sender, "text": message.body, "reference": message.idempotencyKey]
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return .permanentFailure("corps invalide") }
         request.body = .bytes(ByteBuffer(data: data))
+        return await SMSProviderCall.send(request, client: client, timeout: configuration.timeout, idField: "id", fallbackReference: message.idempotencyKey)
+    }
+}
+
+/// What SMS providers over HTTP have in common: 2xx is sent (the provider's id read from
+/// `idField`), 429 and 5xx are worth another try, other answers are refusals for good.
+enum SMSProviderCall {
+    static func send(_ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount, idField: String, fallbackReference: String) async -> DeliveryOutcome {
         do {
-            let response = try await client.execute(request, timeout: configuration.timeout)
+            let response = try await client.execute(request, timeout: timeout)
             let answer = try await response.body.collect(upTo: 64 * 1024)
             switch response.status.code {
             case 200..<300:
                 let json = (try? JSONSerialization.jsonObject(with: Data(buffer: answer))) as? [String: Any]
-                return .sent(providerReference: (json?["id"] as? String) ?? (json?["id"] as? Int).map(String.init) ?? message.idempotencyKey)
+                return .sent(providerReference: json?[idField].map { "\($0)" } ?? fallbackReference)
             case 429, 500..<600:
                 return .temporaryFailure("fournisseur SMS : HTTP \(response.status.code)")
             default:
