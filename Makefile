@@ -12,7 +12,7 @@ build: deps
 
 ## Builds, applies migrations and Tenants/, seeds the demo and serves it on http://localhost:8080
 run: build
-	.build/debug/rdv serve --demo
+	RDV_ENV=development .build/debug/rdv serve --demo
 
 ## Runs every test suite against a throwaway PostgreSQL cluster
 test: deps

@@ -55,7 +55,7 @@ public struct NotificationWorker: Service {
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
                 do {
-                    for tenant in try await TenantRegistry(database: database).all() where tenant.status == .active {
+                    for tenant in try await database.registeredTenants() where tenant.status == .active {
                         do {
                             _ = try await deliverDue(in: tenant)
                         } catch {

@@ -2,57 +2,35 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The two connection pools of the platform: the application's login role, and the owner role.
+/// The application's connection pool: its login role (NOINHERIT), which reads no département's
+/// data before `SET LOCAL ROLE` and owns nothing. This is all that `rdv serve` and `rdv worker`
+/// hold; migrations and provisioning use an `OwnerDatabase`.
 public final class Database: Service, Sendable {
-    public let settings: DatabaseSettings
+    public let layout: DatabaseLayout
     let appClient: PostgresClient
-    let ownerClient: PostgresClient
     let logger: Logger
 
-    public init(settings: DatabaseSettings, maximumAppConnections: Int = 40, maximumOwnerConnections: Int = 6, logger: Logger) {
-        self.settings = settings
+    public init(settings: DatabaseSettings, maximumConnections: Int = 40, logger: Logger) {
         var app = settings.app
-        app.options.maximumConnections = maximumAppConnections
-        var owner = settings.owner
-        owner.options.maximumConnections = maximumOwnerConnections
+        app.options.maximumConnections = maximumConnections
+        self.layout = settings.layout
         self.appClient = PostgresClient(configuration: app, backgroundLogger: logger)
-        self.ownerClient = PostgresClient(configuration: owner, backgroundLogger: logger)
         self.logger = logger
     }
 
-    public var layout: DatabaseLayout { settings.layout }
-
-    /// Runs both pools until cancelled or, as a service, until graceful shutdown (which comes
+    /// Runs the pool until cancelled or, as a service, until graceful shutdown (which comes
     /// after the services listed later, the HTTP server among them, have stopped).
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.appClient.run() }
-                group.addTask { await self.ownerClient.run() }
-            }
-        }
+        await cancelWhenGracefulShutdown { await self.appClient.run() }
     }
 
-    /// Runs `body` with the pools running, then stops them (for CLI commands and tests).
+    /// Runs `body` with the pool running, then stops it (for CLI commands and tests).
     public func running<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await self.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            // Let the pools start before the first lease, which otherwise logs a warning.
-            await Task.yield()
-            return try await body()
-        }
+        try await runningPool(run, body)
     }
 
     /// Work on schema `shared` as the application role.
     public var shared: SharedDatabase { SharedDatabase(client: appClient, logger: logger) }
-
-    /// Work on schema `shared` as the owner role: for command-line administration only
-    /// (creating consortium accounts); the web application never uses it.
-    public var administration: SharedDatabase { SharedDatabase(client: ownerClient, logger: logger) }
 
     /// Work on one département, as that département's role.
     public func tenant(_ tenant: Tenant) -> TenantDatabase {
@@ -60,6 +38,11 @@ public final class Database: Service, Sendable {
             client: appClient, schema: tenant.schemaName, role: layout.tenantRole(for: tenant.code),
             tenantSlug: tenant.slug, logger: logger
         )
+    }
+
+    /// Every registered département, read as the application role.
+    public func registeredTenants() async throws -> [Tenant] {
+        try await TenantRegistry.load(from: appClient, logger: logger)
     }
 
     /// True when PostgreSQL answers a trivial query in time.
@@ -76,5 +59,52 @@ public final class Database: Service, Sendable {
             group.cancelAll()
             return first
         }
+    }
+}
+
+/// The owner role's pool: it owns every schema and runs migrations, provisioning and
+/// command-line administration. The web process never opens one.
+public final class OwnerDatabase: Service, Sendable {
+    public let layout: DatabaseLayout
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Fails when the settings name no owner role.
+    public init(settings: DatabaseSettings, maximumConnections: Int = 6, logger: Logger) throws(ConfigurationError) {
+        guard var owner = settings.owner else {
+            throw ConfigurationError("Cette commande demande le rôle propriétaire : définissez DATABASE_OWNER_URL.")
+        }
+        owner.options.maximumConnections = maximumConnections
+        self.layout = settings.layout
+        self.client = PostgresClient(configuration: owner, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.client.run() }
+    }
+
+    public func running<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await runningPool(run, body)
+    }
+
+    /// Work on schema `shared` as the owner role: command-line administration (creating
+    /// consortium accounts, seeding the demonstration).
+    public var administration: SharedDatabase { SharedDatabase(client: client, logger: logger) }
+}
+
+/// Runs `body` while `pool` runs in a child task, then cancels the pool.
+private func runningPool<T: Sendable>(
+    _ pool: @escaping @Sendable () async throws -> Void, _ body: @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            try await pool()
+            return nil
+        }
+        defer { group.cancelAll() }
+        // Let the pool start before the first lease, which otherwise logs a warning.
+        await Task.yield()
+        return try await body()
     }
 }

@@ -3,13 +3,15 @@ import PostgresNIO
 
 /// How to reach PostgreSQL: the application's login role, and the owner role that runs migrations.
 public struct DatabaseSettings: Sendable {
+    public typealias Configuration = PostgresClient.Configuration
     /// The login role of the application (NOINHERIT, member of every tenant role).
     public var app: PostgresClient.Configuration
     /// The role that owns schemas and tables; runs migrations and provisions départements.
-    public var owner: PostgresClient.Configuration
+    /// Nil where the process must not hold it (`rdv serve` in production).
+    public var owner: PostgresClient.Configuration?
     public var databaseName: String
 
-    public init(app: PostgresClient.Configuration, owner: PostgresClient.Configuration, databaseName: String) {
+    public init(app: PostgresClient.Configuration, owner: PostgresClient.Configuration?, databaseName: String) {
         self.app = app
         self.owner = owner
         self.databaseName = databaseName
@@ -17,7 +19,7 @@ public struct DatabaseSettings: Sendable {
 
     /// Names of roles derived from this database.
     public var layout: DatabaseLayout {
-        DatabaseLayout(databaseName: databaseName, appRole: app.username, ownerRole: owner.username)
+        DatabaseLayout(databaseName: databaseName, appRole: app.username)
     }
 
     /// Reads `postgres://user:password@host:port/database?sslmode=…` (or `?host=/socket/dir`).
@@ -66,12 +68,10 @@ public struct DatabaseURLError: Error, CustomStringConvertible {
 public struct DatabaseLayout: Sendable, Hashable {
     public let databaseName: String
     public let appRole: String
-    public let ownerRole: String
 
-    public init(databaseName: String, appRole: String, ownerRole: String) {
+    public init(databaseName: String, appRole: String) {
         self.databaseName = databaseName
         self.appRole = appRole
-        self.ownerRole = ownerRole
     }
 
     public func tenantRole(for code: DepartementCode) -> String {

@@ -20,18 +20,18 @@ public struct MigrationProgress: Sendable {
 
 /// Applies SQL migrations as the owner role: schema `shared` first, then each département.
 public struct MigrationRunner: Sendable {
-    let database: Database
+    let database: OwnerDatabase
     let catalog: MigrationCatalog
     /// How many départements migrate at once.
     public let jobs: Int
 
-    public init(database: Database, catalog: MigrationCatalog, jobs: Int = 4) {
+    public init(database: OwnerDatabase, catalog: MigrationCatalog, jobs: Int = 4) {
         self.database = database
         self.catalog = catalog
         self.jobs = max(1, jobs)
     }
 
-    private var client: PostgresClient { database.ownerClient }
+    private var client: PostgresClient { database.client }
     private var logger: Logger { database.logger }
     private var layout: DatabaseLayout { database.layout }
 

@@ -27,7 +27,7 @@ public final class TenantDirectory: Sendable {
 
     /// Reads the registry again.
     public func reload() async throws {
-        let tenants = try await TenantRegistry.load(from: database.appClient, logger: database.logger)
+        let tenants = try await database.registeredTenants()
         state.withLock { $0 = HostResolver(baseDomain: $0.baseDomain, tenants: tenants) }
     }
 }

@@ -1,17 +1,18 @@
 import Logging
 import PostgresNIO
 
-/// The registry of départements in schema `shared`.
+/// The registry of départements in schema `shared`, kept by the owner role (the application
+/// role only reads it, through `Database.registeredTenants()`).
 public struct TenantRegistry: Sendable {
-    let database: Database
+    let database: OwnerDatabase
 
-    public init(database: Database) {
-        self.database = database
+    public init(owner: OwnerDatabase) {
+        self.database = owner
     }
 
-    /// Every département, read as the application role.
+    /// Every département.
     public func all() async throws -> [Tenant] {
-        try await Self.load(from: database.appClient, logger: database.logger)
+        try await Self.load(from: database.client, logger: database.logger)
     }
 
     static func load(from client: PostgresClient, logger: Logger) async throws -> [Tenant] {
@@ -39,7 +40,7 @@ public struct TenantRegistry: Sendable {
     /// Inserts or updates each département (keyed by INSEE code) and replaces its custom domains,
     /// all in one transaction. Runs as the owner role: the application role only reads the registry.
     public func upsert(_ definitions: [TenantDefinition]) async throws {
-        try await database.ownerClient.withConnection { connection in
+        try await database.client.withConnection { connection in
             try await connection.inTransaction(logger: database.logger) {
                 for definition in definitions {
                     try await upsert(definition, on: connection)
@@ -106,7 +107,7 @@ public struct TenantRegistry: Sendable {
     @discardableResult
     public func setStatus(_ status: Tenant.Status, slug: String) async throws -> Bool {
         // The change and its audit event commit together.
-        let rows = try await database.ownerClient.query(
+        let rows = try await database.client.query(
             """
             WITH changed AS (
                 UPDATE shared.tenants SET status = \(status.rawValue), updated_at = now() WHERE slug = \(slug) RETURNING id

@@ -1,11 +1,9 @@
 import Foundation
+import Tenancy
 
 /// Settings of the web application, read once at start-up.
 public struct AppConfiguration: Sendable {
-    public enum Environment: String, Sendable {
-        case development
-        case production
-    }
+    public typealias Environment = RuntimeEnvironment
 
     public var host: String
     public var port: Int
@@ -24,7 +22,7 @@ public struct AppConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",
-        environment: Environment = .development, publicScheme: String? = nil, publicPort: Int? = nil,
+        environment: Environment, publicScheme: String? = nil, publicPort: Int? = nil,
         secretKey: Data? = nil
     ) {
         self.host = host

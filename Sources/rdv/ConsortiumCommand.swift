@@ -24,7 +24,6 @@ struct Consortium: AsyncParsableCommand {
         @Flag(help: "Lit le mot de passe sur l’entrée standard.") var passwordStdin = false
 
         func run() async throws {
-            Platform.bootstrapLogging()
             guard let role = ConsortiumRole(rawValue: role) else {
                 throw ValidationError("Rôle inconnu « \(role) » : operator ou steering.")
             }
@@ -36,11 +35,12 @@ struct Consortium: AsyncParsableCommand {
             let problems = PasswordPolicy.standard.problems(with: password, email: email, names: [firstName, lastName])
             guard problems.isEmpty else { throw ValidationError(problems.joined(separator: " ")) }
             let hash = try await PasswordHasher().hash(password)
-            let platform = try await Platform.open(options, logger: Logger(label: "rdv.consortium"))
+            let platform = try await Platform.open(options, label: "rdv.consortium", needsOwner: true)
+            defer { platform.close() }
             let (email, firstName, lastName) = (self.email, self.firstName, self.lastName)
-            try await platform.run {
-                _ = try await platform.runner.withLock { try await platform.runner.migrateShared() }
-                try await platform.database.administration.transaction { connection in
+            try await platform.administer { administration in
+                _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
+                try await administration.owner.administration.transaction { connection in
                     try await ConsortiumAccountRepository(connection).upsert(
                         email: email, firstName: firstName, lastName: lastName, role: role, passwordHash: hash
                     )
@@ -56,11 +56,11 @@ struct Consortium: AsyncParsableCommand {
         @OptionGroup var options: PlatformOptions
 
         func run() async throws {
-            Platform.bootstrapLogging()
-            let platform = try await Platform.open(options, logger: Logger(label: "rdv.consortium"))
-            let accounts = try await platform.run {
-                _ = try await platform.runner.withLock { try await platform.runner.migrateShared() }
-                return try await platform.database.shared.transaction { connection in
+            let platform = try await Platform.open(options, label: "rdv.consortium", needsOwner: true)
+            defer { platform.close() }
+            let accounts = try await platform.administer { administration in
+                _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
+                return try await administration.database.shared.transaction { connection in
                     try await ConsortiumAccountRepository(connection).all()
                 }
             }

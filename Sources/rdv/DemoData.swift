@@ -76,8 +76,9 @@ enum DemoData {
     }
 
     /// Seeds every registered département that has demo content.
-    static func seed(database: Database, logger: Logger) async throws -> [Tenant] {
-        let tenants = try await TenantRegistry(database: database).all()
+    static func seed(_ administration: Administration, logger: Logger) async throws -> [Tenant] {
+        let database = administration.database
+        let tenants = try await database.registeredTenants()
         let hash = try await PasswordHasher().hash(password)
         var seeded: [Tenant] = []
         for tenant in tenants {
@@ -99,7 +100,7 @@ enum DemoData {
             }
             seeded.append(tenant)
         }
-        try await database.administration.transaction { connection in
+        try await administration.owner.administration.transaction { connection in
             let accounts = ConsortiumAccountRepository(connection)
             for member in consortium {
                 try await accounts.upsert(email: member.email, firstName: member.firstName, lastName: member.lastName, role: member.role, passwordHash: hash)
@@ -118,29 +119,33 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Dossier des fichiers de départements.") var tenants = "Tenants"
 
     func run() async throws {
-        Platform.bootstrapLogging()
-        let platform = try await Platform.open(options, logger: Logger(label: "rdv.demo"))
-        let seeded = try await platform.run {
-            try await prepareDemo(platform: platform, tenantsDirectory: tenants)
+        let platform = try await Platform.open(options, label: "rdv.demo", needsOwner: true)
+        defer { platform.close() }
+        guard platform.configuration.isDevelopment else {
+            throw ValidationError("La démonstration (comptes au mot de passe connu) n’existe qu’en développement : RDV_ENV=development.")
+        }
+        let tenants = self.tenants
+        let seeded = try await platform.administer { administration in
+            try await prepareDemo(administration, tenantsDirectory: tenants, logger: platform.logger)
         }
         print("Démonstration prête : \(seeded.map(\.name).joined(separator: ", ")).")
     }
 }
 
 /// Migrations, `Tenants/`, demo content: what `serve --demo` and `demo` do before anything else.
-func prepareDemo(platform: Platform, tenantsDirectory: String) async throws -> [Tenant] {
+func prepareDemo(_ administration: Administration, tenantsDirectory: String, logger: Logger) async throws -> [Tenant] {
     let definitions: [TenantDefinition]
     do {
         definitions = try TenantFile.loadDirectory(URL(fileURLWithPath: tenantsDirectory)).map(\.definition)
     } catch let error as TenantFileError {
         throw ValidationError("Fichier de département invalide : \(error.description)")
     }
-    let outcomes = try await platform.runner.withLock {
-        var outcomes = try await platform.runner.migrateEverythingHoldingLock()
-        outcomes += try await TenantProvisioner(runner: platform.runner, registry: platform.registry)
-            .applyHoldingLock(definitions)
+    let runner = administration.runner
+    let outcomes = try await runner.withLock {
+        var outcomes = try await runner.migrateEverythingHoldingLock()
+        outcomes += try await administration.provisioner.applyHoldingLock(definitions)
         return outcomes
     }
     try report(outcomes)
-    return try await DemoData.seed(database: platform.database, logger: platform.logger)
+    return try await DemoData.seed(administration, logger: logger)
 }

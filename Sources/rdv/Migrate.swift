@@ -9,11 +9,11 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var options: PlatformOptions
 
     func run() async throws {
-        Platform.bootstrapLogging()
-        let platform = try await Platform.open(options, logger: Logger(label: "rdv.migrate"))
+        let platform = try await Platform.open(options, label: "rdv.migrate", needsOwner: true)
+        defer { platform.close() }
         let display = ProgressDisplay()
-        let outcomes = try await platform.run {
-            try await platform.runner.migrateEverything(progress: display.update)
+        let outcomes = try await platform.administer { administration in
+            try await administration.runner.migrateEverything(progress: display.update)
         }
         try report(outcomes)
     }

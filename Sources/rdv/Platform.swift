@@ -15,17 +15,28 @@ struct PlatformOptions: ParsableArguments {
     var jobs = 4
 }
 
-/// The database the commands work on: `DATABASE_URL` (and `DATABASE_OWNER_URL` for migrations)
-/// when set, otherwise a private PostgreSQL cluster in `--data-dir`.
+/// The database the commands work on: `DATABASE_URL` (and `DATABASE_OWNER_URL` for the
+/// commands that migrate or provision) when set, otherwise a private PostgreSQL cluster in
+/// `--data-dir` (development only).
 struct Platform: Sendable {
-    let database: Database
+    let configuration: PlatformConfiguration
+    let settings: DatabaseSettings
     let embedded: EmbeddedPostgres?
     let catalog: MigrationCatalog
     let logger: Logger
     let jobs: Int
 
-    static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    /// Reads the environment once, for every command; a bad setting stops here, in French.
+    static func loadConfiguration() throws -> PlatformConfiguration {
+        do {
+            return try PlatformConfiguration.load(from: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    static func bootstrapLogging(_ configuration: PlatformConfiguration) {
+        let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -33,47 +44,91 @@ struct Platform: Sendable {
         }
     }
 
-    static func open(_ options: PlatformOptions, logger: Logger) async throws -> Platform {
-        let environment = ProcessInfo.processInfo.environment
+    /// Checks the configuration, starts logging, and opens the database (starting the embedded
+    /// cluster when there is no `DATABASE_URL`). `needsOwner` commands fail in production
+    /// without `DATABASE_OWNER_URL`; the others never receive the owner role.
+    static func open(
+        _ options: PlatformOptions, label: String, needsOwner: Bool, configuration: PlatformConfiguration? = nil
+    ) async throws -> Platform {
+        let configuration = try configuration ?? loadConfiguration()
+        bootstrapLogging(configuration)
+        let logger = Logger(label: label)
         let catalog: MigrationCatalog
         do {
             catalog = try MigrationCatalog.load(from: URL(fileURLWithPath: options.migrations))
         } catch {
             throw ValidationError("Migrations illisibles : \(error)")
         }
-        let settings: DatabaseSettings
+        var settings: DatabaseSettings
         var embedded: EmbeddedPostgres?
-        if let url = environment["DATABASE_URL"], !url.isEmpty {
+        if let url = configuration.databaseURL {
             let app = try DatabaseSettings.configuration(fromURL: url)
-            let owner = try environment["DATABASE_OWNER_URL"].map(DatabaseSettings.configuration(fromURL:)) ?? app
-            settings = DatabaseSettings(app: app.0, owner: owner.0, databaseName: app.database)
-        } else {
-            if environment["RDV_ENV"] == "production" {
-                throw ValidationError("DATABASE_URL est obligatoire en production.")
+            var owner: PostgresConfiguration?
+            if needsOwner {
+                let ownerURL: String?
+                do { ownerURL = try configuration.requireOwnerURL() } catch { throw ValidationError(error.description) }
+                owner = try ownerURL.map(DatabaseSettings.configuration(fromURL:))?.0
             }
+            settings = DatabaseSettings(app: app.0, owner: owner, databaseName: app.database)
+        } else {
             let cluster = EmbeddedPostgres(rootDirectory: options.dataDir, logger: logger)
             try cluster.start()
             embedded = cluster
             do {
-                settings = try await cluster.prepareDatabase(named: environment["RDV_DATABASE_NAME"] ?? "rdv")
+                settings = try await cluster.prepareDatabase(named: configuration.embeddedDatabaseName)
             } catch {
                 cluster.stop()
                 throw error
             }
+            if !needsOwner { settings.owner = nil }
         }
-        let database = Database(settings: settings, maximumOwnerConnections: options.jobs + 2, logger: logger)
-        return Platform(database: database, embedded: embedded, catalog: catalog, logger: logger, jobs: options.jobs)
+        return Platform(configuration: configuration, settings: settings, embedded: embedded, catalog: catalog, logger: logger, jobs: options.jobs)
     }
 
-    var runner: MigrationRunner { MigrationRunner(database: database, catalog: catalog, jobs: jobs) }
-    var registry: TenantRegistry { TenantRegistry(database: database) }
+    /// A pool of the application's login role.
+    func applicationDatabase(maximumConnections: Int = 40) -> Database {
+        Database(settings: settings, maximumConnections: maximumConnections, logger: logger)
+    }
 
-    /// Runs `body` with the pools up, then stops them and the embedded cluster if we started it.
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        defer { embedded?.stop() }
-        return try await database.running(body)
+    /// Runs `body` with the owner's pool (and the application's) up, then stops them.
+    func administer<T: Sendable>(_ body: @Sendable (Administration) async throws -> T) async throws -> T {
+        let owner: OwnerDatabase
+        do { owner = try OwnerDatabase(settings: settings, maximumConnections: jobs + 2, logger: logger) } catch {
+            throw ValidationError(error.description)
+        }
+        let database = applicationDatabase(maximumConnections: jobs + 2)
+        let administration = Administration(
+            owner: owner, database: database,
+            runner: MigrationRunner(database: owner, catalog: catalog, jobs: jobs), registry: TenantRegistry(owner: owner)
+        )
+        return try await owner.running {
+            try await database.running { try await body(administration) }
+        }
+    }
+
+    /// Runs `body` with the application's pool up, then stops it.
+    func withApplicationDatabase<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
+        let database = applicationDatabase(maximumConnections: jobs + 2)
+        return try await database.running { try await body(database) }
+    }
+
+    /// Stops the embedded cluster if this process started it.
+    func close() {
+        embedded?.stop()
     }
 }
+
+/// What the administration commands work with: both roles' pools, the migration runner and
+/// the registry.
+struct Administration: Sendable {
+    let owner: OwnerDatabase
+    let database: Database
+    let runner: MigrationRunner
+    let registry: TenantRegistry
+    var provisioner: TenantProvisioner { TenantProvisioner(runner: runner, registry: registry) }
+}
+
+typealias PostgresConfiguration = DatabaseSettings.Configuration
 
 /// Reports the outcome of a migration run; throws `ExitCode.failure` when a schema failed.
 func report(_ outcomes: [SchemaOutcome]) throws {

@@ -18,47 +18,50 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "N’envoie pas les courriels et SMS (un `rdv worker` à part s’en charge).") var sansEnvois = false
 
     func run() async throws {
-        Platform.bootstrapLogging()
-        let logger = Logger(label: "rdv")
-        let environment = ProcessInfo.processInfo.environment
-        let appEnvironment = AppConfiguration.Environment(rawValue: environment["RDV_ENV"] ?? "development") ?? .development
-        var secretKey: Data?
-        if let encoded = environment["RDV_SECRET_KEY"] {
-            guard let key = Data(base64Encoded: encoded), key.count >= 32 else {
-                throw ValidationError("RDV_SECRET_KEY doit contenir au moins 32 octets encodés en base64.")
-            }
-            secretKey = key
-        } else if appEnvironment == .production {
-            throw ValidationError("RDV_SECRET_KEY est obligatoire en production (32 octets aléatoires en base64).")
-        } else {
-            secretKey = try Self.developmentKey(in: options.dataDir)
+        let environment = try Platform.loadConfiguration()
+        if demo, !environment.isDevelopment {
+            throw ValidationError("--demo crée des comptes au mot de passe connu : il n’existe qu’en développement (RDV_ENV=development).")
         }
+        // The owner role is opened only to prepare the demonstration, then let go before serving.
+        let platform = try await Platform.open(options, label: "rdv", needsOwner: demo, configuration: environment)
+        defer { platform.close() }
+        let logger = platform.logger
         var settings = AppConfiguration(
-            host: host, port: port, baseDomain: environment["RDV_BASE_DOMAIN"] ?? baseDomain,
-            environment: appEnvironment, publicScheme: environment["RDV_PUBLIC_SCHEME"],
-            publicPort: environment["RDV_PUBLIC_PORT"].flatMap(Int.init), secretKey: secretKey
+            host: host, port: port, baseDomain: environment.baseDomain ?? baseDomain,
+            environment: environment.environment, publicScheme: environment.publicScheme,
+            publicPort: environment.publicPort, secretKey: try Self.secretKey(environment, dataDirectory: options.dataDir)
         )
-        settings.keepsSlotMaterial = environment["RDV_SLOT_CACHE"] != "off"
+        settings.keepsSlotMaterial = environment.keepsSlotMaterial
         let configuration = settings
-        let platform = try await Platform.open(options, logger: logger)
-        defer { platform.embedded?.stop() }
 
-        let tenantsDirectory = tenants
-        let prepare: (@Sendable () async throws -> Void)? = demo ? { @Sendable in
-            let seeded = try await prepareDemo(platform: platform, tenantsDirectory: tenantsDirectory)
+        if demo {
+            let tenantsDirectory = tenants
+            let seeded = try await platform.administer { administration in
+                try await prepareDemo(administration, tenantsDirectory: tenantsDirectory, logger: logger)
+            }
             Self.printAddresses(seeded, configuration: configuration)
-        } : nil
-        let directory = TenantDirectory(database: platform.database, baseDomain: configuration.baseDomain)
+        }
+        let database = platform.applicationDatabase()
+        let directory = TenantDirectory(database: database, baseDomain: configuration.baseDomain)
         let worker = NotificationWorker(
-            database: platform.database,
-            configuration: try Delivery.configuration(secretKey: configuration.secretKey, development: configuration.isDevelopment, logger: logger),
+            database: database,
+            configuration: try Delivery.configuration(environment, secretKey: configuration.secretKey, logger: logger),
             logger: logger
         )
         let app = try await buildApplication(
-            configuration: configuration, database: platform.database, directory: directory,
-            extraServices: sansEnvois ? [] : [worker], beforeServing: prepare, logger: logger
+            configuration: configuration, database: database, directory: directory,
+            extraServices: sansEnvois ? [] : [worker], logger: logger
         )
         try await app.runService()
+    }
+
+    /// `RDV_SECRET_KEY`, or in development a key kept in the data folder.
+    static func secretKey(_ configuration: PlatformConfiguration, dataDirectory: String) throws -> Data {
+        if let key = configuration.secretKey { return key }
+        guard configuration.isDevelopment else {
+            throw ValidationError("RDV_SECRET_KEY est obligatoire en production (32 octets aléatoires en base64).")
+        }
+        return try developmentKey(in: dataDirectory)
     }
 
     /// In development, a key kept in the data folder, so that restarts keep sealed TOTP secrets readable.

@@ -14,11 +14,11 @@ struct Tenants: AsyncParsableCommand {
         @OptionGroup var options: PlatformOptions
 
         func run() async throws {
-            Platform.bootstrapLogging()
-            let platform = try await Platform.open(options, logger: Logger(label: "rdv.tenants"))
-            let tenants = try await platform.run {
-                _ = try await platform.runner.withLock { try await platform.runner.migrateShared() }
-                return try await platform.registry.all()
+            let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
+            defer { platform.close() }
+            let tenants = try await platform.administer { administration in
+                _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
+                return try await administration.registry.all()
             }
             for tenant in tenants.sorted(by: { $0.code < $1.code }) {
                 let domains = tenant.customDomains.isEmpty ? "" : "  " + tenant.customDomains.joined(separator: ", ")
@@ -36,7 +36,6 @@ struct Tenants: AsyncParsableCommand {
         @Argument(help: "Dossier des fichiers de départements.") var directory = "Tenants"
 
         func run() async throws {
-            Platform.bootstrapLogging()
             let definitions: [TenantDefinition]
             do {
                 definitions = try TenantFile.loadDirectory(URL(fileURLWithPath: directory)).map(\.definition)
@@ -44,11 +43,11 @@ struct Tenants: AsyncParsableCommand {
                 printError("Fichier invalide, rien n’a été appliqué.\n\(error.description)")
                 throw ExitCode(2)
             }
-            let platform = try await Platform.open(options, logger: Logger(label: "rdv.tenants"))
+            let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
+            defer { platform.close() }
             let display = ProgressDisplay()
-            let outcomes = try await platform.run {
-                try await TenantProvisioner(runner: platform.runner, registry: platform.registry)
-                    .apply(definitions, progress: display.update)
+            let outcomes = try await platform.administer { administration in
+                try await administration.provisioner.apply(definitions, progress: display.update)
             }
             try report(outcomes)
         }
@@ -65,7 +64,6 @@ struct Tenants: AsyncParsableCommand {
         @Option(name: .customLong("domain"), help: "Domaine personnalisé (répétable).") var domains: [String] = []
 
         func run() async throws {
-            Platform.bootstrapLogging()
             guard let departement = DepartementCode(code) else {
                 throw ValidationError("« \(code) » n’est pas un code de département (01 à 95, 2A, 2B, 971 à 976).")
             }
@@ -76,9 +74,10 @@ struct Tenants: AsyncParsableCommand {
             if let problem = TenantFile.validate(definition) {
                 throw ValidationError("\(problem.field) : \(problem.message)")
             }
-            let platform = try await Platform.open(options, logger: Logger(label: "rdv.tenants"))
-            let outcomes = try await platform.run {
-                try await TenantProvisioner(runner: platform.runner, registry: platform.registry).apply([definition])
+            let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
+            defer { platform.close() }
+            let outcomes = try await platform.administer { administration in
+                try await administration.provisioner.apply([definition])
             }
             try report(outcomes)
         }
@@ -102,11 +101,11 @@ struct Tenants: AsyncParsableCommand {
 }
 
 private func setStatus(_ status: Tenant.Status, slug: String, options: PlatformOptions) async throws {
-    Platform.bootstrapLogging()
-    let platform = try await Platform.open(options, logger: Logger(label: "rdv.tenants"))
-    let found = try await platform.run {
-        _ = try await platform.runner.withLock { try await platform.runner.migrateShared() }
-        return try await platform.registry.setStatus(status, slug: slug)
+    let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
+    defer { platform.close() }
+    let found = try await platform.administer { administration in
+        _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
+        return try await administration.registry.setStatus(status, slug: slug)
     }
     guard found else {
         printError("Aucun département « \(slug) ».")

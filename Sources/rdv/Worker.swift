@@ -7,14 +7,14 @@ import Tenancy
 
 /// How `rdv serve` and `rdv worker` deliver messages, from the environment.
 enum Delivery {
-    static func configuration(secretKey: Data, development: Bool, logger: Logger) throws -> DeliveryConfiguration {
-        let environment = ProcessInfo.processInfo.environment
+    static func configuration(_ platform: PlatformConfiguration, secretKey: Data, logger: Logger) throws -> DeliveryConfiguration {
+        let development = platform.isDevelopment
         let email: any MessageTransport
-        if let url = environment["RDV_SMTP_URL"] {
+        if let url = platform.smtpURL {
             guard let smtp = SMTPConfiguration(url: url) else {
                 throw ValidationError("RDV_SMTP_URL s’écrit smtp://utilisateur:mot-de-passe@hôte:587?security=starttls (ou smtps://…).")
             }
-            guard let from = environment["RDV_MAIL_FROM"], from.contains("@"), from.allSatisfy(\.isASCII) else {
+            guard let from = platform.mailFrom, from.contains("@"), from.allSatisfy(\.isASCII) else {
                 throw ValidationError("RDV_MAIL_FROM (adresse d’expédition, par exemple ne-pas-repondre@rdv.example) accompagne RDV_SMTP_URL.")
             }
             email = SMTPEmailTransport(client: try SMTPClient(configuration: smtp), fromAddress: from)
@@ -34,25 +34,16 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var options: PlatformOptions
 
     func run() async throws {
-        Platform.bootstrapLogging()
-        let logger = Logger(label: "rdv.worker")
-        let environment = ProcessInfo.processInfo.environment
-        let development = (environment["RDV_ENV"] ?? "development") == "development"
-        let key: Data
-        if let encoded = environment["RDV_SECRET_KEY"], let decoded = Data(base64Encoded: encoded), decoded.count >= 32 {
-            key = decoded
-        } else if development {
-            key = try Serve.developmentKey(in: options.dataDir)
-        } else {
-            throw ValidationError("RDV_SECRET_KEY est obligatoire en production (32 octets aléatoires en base64).")
-        }
-        let platform = try await Platform.open(options, logger: logger)
-        defer { platform.embedded?.stop() }
+        let platform = try await Platform.open(options, label: "rdv.worker", needsOwner: false)
+        defer { platform.close() }
+        let logger = platform.logger
+        let key = try Serve.secretKey(platform.configuration, dataDirectory: options.dataDir)
+        let database = platform.applicationDatabase()
         let worker = NotificationWorker(
-            database: platform.database, configuration: try Delivery.configuration(secretKey: key, development: development, logger: logger), logger: logger
+            database: database, configuration: try Delivery.configuration(platform.configuration, secretKey: key, logger: logger), logger: logger
         )
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: platform.database), .init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [.init(service: database), .init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await group.run()
     }

@@ -86,7 +86,7 @@ import TestSupport
             #expect(try await world.registry.all().first?.status == .suspended)
             #expect(try rdv(["tenants", "resume", tenant.slug], in: world).status == 0)
             #expect(try await world.registry.all().first?.status == .active)
-            let audited = try await world.database.ownerQuery(
+            let audited = try await world.owner.ownerQuery(
                 "SELECT action FROM shared.consortium_audit_events WHERE tenant_id = \(tenant.id) ORDER BY id"
             ).map { try $0.decode(String.self) }
             #expect(audited == ["tenant.declared", "tenant.suspended", "tenant.active"])
@@ -104,6 +104,90 @@ import TestSupport
             let good = try rdv(["tenants", "create", "--code", "2A", "--slug", "corse-du-sud", "--name", "Corse-du-Sud"], in: world)
             #expect(good.status == 0, "\(good.output)")
             #expect(try await world.registry.all().map(\.schemaName) == ["dept_2a"])
+        }
+    }
+
+    @Test func everyCommandRefusesAnUnknownEnvironmentBeforeDoingAnything() async throws {
+        try await TestWorld.run { world in
+            for value in ["prod", "Production", ""] {
+                for verb in [["serve"], ["worker"], ["migrate"], ["tenants", "list"], ["demo"], ["consortium", "list"]] {
+                    let dataDirectory = NSTemporaryDirectory() + "rdv-env-\(UUID().uuidString)"
+                    var environment = ProcessInfo.processInfo.environment
+                    environment.merge(world.environment) { $1 }
+                    environment["DATABASE_URL"] = nil
+                    environment["RDV_ENV"] = value
+                    let (status, output) = try Subprocess.run([Self.binary] + verb + ["--data-dir", dataDirectory], environment: environment)
+                    #expect(status != 0, "\(verb) with RDV_ENV=\(value)")
+                    #expect(output.contains("RDV_ENV") && output.contains("development ou production"), "\(verb): \(output)")
+                    // Nothing started: no embedded cluster, no development key.
+                    #expect(!FileManager.default.fileExists(atPath: dataDirectory))
+                }
+            }
+            #expect(try await world.registry.all().isEmpty)
+        }
+    }
+
+    @Test func productionCommandsThatMigrateNeedTheOwnerURL() async throws {
+        try await TestWorld.run { world in
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(world.environment) { $1 }
+            environment["RDV_ENV"] = "production"
+            environment["RDV_SECRET_KEY"] = Data(repeating: 1, count: 32).base64EncodedString()
+            environment["DATABASE_OWNER_URL"] = nil
+            for verb in [["migrate"], ["tenants", "create", "--code", "2A", "--slug", "corse-du-sud", "--name", "Corse-du-Sud"]] {
+                let (status, output) = try Subprocess.run([Self.binary] + verb, environment: environment)
+                #expect(status != 0)
+                #expect(output.contains("DATABASE_OWNER_URL est obligatoire en production"), "\(output)")
+            }
+            let demo = try Subprocess.run([Self.binary, "serve", "--demo"], environment: environment)
+            #expect(demo.status != 0)
+            #expect(demo.output.contains("qu’en développement"))
+            #expect(try await world.registry.all().isEmpty)
+        }
+    }
+
+    /// `rdv serve` in production is given the application's login role only, and serves.
+    @Test func serveRunsInProductionWithoutTheOwnerRole() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            var environment = ProcessInfo.processInfo.environment
+            environment.merge(world.environment) { $1 }
+            environment["RDV_ENV"] = "production"
+            environment["RDV_SECRET_KEY"] = Data(repeating: 2, count: 32).base64EncodedString()
+            environment["RDV_PUBLIC_SCHEME"] = "https"
+            environment["DATABASE_OWNER_URL"] = nil
+            environment["LOG_LEVEL"] = "warning"
+            let port = Int.random(in: 20_000...40_000)
+            let script = """
+                "$1" serve --port "$2" --base-domain rdv.test --sans-envois &
+                server=$!
+                python3 - "$2" "$3" <<'PY'
+                import sys, time, urllib.request, urllib.error
+                port, host = sys.argv[1], sys.argv[2]
+                def status(path, host_header):
+                    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host_header})
+                    try:
+                        return urllib.request.urlopen(request, timeout=5).status
+                    except urllib.error.HTTPError as error:
+                        return error.code
+                for _ in range(120):
+                    try:
+                        if status("/healthz", "rdv.test") == 200: break
+                    except OSError:
+                        time.sleep(0.25)
+                print("health", status("/healthz", "rdv.test"))
+                print("signin", status("/connexion", host))
+                print("mailbox", status("/dev/courriels", host))
+                PY
+                kill "$server"; wait "$server"
+                """
+            let (_, output) = try Subprocess.run(
+                ["/bin/sh", "-c", script, "sh", Self.binary, String(port), "\(tenant.slug).rdv.test"], environment: environment
+            )
+            #expect(output.contains("health 200"), "\(output)")
+            #expect(output.contains("signin 200"), "\(output)")
+            // No development mailbox in production.
+            #expect(output.contains("mailbox 404"), "\(output)")
         }
     }
 

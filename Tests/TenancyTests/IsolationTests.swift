@@ -57,7 +57,7 @@ import TestSupport
             var logger = Logger(label: "rdv.tests.pool")
             logger.logLevel = .warning
             // One connection only: every transaction below runs on the same server session.
-            let single = Database(settings: world.settings, maximumAppConnections: 1, logger: logger)
+            let single = Database(settings: world.settings, maximumConnections: 1, logger: logger)
             try await single.running {
                 let backend = try await single.appQuery("SELECT pg_backend_pid()")[0].decode(Int.self)
                 let baseline = try await sessionState(single)

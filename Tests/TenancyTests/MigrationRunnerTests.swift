@@ -14,7 +14,7 @@ import TestSupport
     static let second = Migration(version: 2, fileName: "0002_more.sql", sql: "ALTER TABLE notes ADD COLUMN tag text;\nCREATE INDEX notes_tag ON notes (tag);")
 
     func appliedVersions(_ world: TestWorld, schema: String) async throws -> [Int] {
-        try await world.database.ownerQuery("SELECT version FROM \(unescaped: schema).schema_migrations ORDER BY version")
+        try await world.owner.ownerQuery("SELECT version FROM \(unescaped: schema).schema_migrations ORDER BY version")
             .map { try $0.decode(Int.self) }
     }
 
@@ -81,7 +81,7 @@ import TestSupport
             #expect(outcomes.first { $0.schema == healthy.schemaName }?.applied == ["0002_fragile.sql"])
             #expect(try await appliedVersions(world, schema: doomed.schemaName) == [1])
             #expect(try await appliedVersions(world, schema: healthy.schemaName) == [1, 2])
-            let columns = try await world.database.ownerQuery(
+            let columns = try await world.owner.ownerQuery(
                 "SELECT count(*) FROM information_schema.columns WHERE table_schema = \(doomed.schemaName) AND column_name = 'tag'"
             )
             #expect(try columns[0].decode(Int.self) == 0)

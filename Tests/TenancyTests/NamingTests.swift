@@ -33,9 +33,9 @@ import Testing
     }
 
     @Test func tenantRolesCarryTheDatabaseName() {
-        let layout = DatabaseLayout(databaseName: "rdv", appRole: "rdv_app", ownerRole: "rdv_owner")
+        let layout = DatabaseLayout(databaseName: "rdv", appRole: "rdv_app")
         #expect(layout.tenantRole(for: DepartementCode("62")!) == "rdv_dept_62")
-        let other = DatabaseLayout(databaseName: "rdv-staging", appRole: "a", ownerRole: "o")
+        let other = DatabaseLayout(databaseName: "rdv-staging", appRole: "a")
         #expect(other.tenantRole(for: DepartementCode("2B")!) == "rdv_staging_dept_2b")
     }
 

@@ -1,11 +1,14 @@
 import PostgresNIO
 @testable import Tenancy
 
-extension Database {
+extension OwnerDatabase {
     /// A query as the owner role, for tests that inspect what migrations did.
     public func ownerQuery(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await ownerClient.query(query, logger: logger).collect()
+        try await client.query(query, logger: logger).collect()
     }
+}
+
+extension Database {
 
     /// A query as the application's login role, outside any tenant transaction.
     public func appQuery(_ query: PostgresQuery) async throws -> [PostgresRow] {

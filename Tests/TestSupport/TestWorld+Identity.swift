@@ -48,7 +48,7 @@ extension TestWorld {
     public func makeConsortiumAccount(_ role: ConsortiumRole, email: String? = nil) async throws -> ConsortiumAccount {
         let hash = try await PasswordHasher().hash(Self.agentPassword)
         let email = email ?? "\(role.rawValue)-\(Self.randomLabel(length: 6))@consortium.fr"
-        return try await database.administration.transaction { connection in
+        return try await owner.administration.transaction { connection in
             let repository = ConsortiumAccountRepository(connection)
             let id = try await repository.upsert(email: email, firstName: "Prénom", lastName: "Nom", role: role, passwordHash: hash)
             guard let account = try await repository.find(id: id) else { throw TestWorldError.database("account \(email) vanished") }
@@ -59,7 +59,7 @@ extension TestWorld {
     /// Turns on the second factor of a consortium account; returns its TOTP.
     public func enrolSecondFactor(_ account: ConsortiumAccount) async throws -> TOTP {
         let factor = SecondFactor(secret: Self.secretKey)
-        return try await database.administration.transaction { connection in
+        return try await owner.administration.transaction { connection in
             let totp = try await factor.startEnrolment(agentID: account.id, on: connection, realm: .consortium(account.role))
             try await connection.query("UPDATE shared.consortium_accounts SET totp_enabled_at = now() WHERE id = \(account.id)")
             return totp

@@ -7,14 +7,18 @@ import Tenancy
 /// A fresh database of its own for one test: roles, schema `shared` migrated, pools running.
 /// Tests create their départements in it, so tests run in parallel without meeting.
 public final class TestWorld: Sendable {
+    /// The application's login role, as `rdv serve` holds it.
     public let database: Database
+    /// The owner role, as migrations and provisioning hold it.
+    public let owner: OwnerDatabase
     public let catalog: MigrationCatalog
     public let settings: DatabaseSettings
     public let socketDirectory: String
     private let usedCodes = Mutex<Set<DepartementCode>>([])
 
-    init(database: Database, catalog: MigrationCatalog, settings: DatabaseSettings, socketDirectory: String) {
+    init(database: Database, owner: OwnerDatabase, catalog: MigrationCatalog, settings: DatabaseSettings, socketDirectory: String) {
         self.database = database
+        self.owner = owner
         self.catalog = catalog
         self.settings = settings
         self.socketDirectory = socketDirectory
@@ -49,25 +53,26 @@ public final class TestWorld: Sendable {
         let settings = try await TestCluster.makeDatabase(named: name)
         var logger = Logger(label: "rdv.tests")
         logger.logLevel = .warning
-        let database = Database(settings: settings, maximumOwnerConnections: 8, logger: logger)
+        let database = Database(settings: settings, logger: logger)
+        let owner = try OwnerDatabase(settings: settings, maximumConnections: 8, logger: logger)
         let world = TestWorld(
-            database: database, catalog: try catalog ?? repositoryCatalog(), settings: settings,
+            database: database, owner: owner, catalog: try catalog ?? repositoryCatalog(), settings: settings,
             socketDirectory: try await TestCluster.cluster().socketDirectory
         )
-        return try await database.running {
+        return try await owner.running { try await database.running {
             if migrateShared {
                 let outcome = try await world.runner().withLock { try await world.runner().migrateShared() }
                 guard outcome.succeeded else { throw TestWorldError.migrationFailed(String(describing: outcome.error)) }
             }
             return try await body(world)
-        }
+        } }
     }
 
     public func runner(jobs: Int = 4, catalog: MigrationCatalog? = nil) -> MigrationRunner {
-        MigrationRunner(database: database, catalog: catalog ?? self.catalog, jobs: jobs)
+        MigrationRunner(database: owner, catalog: catalog ?? self.catalog, jobs: jobs)
     }
 
-    public var registry: TenantRegistry { TenantRegistry(database: database) }
+    public var registry: TenantRegistry { TenantRegistry(owner: owner) }
 
     /// A new département with a random slug and an unused code, registered and migrated.
     @discardableResult
@@ -100,6 +105,7 @@ public final class TestWorld: Sendable {
     public var environment: [String: String] {
         let db = settings.databaseName
         return [
+            "RDV_ENV": "development",
             "DATABASE_URL": "postgres://\(EmbeddedPostgres.appRole)@/\(db)?host=\(socketDirectory)",
             "DATABASE_OWNER_URL": "postgres://\(EmbeddedPostgres.ownerRole)@/\(db)?host=\(socketDirectory)",
         ]

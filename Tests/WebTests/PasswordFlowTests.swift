@@ -55,7 +55,7 @@ import TestSupport
                 #expect(try await browser.get("/reinitialisation/\(SecretToken.generate().value)").status == .notFound, "forged")
                 #expect(try await browser.get("/invitation/\(reset.value)").status == .notFound, "wrong purpose")
                 #expect(try await browser.get("/reinitialisation/\(reset.value)").status == .ok)
-                _ = try await world.database.ownerQuery(
+                _ = try await world.owner.ownerQuery(
                     "UPDATE \(unescaped: tenant.schemaName).agent_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = \(reset.hash)"
                 )
                 #expect(try await browser.get("/reinitialisation/\(reset.value)").status == .notFound, "expired")

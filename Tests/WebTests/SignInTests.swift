@@ -113,10 +113,10 @@ import TestSupport
                 #expect(try await idle.get("/agent").status == .ok)
                 let idleHash = SecretToken.hash(try #require(await idle.cookies["rdv_session"]))
                 let oldHash = SecretToken.hash(try #require(await old.cookies["rdv_session"]))
-                _ = try await world.database.ownerQuery(
+                _ = try await world.owner.ownerQuery(
                     "UPDATE \(unescaped: tenant.schemaName).agent_sessions SET last_seen_at = now() - interval '2 hours 1 minute' WHERE token_hash = \(idleHash)"
                 )
-                _ = try await world.database.ownerQuery(
+                _ = try await world.owner.ownerQuery(
                     "UPDATE \(unescaped: tenant.schemaName).agent_sessions SET expires_at = now() - interval '1 second' WHERE token_hash = \(oldHash)"
                 )
                 #expect(try await idle.get("/agent").status == .seeOther)

@@ -38,7 +38,7 @@ struct ConsortiumRoutes: Sendable {
             return redirect(to: "/connexion", cookies: [services.expiredCookie(services.sessionCookieName)])
         }
         group.get("/") { request, context in
-            let tenants = try await TenantRegistry(database: database).all()
+            let tenants = try await database.registeredTenants()
             let memberships = try await database.shared.transaction { connection in
                 var result: [Int: (String?, String?)] = [:]
                 let rows = try await connection.query(
