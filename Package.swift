@@ -75,9 +75,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Consortium",
+            dependencies: ["Tenancy", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
                 "Tenancy",
+                "Consortium",
                 "Identity",
                 "Agenda",
                 "Booking",

@@ -29,7 +29,7 @@ public struct AbsenceRepository: Sendable {
             """
         )
         for try await id in rows.decode(UUID.self) { return id }
-        throw BookingError.notFound
+        throw MissingReturnedRow("absences")
     }
 
     /// Absences of one agent, with their ids.

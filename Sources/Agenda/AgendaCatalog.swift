@@ -175,8 +175,8 @@ public struct AgendaCatalog: Sendable {
         )
     }
 
-    private func upsertReturningID(_ query: PostgresQuery) async throws -> UUID {
+    private func upsertReturningID(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> UUID {
         for try await id in try await connection.query(query).decode(UUID.self) { return id }
-        throw BookingError.notFound
+        throw MissingReturnedRow("catalog row (\(file):\(line))")
     }
 }

@@ -34,10 +34,6 @@ public struct OrganisationRepository: Sendable {
         for try await (id, name) in rows.decode((UUID, String).self) {
             return Organisation(id: id, name: name)
         }
-        throw OrganisationError.vanished
+        throw MissingReturnedRow("organisations")
     }
-}
-
-enum OrganisationError: Error {
-    case vanished
 }

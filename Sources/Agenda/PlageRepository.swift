@@ -32,7 +32,7 @@ public struct PlageRepository: Sendable {
         )
         var plageID: UUID?
         for try await id in rows.decode(UUID.self) { plageID = id }
-        guard let plageID else { throw BookingError.notFound }
+        guard let plageID else { throw MissingReturnedRow("plages_ouverture") }
         for motifID in motifIDs {
             try await connection.query("INSERT INTO plage_motifs (plage_id, motif_id) VALUES (\(plageID), \(motifID))")
         }

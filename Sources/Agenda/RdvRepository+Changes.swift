@@ -15,7 +15,7 @@ extension RdvRepository {
         )
         var end: Date?
         for try await value in rows.decode(Date.self) { end = value }
-        guard let end else { throw BookingError.notFound }
+        guard let end else { throw BookingError.rdvNotFound }
         do {
             try await connection.query("UPDATE rdv_agents SET during = tstzrange(\(start), \(end), '[)') WHERE rdv_id = \(rdvID)")
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23P01" {

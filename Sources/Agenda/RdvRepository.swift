@@ -2,23 +2,47 @@ import Foundation
 import PostgresNIO
 import Tenancy
 
-/// Why an appointment could not be booked or joined, in words for the person who tried.
-public enum BookingError: Error, Equatable, Sendable {
+/// Why an appointment could not be booked, joined or changed, in words for the person who tried.
+public enum BookingError: DomainError, Equatable {
     /// Another appointment took this time for one of the agents first.
     case slotTaken
     /// No seat is left in this collective appointment.
     case full
-    case notFound
+    /// No such appointment in this département.
+    case rdvNotFound
+    /// The motif is archived, unknown here, or not offered to this address.
+    case motifUnavailable
     /// A follow-up motif is booked only with one of the usager's referent agents.
     case notReferent
     /// The person already has a coming appointment of this motif, which allows only one.
     case alreadyBooked
 
+    public var refusal: Refusal {
+        switch self {
+        case .slotTaken, .full, .alreadyBooked: .conflict
+        case .rdvNotFound: .notFound
+        case .motifUnavailable: .gone
+        case .notReferent: .invalid
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .slotTaken: "Créneau déjà pris"
+        case .full: "Séance complète"
+        case .rdvNotFound: "Rendez-vous introuvable"
+        case .motifUnavailable: "Motif indisponible"
+        case .notReferent: "Agent non référent"
+        case .alreadyBooked: "Rendez-vous déjà pris"
+        }
+    }
+
     public var french: String {
         switch self {
         case .slotTaken: "Ce créneau vient d’être pris. Choisissez-en un autre."
         case .full: "Il n’y a plus de place pour cette séance."
-        case .notFound: "Ce rendez-vous n’existe pas."
+        case .rdvNotFound: "Ce rendez-vous n’existe pas."
+        case .motifUnavailable: "Ce motif n’est plus proposé en ligne. Contactez le service pour prendre ou changer un rendez-vous."
         case .alreadyBooked: "Vous avez déjà un rendez-vous à venir pour ce motif. Annulez-le ou déplacez-le avant d’en prendre un autre."
         case .notReferent: "Ce motif de suivi se réserve seulement avec un agent référent de l’usager."
         }
@@ -75,7 +99,7 @@ public struct RdvRepository: Sendable {
         )
         var rdvID: UUID?
         for try await id in rows.decode(UUID.self) { rdvID = id }
-        guard let rdvID else { throw BookingError.notFound }
+        guard let rdvID else { throw MissingReturnedRow("rdvs") }
         do {
             for agentID in rdv.agentIDs {
                 try await connection.query(
@@ -107,7 +131,7 @@ public struct RdvRepository: Sendable {
             found = true
             capacity = seats
         }
-        guard found else { throw BookingError.notFound }
+        guard found else { throw BookingError.rdvNotFound }
         let taken = try await connection.query(
             "SELECT count(*)::int FROM rdv_participants WHERE rdv_id = \(rdvID) AND status NOT IN ('excused', 'revoked')"
         )
@@ -130,7 +154,7 @@ public struct RdvRepository: Sendable {
         )
         var updated = false
         for try await _ in rows { updated = true }
-        guard updated else { throw BookingError.notFound }
+        guard updated else { throw BookingError.rdvNotFound }
         try await connection.query("UPDATE rdv_participants SET status = \(status.rawValue) WHERE rdv_id = \(rdvID)")
         do {
             try await connection.query("UPDATE rdv_agents SET active = \(status.holdsTime) WHERE rdv_id = \(rdvID)")

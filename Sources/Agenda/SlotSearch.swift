@@ -55,7 +55,7 @@ public struct SlotSearch: Sendable {
             FROM motifs WHERE id = \(motifID) AND archived_at IS NULL
             """
         ).decode((Int, Int, Int).self) { motif = row }
-        guard let motif else { throw BookingError.notFound }
+        guard let motif else { throw BookingError.motifUnavailable }
         let plages = try await PlageRepository(connection).offering(motifID: motifID).filter { only?.contains($0.agentID) ?? true }
         guard !plages.isEmpty else { return nil }
         let agents = Array(Set(plages.map(\.agentID)))

@@ -50,7 +50,7 @@ public struct UsagerRepository: Sendable {
             VALUES (\(firstName), \(lastName), \(phone), \(email), \(birthDate?.description)::date, \(responsibleID)) RETURNING id
             """
         ).decode(UUID.self) { return id }
-        throw BookingError.notFound
+        throw MissingReturnedRow("usagers")
     }
 
     public func find(_ usagerID: UUID) async throws -> Usager? {

@@ -26,7 +26,7 @@ public struct OnlineBooking: Sendable {
         let offer = OnlineOffer(connection)
         var found = try await offer.motif(motifID, for: address)
         if found == nil, alreadyServed { found = try await offer.motif(motifID, ignoringSectors: true) }
-        guard let motif = found else { throw BookingError.notFound }
+        guard let motif = found else { throw BookingError.motifUnavailable }
         let agents = alreadyServed ? nil : try await offer.agents(for: motif, address: address)
         let days = Int(start.timeIntervalSince(now) / 86_400) + 2
         let free = try await SlotSearch(connection, tenant: tenant).slots(motifID: motifID, now: now, within: days, agents: agents)

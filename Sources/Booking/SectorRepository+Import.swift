@@ -46,7 +46,7 @@ extension SectorRepository {
         // One statement for the whole file: a département's streets are tens of thousands of lines.
         var sectors: [UUID] = []
         for zone in zones {
-            guard let id = sectorIDs[AddressKey.of(zone.sectorName)] else { throw SectorError.vanished }
+            guard let id = sectorIDs[AddressKey.of(zone.sectorName)] else { throw MissingReturnedRow("sectors (import)") }
             sectors.append(id)
         }
         let codes = zones.map(\.communeCode), communes = zones.map(\.communeName), communeKeys = zones.map { AddressKey.of($0.communeName) }

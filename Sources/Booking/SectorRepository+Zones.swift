@@ -44,7 +44,7 @@ extension SectorRepository {
         ).decode(String.self) {
             return .taken(sectorName: name)
         }
-        throw SectorError.vanished
+        throw MissingReturnedRow("sector_zones")
     }
 
     /// Removes a zone of a sector; false when the sector has no zone of that id.

@@ -50,7 +50,7 @@ public struct SectorRepository: Sendable {
         for try await (id, name) in try await connection.query("SELECT id, name FROM sectors WHERE name = \(name)").decode((UUID, String).self) {
             return Sector(id: id, name: name)
         }
-        throw SectorError.vanished
+        throw MissingReturnedRow("sectors")
     }
 
     /// Deletes a sector with its zones and attributions; false when there is no such sector.
@@ -115,8 +115,4 @@ public struct SectorRepository: Sendable {
         for try await _ in rows { return true }
         return false
     }
-}
-
-enum SectorError: Error {
-    case vanished
 }

@@ -63,11 +63,16 @@ public struct WaitingList: Sendable {
     @discardableResult
     public func slotFreed(motifID: UUID, lieuID: UUID, start: Date, now: Date = Date(), publicURL: String) async throws -> Int {
         guard let clock = WallClock(timeZone: tenant.timeZone) else { return 0 }
-        // Only a time the engine still offers (delays, plages, absences…).
+        // Only a time the engine still offers (delays, plages, absences…); an archived motif offers none.
         let days = Int(start.timeIntervalSince(now) / 86_400) + 2
-        guard days > 0, try await SlotSearch(connection, tenant: tenant).slots(motifID: motifID, now: now, within: days, lieu: lieuID)
-            .contains(where: { $0.range.start == start })
-        else { return 0 }
+        guard days > 0 else { return 0 }
+        let free: [AvailableSlot]
+        do {
+            free = try await SlotSearch(connection, tenant: tenant).slots(motifID: motifID, now: now, within: days, lieu: lieuID)
+        } catch BookingError.motifUnavailable {
+            return 0
+        }
+        guard free.contains(where: { $0.range.start == start }) else { return 0 }
         // Messages go in the daytime: now, or from 08:00 when that is still well before the slot.
         let sendAt = ReminderPlanner.daytime(now, clock: clock)
         guard start.timeIntervalSince(sendAt) > 3600 else { return 0 }

@@ -42,7 +42,7 @@ public final class Database: Service, Sendable {
 
     /// Every registered département, read as the application role.
     public func registeredTenants() async throws -> [Tenant] {
-        try await TenantRegistry.load(from: appClient, logger: logger)
+        try await shared.registeredTenants()
     }
 
     /// True when PostgreSQL answers a trivial query in time.

@@ -85,6 +85,13 @@ public struct SharedDatabase: TransactionalDatabase {
     }
 }
 
+extension SharedDatabase {
+    /// Every registered département.
+    public func registeredTenants() async throws -> [Tenant] {
+        try await TenantRegistry.load(from: client, logger: logger)
+    }
+}
+
 /// A connection lent for the span of one transaction on schema `shared`.
 public struct SharedConnection: SQLSession {
     let connection: PostgresConnection

@@ -20,6 +20,16 @@ public struct SiteContextSource: RequestContextSource {
     public let site: Site
     /// The client's address, for throttling and the audit trail (never for logs).
     public let remoteAddress: String?
+    /// The only database a handler of this site can reach: the département's own on its host,
+    /// schema `shared` on the consortium's hosts, nothing on the landing page.
+    let access: SiteDatabaseAccess
+}
+
+/// What the gateway opens to a site, chosen from the host before any handler runs.
+enum SiteDatabaseAccess: Sendable {
+    case none
+    case tenant(TenantDatabase)
+    case shared(SharedDatabase)
 }
 
 /// Context of a request on the bare base domain (the consortium's landing page).
@@ -38,6 +48,8 @@ public struct TenantRequestContext: RequestContext {
     public typealias Source = SiteContextSource
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
+    /// This département's database, confined to its schema and role: the one handle handlers use.
+    public let database: TenantDatabase
     public let remoteAddress: String?
     /// Set by the session middleware when a live session of this département came with the request.
     public var agent: Agent?
@@ -53,11 +65,12 @@ public struct TenantRequestContext: RequestContext {
     public var requestTarget = "/"
 
     public init(source: SiteContextSource) {
-        guard case .tenant(let tenant) = source.site else {
+        guard case .tenant(let tenant) = source.site, case .tenant(let database) = source.access else {
             preconditionFailure("the gateway only builds a TenantRequestContext for a département's host")
         }
         self.coreContext = .init(source: source)
         self.tenant = tenant
+        self.database = database
         self.remoteAddress = source.remoteAddress
     }
 }
@@ -67,6 +80,7 @@ public struct TenantRequestContext: RequestContext {
 public struct AgentRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
+    public let database: TenantDatabase
     public let agent: Agent
     public let sessionToken: String
     public let remoteAddress: String?
@@ -83,6 +97,7 @@ public struct AgentRequestContext: ChildRequestContext {
         }
         self.coreContext = context.coreContext
         self.tenant = context.tenant
+        self.database = context.database
         self.agent = agent
         self.sessionToken = token
         self.remoteAddress = context.remoteAddress
@@ -99,6 +114,7 @@ public struct SignInRequired: Error, Sendable {
 public struct SecondFactorContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
+    public let database: TenantDatabase
     public let agent: Agent
     public let sessionToken: String
     public let secondFactorPassed: Bool
@@ -110,6 +126,7 @@ public struct SecondFactorContext: ChildRequestContext {
         }
         self.coreContext = context.coreContext
         self.tenant = context.tenant
+        self.database = context.database
         self.agent = agent
         self.sessionToken = token
         self.secondFactorPassed = context.secondFactorPassed
@@ -133,6 +150,7 @@ public struct SecondFactorRequired: Error, Sendable {
 public struct UsagerRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let tenant: Tenant
+    public let database: TenantDatabase
     public let usager: UsagerAccount
     public let sessionToken: String
     public let remoteAddress: String?
@@ -143,6 +161,7 @@ public struct UsagerRequestContext: ChildRequestContext {
         }
         self.coreContext = context.coreContext
         self.tenant = context.tenant
+        self.database = context.database
         self.usager = usager
         self.sessionToken = token
         self.remoteAddress = context.remoteAddress

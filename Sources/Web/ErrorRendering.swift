@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import Tenancy
 
 /// Renders a `PublicError` the way the client asked: problem+json for the API and for clients
 /// that prefer JSON, an HTML page for people.
@@ -64,6 +65,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Response(status: .seeOther, headers: [.location: error.path])
         } catch let error as PublicError {
             return renderer.response(for: error, request: request)
+        } catch let error as any DomainError {
+            return renderer.response(for: PublicError(error), request: request)
         } catch let error as HTTPError {
             return renderer.response(for: .from(error), request: request)
         } catch {

@@ -4,9 +4,12 @@ import Tenancy
 
 /// The outermost responder: resolves the `Host` header against the registry before any
 /// other code runs, then hands the request to the router of that kind of site.
+/// It is the only part of the web layer that holds the `Database`: each site gets just its own
+/// handle in its request context (a département's `TenantDatabase`, or schema `shared`).
 struct Gateway: HTTPResponder {
     typealias Context = GatewayRequestContext
 
+    let database: Database
     let directory: TenantDirectory
     let landing: RouterResponder<LandingRequestContext>
     let tenant: RouterResponder<TenantRequestContext>
@@ -35,10 +38,11 @@ struct Gateway: HTTPResponder {
         let remoteAddress = context.remoteAddress
         switch site {
         case .landing:
-            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress)))
+            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress, access: .none)))
         case .tenant(let tenant) where tenant.status == .active:
             logger[metadataKey: "tenant"] = .string(tenant.slug)
-            return try await self.tenant.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress)))
+            let source = SiteContextSource(logger: logger, site: site, remoteAddress: remoteAddress, access: .tenant(database.tenant(tenant)))
+            return try await self.tenant.respond(to: request, context: .init(source: source))
         case _ where request.uri.path == "/healthz":
             // Load balancers probe whatever host they like; health is the platform's, not a site's.
             return await health.response()
@@ -49,7 +53,8 @@ struct Gateway: HTTPResponder {
             let target = "\(publicScheme)://\(directory.baseDomain)\(port)\(request.uri.path)"
             return Response(status: .movedPermanently, headers: [.location: target])
         case .console, .stats:
-            return try await consortium.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress)))
+            let source = SiteContextSource(logger: logger, site: site, remoteAddress: remoteAddress, access: .shared(database.shared))
+            return try await consortium.respond(to: request, context: .init(source: source))
         case .reserved, .unknown:
             return renderer.response(for: .unknownHost, request: request)
         }

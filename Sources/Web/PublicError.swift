@@ -1,4 +1,5 @@
 import Hummingbird
+import Tenancy
 
 /// An error whose words are meant for the person who made the request, in French.
 /// The error middleware renders it as an HTML page or as RFC 9457 problem+json.
@@ -50,5 +51,30 @@ public struct PublicError: Error, Sendable {
             let title = error.status.code < 500 ? "Requête refusée" : "Erreur du service"
             return PublicError(error.status, title: title, detail: error.status.reasonPhrase, headers: error.headers)
         }
+    }
+}
+
+extension Refusal {
+    /// The one mapping from a feature's refusal to HTTP.
+    var status: HTTPResponse.Status {
+        switch self {
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .invalid: .unprocessableContent
+        case .forbidden: .forbidden
+        case .tooManyRequests: .tooManyRequests
+        case .gone: .gone
+        }
+    }
+}
+
+extension DomainError {
+    var status: HTTPResponse.Status { refusal.status }
+}
+
+extension PublicError {
+    /// A feature's error as the page or problem the person receives.
+    init(_ error: any DomainError) {
+        self.init(error.refusal.status, title: error.title, detail: error.french)
     }
 }

@@ -4,13 +4,12 @@ import Tenancy
 
 /// A département's home page.
 struct TenantHomeRoutes: Sendable {
-    let database: Database
     let pages: Pages
 
     func register(on router: Router<TenantRequestContext>) {
         router.get("/") { _, context in
             let tenant = context.tenant
-            let organisations = try await database.tenant(tenant).transaction { connection in
+            let organisations = try await context.database.transaction { connection in
                 try await OrganisationRepository(connection).all()
             }
             return pages.render("tenant_home", [

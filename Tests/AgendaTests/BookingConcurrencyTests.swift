@@ -171,7 +171,7 @@ struct BookingFixture: Sendable {
                 for try await value in try await connection.query("SELECT id FROM rdvs").decode(UUID.self) { id = value }
                 return id!
             }
-            await #expect(throws: BookingError.notFound) {
+            await #expect(throws: BookingError.rdvNotFound) {
                 try await world.database.tenant(a.tenant).transaction { try await RdvRepository($0).setStatus(bRdv, to: .revoked) }
             }
         }

@@ -53,7 +53,7 @@ import TestSupport
         try await TestWorld.run { world in
             let a = try await BookingFixture.make(in: world)
             let b = try await BookingFixture.make(in: world)
-            await #expect(throws: BookingError.notFound) {
+            await #expect(throws: BookingError.motifUnavailable) {
                 try await world.database.tenant(a.tenant).transaction { connection in
                     try await SlotSearch(connection, tenant: a.tenant).slots(motifID: b.motifID, now: Date())
                 }

@@ -8,7 +8,6 @@ import Tenancy
 /// Absences of the signed-in agent: create, change, remove. An absence blocks the agent's
 /// slots everywhere in the département.
 struct AbsenceRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -24,7 +23,7 @@ struct AbsenceRoutes: Sendable {
             }
             let title = String((fields["title"] ?? "").prefix(200))
             let agentID = context.agent.id
-            try await database.tenant(context.tenant).transaction { try await AbsenceRepository($0).create(agentID: agentID, title: title, span: span) }
+            try await context.database.transaction { try await AbsenceRepository($0).create(agentID: agentID, title: title, span: span) }
             return redirect(to: "/agenda?semaine=\(span.firstDay)")
         }
         group.get("/agenda/absences/:id") { request, context in
@@ -41,13 +40,13 @@ struct AbsenceRoutes: Sendable {
                 return form(request, context, values: ["errors": errors, "form": fields], absence: absence, status: .unprocessableContent)
             }
             let title = String((fields["title"] ?? "").prefix(200))
-            try await database.tenant(context.tenant).transaction { try await AbsenceRepository($0).update(absence.id, title: title, span: span) }
+            try await context.database.transaction { try await AbsenceRepository($0).update(absence.id, title: title, span: span) }
             return redirect(to: "/agenda?semaine=\(span.firstDay)")
         }
         group.post("/agenda/absences/:id/supprimer") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let absence = try await ownAbsence(context)
-            try await database.tenant(context.tenant).transaction { try await AbsenceRepository($0).delete(absence.id) }
+            try await context.database.transaction { try await AbsenceRepository($0).delete(absence.id) }
             return redirect(to: "/agenda?semaine=\(absence.span.firstDay)")
         }
     }
@@ -56,7 +55,7 @@ struct AbsenceRoutes: Sendable {
     private func ownAbsence(_ context: AgentRequestContext) async throws -> Absence {
         guard let absenceID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         let agentID = context.agent.id
-        let absence = try await database.tenant(context.tenant).transaction { try await AbsenceRepository($0).of(agentID: agentID).first { $0.id == absenceID } }
+        let absence = try await context.database.transaction { try await AbsenceRepository($0).of(agentID: agentID).first { $0.id == absenceID } }
         guard let absence else { throw PublicError.pageNotFound }
         return absence
     }

@@ -8,7 +8,6 @@ import Tenancy
 /// The agents' daily tool: a week of their agenda, new plages d'ouverture, cancelling one
 /// occurrence, and the free-slot search for a motif.
 struct AgendaRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -18,7 +17,7 @@ struct AgendaRoutes: Sendable {
         group.get("/usagers") { request, context in
             let text = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             let results = text.count >= 2
-                ? try await database.tenant(context.tenant).transaction { try await UsagerRepository($0).search(String(text.prefix(100))) }
+                ? try await context.database.transaction { try await UsagerRepository($0).search(String(text.prefix(100))) }
                 : []
             return pages.render("usager_search", [
                 "pageTitle": "Usagers – \(context.tenant.name)", "q": text, "searched": text.count >= 2,
@@ -28,7 +27,7 @@ struct AgendaRoutes: Sendable {
         group.get("/agenda/a-renseigner") { request, context in
             let agentID = context.agent.id
             let clock = clock(context.tenant)
-            let pending = try await database.tenant(context.tenant).transaction { connection in
+            let pending = try await context.database.transaction { connection in
                 try await RdvQueries(connection).awaitingOutcome(agentID: agentID, before: Date())
             }
             return pages.render("pending_outcomes", [
@@ -53,7 +52,7 @@ struct AgendaRoutes: Sendable {
         let monday = asked.adding(days: 1 - asked.weekday.rawValue)
         let me = context.agent
         // Colleagues' agendas, as the policy allows: the same service, the organisation, the département.
-        let colleagues = try await database.tenant(context.tenant).transaction { connection -> [Agent] in
+        let colleagues = try await context.database.transaction { connection -> [Agent] in
             let catalog = AgendaCatalog(connection)
             let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: try await catalog.serviceIDs(of: me.id))
             var visible: [Agent] = []
@@ -68,7 +67,7 @@ struct AgendaRoutes: Sendable {
         if let askedAgent, askedAgent != me.id, !colleagues.contains(where: { $0.id == askedAgent }) { throw PublicError.pageNotFound }
         let agentID = askedAgent ?? me.id
         let ownAgenda = agentID == me.id
-        let (plages, rdvs, lieux, absences) = try await database.tenant(context.tenant).transaction { connection in
+        let (plages, rdvs, lieux, absences) = try await context.database.transaction { connection in
             (
                 try await PlageRepository(connection).of(agentID: agentID),
                 try await RdvQueries(connection).of(agentID: agentID, in: TimeRange(
@@ -141,7 +140,7 @@ struct AgendaRoutes: Sendable {
         let motifID = request.uri.queryParameters["motif"].flatMap { UUID(uuidString: String($0)) }
         let usagerID = request.uri.queryParameters["usager"].flatMap { UUID(uuidString: String($0)) }
         let tenant = context.tenant
-        let (motifs, lieux, usager, found, followUp) = try await database.tenant(context.tenant).transaction { connection in
+        let (motifs, lieux, usager, found, followUp) = try await context.database.transaction { connection in
             let catalog = AgendaCatalog(connection)
             let motifs = try await catalog.motifs(organisationID: organisationID)
             let usager = try await usagerID.asyncMap { try await UsagerRepository(connection).find($0) } ?? nil

@@ -9,7 +9,6 @@ import Tenancy
 /// A motif's page with all its rules, archiving it, and a lieu's page with its status: for the
 /// administrators of the organisation that owns them.
 struct CatalogRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -31,7 +30,7 @@ struct CatalogRoutes: Sendable {
             guard reminderErrors.isEmpty else {
                 return try await motifPage(request, context, motifID: motifID, fields: fields, archived: found.archived, errors: reminderErrors, status: .unprocessableContent)
             }
-            let saved = try await database.tenant(context.tenant).transaction { connection -> Bool in
+            let saved = try await context.database.transaction { connection -> Bool in
                 guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }),
                       try await MotifRepository(connection).update(motifID, rules)
                 else { return false }
@@ -50,7 +49,7 @@ struct CatalogRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let (motifID, found) = try await motif(context)
             let archive = fields["archived"] == "1"
-            try await database.tenant(context.tenant).transaction { try await MotifRepository($0).setArchived(motifID, archive) }
+            try await context.database.transaction { try await MotifRepository($0).setArchived(motifID, archive) }
             return try await motifPage(
                 request, context, motifID: motifID, fields: try await motifFields(context, motifID, found.rules), archived: archive,
                 notice: archive ? "Motif archivé : il ne s’offre plus à la réservation." : "Motif rétabli."
@@ -76,7 +75,7 @@ struct CatalogRoutes: Sendable {
             guard errors.isEmpty, let status else {
                 return lieuPage(request, context, lieu: lieu, fields: fields, errors: errors, status: .unprocessableContent)
             }
-            let saved = try await database.tenant(context.tenant).transaction { connection in
+            let saved = try await context.database.transaction { connection in
                 try await AgendaCatalog(connection).updateLieu(lieu.id, name: name, address: address, phone: phone.isEmpty ? nil : phone, status: status)
             }
             guard saved else { return lieuPage(request, context, lieu: lieu, fields: fields, errors: ["Un autre lieu porte déjà ce nom."], status: .conflict) }
@@ -86,7 +85,7 @@ struct CatalogRoutes: Sendable {
 
     /// The form fields of a motif: its rules and its sectorisation level.
     private func motifFields(_ context: AgentRequestContext, _ motifID: UUID, _ rules: MotifRules) async throws -> [String: String] {
-        let (level, reminders) = try await database.tenant(context.tenant).transaction {
+        let (level, reminders) = try await context.database.transaction {
             (try await MotifSectorisation($0).level(ofMotif: motifID), try await MotifReminderPolicy($0).policy(of: motifID))
         }
         var fields = MotifForm.fields(of: rules).merging(["sectorisation_level": (level ?? .departement).rawValue]) { $1 }
@@ -103,7 +102,7 @@ struct CatalogRoutes: Sendable {
     /// The motif named by the path, if this agent manages its organisation; 404 when this département has none.
     private func motif(_ context: AgentRequestContext) async throws -> (UUID, (organisationID: UUID, rules: MotifRules, archived: Bool)) {
         guard let motifID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-        let found = try await database.tenant(context.tenant).transaction { try await MotifRepository($0).find(motifID) }
+        let found = try await context.database.transaction { try await MotifRepository($0).find(motifID) }
         guard let found else { throw PublicError.pageNotFound }
         guard Policy.can(context.agent.actor, .manageOrganisation(found.organisationID)) else { throw PublicError.forbidden }
         return (motifID, found)
@@ -111,7 +110,7 @@ struct CatalogRoutes: Sendable {
 
     private func lieu(_ context: AgentRequestContext) async throws -> Lieu {
         guard let lieuID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-        let lieu = try await database.tenant(context.tenant).transaction { connection in
+        let lieu = try await context.database.transaction { connection in
             try await AgendaCatalog(connection).lieux(includingDisabled: true).first { $0.id == lieuID }
         }
         guard let lieu else { throw PublicError.pageNotFound }
@@ -123,7 +122,7 @@ struct CatalogRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, motifID: UUID, fields: [String: String], archived: Bool,
         errors: [String] = [], notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let services = try await database.tenant(context.tenant).transaction { try await AgendaCatalog($0).services() }
+        let services = try await context.database.transaction { try await AgendaCatalog($0).services() }
         var values: [String: Any] = [
             "pageTitle": "Motif « \(fields["name"] ?? "") » – \(context.tenant.name)",
             "id": motifID.uuidString, "form": fields, "errors": errors, "archived": archived,

@@ -9,7 +9,6 @@ import Tenancy
 /// shown back), reminders and caps; messages given up on, with a retry button; SMS segments per
 /// month. And the endpoint where the SMS provider posts its delivery receipts.
 struct NotificationRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -27,7 +26,7 @@ struct NotificationRoutes: Sendable {
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             try requireAdministrator(context)
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-            guard try await database.tenant(context.tenant).transaction({ try await MessageLog($0).retry(id) }) else { throw PublicError.pageNotFound }
+            guard try await context.database.transaction({ try await MessageLog($0).retry(id) }) else { throw PublicError.pageNotFound }
             return try await page(request, context, notice: "Le message repart : il sera envoyé dans un instant.")
         }
         router.post("/notifications/accuses/:token") { request, context in
@@ -39,7 +38,7 @@ struct NotificationRoutes: Sendable {
                 throw PublicError(.badRequest, title: "Accusé illisible", detail: "Attendu : {\"reference\": \"…\", \"status\": \"delivered\" ou \"failed\"}.")
             }
             let detail = String((json["error"] as? String ?? "échec signalé").prefix(200))
-            let found = try await database.tenant(context.tenant).transaction {
+            let found = try await context.database.transaction {
                 try await DeliveryReceipts($0).apply(reference: String(reference.prefix(200)), delivered: status == "delivered", detail: detail)
             }
             guard found else { throw PublicError(.notFound, title: "Message inconnu", detail: "Aucun message ne porte cette référence.") }
@@ -95,7 +94,7 @@ struct NotificationRoutes: Sendable {
         )
         (settings.smsKeyHeader, settings.smsBodyTemplate, settings.smsIDField) = (keyHeader.isEmpty ? "X-API-Key" : keyHeader, template, idField.isEmpty ? "id" : idField)
         let saved = settings
-        try await database.tenant(context.tenant).transaction { try await saved.save($0, sealedKey: sealed) }
+        try await context.database.transaction { try await saved.save($0, sealedKey: sealed) }
         return try await page(request, context, notice: "Réglages enregistrés.")
     }
 
@@ -103,7 +102,7 @@ struct NotificationRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, notice: String? = nil, errors: [String] = [], form: [String: String]? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let (settings, dead, months, noShows) = try await database.tenant(context.tenant).transaction { connection in
+        let (settings, dead, months, noShows) = try await context.database.transaction { connection in
             (
                 try await NotificationSettings.load(connection), try await MessageLog(connection).deadLetters(),
                 try await MessageLog(connection).smsSegmentsByMonth(), try await NoShowReport(connection).lines()

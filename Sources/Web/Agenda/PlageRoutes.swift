@@ -9,7 +9,6 @@ import Tenancy
 /// Plages d'ouverture of the signed-in agent: create, edit or end a series, and change or
 /// cancel one occurrence without touching the series.
 struct PlageRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -37,13 +36,13 @@ struct PlageRoutes: Sendable {
                     "form": Self.fields(of: plage), "errors": ["Indiquez le dernier jour de la série (AAAA-MM-JJ)."],
                 ], plage: plage, status: .unprocessableContent)
             }
-            try await database.tenant(context.tenant).transaction { try await PlageRepository($0).end(plage, after: lastDay) }
+            try await context.database.transaction { try await PlageRepository($0).end(plage, after: lastDay) }
             return redirect(to: "/agenda?semaine=\(lastDay)")
         }
         group.post("/agenda/plages/:id/occurrences/:day/annuler") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let (plage, day) = try await ownOccurrence(context)
-            try await database.tenant(context.tenant).transaction { try await PlageRepository($0).change(plage: plage.id, on: day, to: .cancelled) }
+            try await context.database.transaction { try await PlageRepository($0).change(plage: plage.id, on: day, to: .cancelled) }
             return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
         }
         group.get("/agenda/plages/:id/occurrences/:day") { request, context in
@@ -65,7 +64,7 @@ struct PlageRoutes: Sendable {
                     "errors": ["Indiquez une date (AAAA-MM-JJ) et des heures (HH:MM), la fin après le début."],
                 ], request: request, context: context, status: .unprocessableContent)
             }
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await PlageRepository(connection).change(plage: plage.id, on: day, to: .moved(date: newDay, start: start, end: end))
             }
             return redirect(to: "/agenda?semaine=\(newDay)")
@@ -76,7 +75,7 @@ struct PlageRoutes: Sendable {
     private func ownPlage(_ context: AgentRequestContext) async throws -> Plage {
         guard let plageID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         let agentID = context.agent.id
-        let plage = try await database.tenant(context.tenant).transaction { try await PlageRepository($0).of(agentID: agentID).first { $0.id == plageID } }
+        let plage = try await context.database.transaction { try await PlageRepository($0).of(agentID: agentID).first { $0.id == plageID } }
         guard let plage else { throw PublicError.pageNotFound }
         return plage
     }
@@ -94,7 +93,7 @@ struct PlageRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, values: [String: Any], plage: Plage? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let organisationID = context.agent.organisationID
-        let (lieux, motifs) = try await database.tenant(context.tenant).transaction { connection in
+        let (lieux, motifs) = try await context.database.transaction { connection in
             (try await AgendaCatalog(connection).lieux(organisationID: organisationID), try await AgendaCatalog(connection).motifs(organisationID: organisationID))
         }
         let form = values["form"] as? [String: String] ?? [:]
@@ -199,7 +198,7 @@ struct PlageRoutes: Sendable {
         let clock = Self.clock(context.tenant)
         let tenant = context.tenant
         let links = forms.services.noticeLinks(tenant)
-        let saved = try await database.tenant(tenant).transaction { connection -> [String]? in
+        let saved = try await context.database.transaction { connection -> [String]? in
             let catalog = AgendaCatalog(connection)
             // Lieu and motifs must be of the agent's organisation in this département.
             guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return nil }

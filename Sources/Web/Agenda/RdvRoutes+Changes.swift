@@ -17,7 +17,7 @@ extension RdvRoutes {
                 return try await rdvPage(request, context, error: "Les notes comptent au plus 5 000 caractères.", status: .unprocessableContent)
             }
             let agentID = context.agent.id
-            try await database.tenant(context.tenant).transaction { try await RdvRepository($0).setNotes(rdvID, notes, byAgent: agentID) }
+            try await context.database.transaction { try await RdvRepository($0).setNotes(rdvID, notes, byAgent: agentID) }
             return redirect(to: "/rdv/\(rdvID)")
         }
         group.post("/rdv/:id/deplacer") { request, context in
@@ -27,7 +27,7 @@ extension RdvRoutes {
             guard let day = LocalDate(iso: fields["day"] ?? ""), let time = LocalTime(fields["time"] ?? "") else {
                 return try await rdvPage(request, context, error: "Indiquez un jour (AAAA-MM-JJ) et une heure (HH:MM).", status: .unprocessableContent)
             }
-            let status = try await database.tenant(context.tenant).transaction { try await RdvQueries($0).find(rdvID)?.summary.status }
+            let status = try await context.database.transaction { try await RdvQueries($0).find(rdvID)?.summary.status }
             guard status == .unknown else {
                 return try await rdvPage(request, context, error: "Seul un rendez-vous à venir, ni annulé ni renseigné, se déplace.", status: .conflict)
             }
@@ -35,12 +35,12 @@ extension RdvRoutes {
             do {
                 let tenant = context.tenant
                 let links = forms.services.noticeLinks(tenant)
-                try await database.tenant(tenant).transaction { connection in
+                try await context.database.transaction { connection in
                     try await RdvRepository(connection).move(rdvID, to: clock.instant(day, time), byAgent: agentID)
                     try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdvID, byUsager: false, actingAgentID: agentID)
                 }
-            } catch let error as BookingError {
-                return try await rdvPage(request, context, error: "Un agent du rendez-vous est déjà pris à ce moment-là. " + error.french, status: .conflict)
+            } catch let error as BookingError where error == .slotTaken {
+                return try await rdvPage(request, context, error: "Un agent du rendez-vous est déjà pris à ce moment-là. " + error.french, status: error.status)
             }
             return redirect(to: "/rdv/\(rdvID)")
         }
@@ -55,7 +55,7 @@ extension RdvRoutes {
             guard Policy.can(actor, .editAgenda(target)) else { throw PublicError.forbidden }
             let me = context.agent.id
             do {
-                try await database.tenant(context.tenant).transaction { connection in
+                try await context.database.transaction { connection in
                     let repository = RdvRepository(connection)
                     if fields["remove"] == "1" {
                         try await repository.removeAgent(otherID, from: rdvID, byAgent: me)
@@ -63,8 +63,8 @@ extension RdvRoutes {
                         try await repository.addAgent(otherID, to: rdvID, byAgent: me)
                     }
                 }
-            } catch let error as BookingError {
-                return try await rdvPage(request, context, error: "Cet agent a déjà un rendez-vous à ce moment-là. " + error.french, status: .conflict)
+            } catch let error as BookingError where error == .slotTaken {
+                return try await rdvPage(request, context, error: "Cet agent a déjà un rendez-vous à ce moment-là. " + error.french, status: error.status)
             }
             return redirect(to: "/rdv/\(rdvID)")
         }

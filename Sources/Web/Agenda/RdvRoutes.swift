@@ -9,7 +9,6 @@ import Tenancy
 
 /// Booking an appointment for a usager, its page, and its status (seen, no-show, cancelled).
 struct RdvRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -31,12 +30,12 @@ struct RdvRoutes: Sendable {
             }
             let agentID = context.agent.id
             do {
-                try await database.tenant(context.tenant).transaction { connection in
+                try await context.database.transaction { connection in
                     let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: nil, email: nil)
                     try await RdvRepository(connection).join(rdvID, usagerID: usager, byAgent: agentID)
                 }
-            } catch let error as BookingError {
-                return try await rdvPage(request, context, error: error.french, status: .conflict)
+            } catch let error as BookingError where error.refusal == .conflict {
+                return try await rdvPage(request, context, error: error.french, status: error.status)
             }
             return redirect(to: "/rdv/\(rdvID)")
         }
@@ -51,7 +50,7 @@ struct RdvRoutes: Sendable {
             let tenant = context.tenant
             let links = forms.services.noticeLinks(tenant)
             do {
-                try await database.tenant(tenant).transaction { connection in
+                try await context.database.transaction { connection in
                     let before = try await RdvQueries(connection).find(rdvID)?.summary.status
                     try await RdvRepository(connection).setStatus(rdvID, to: status, byAgent: agentID)
                     // Cancelling a coming appointment tells the usager and drops its reminders.
@@ -63,8 +62,8 @@ struct RdvRoutes: Sendable {
                         }
                     }
                 }
-            } catch let error as BookingError {
-                return try await rdvPage(request, context, error: error.french, status: .conflict)
+            } catch let error as BookingError where error.refusal == .conflict {
+                return try await rdvPage(request, context, error: error.french, status: error.status)
             }
             return redirect(to: "/rdv/\(rdvID)")
         }
@@ -73,7 +72,7 @@ struct RdvRoutes: Sendable {
     /// The acting agent with their services, and another agent as the object of a permission.
     func actorAndTarget(_ context: AgentRequestContext, target agentID: UUID) async throws -> (Actor, AgentReference)? {
         let me = context.agent
-        return try await database.tenant(context.tenant).transaction { connection -> (Actor, AgentReference)? in
+        return try await context.database.transaction { connection -> (Actor, AgentReference)? in
             let catalog = AgendaCatalog(connection)
             guard let target = try await AgentRepository(connection).find(id: agentID) else { return nil }
             let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: try await catalog.serviceIDs(of: me.id))
@@ -83,7 +82,7 @@ struct RdvRoutes: Sendable {
 
     /// 404 for an appointment of another département or one the agent may not see; 403 to change one only seen.
     func requireAccess(to rdvID: UUID, _ context: AgentRequestContext, edit: Bool) async throws {
-        let found = try await database.tenant(context.tenant).transaction { try await RdvQueries($0).find(rdvID) }
+        let found = try await context.database.transaction { try await RdvQueries($0).find(rdvID) }
         guard let found else { throw PublicError.pageNotFound }
         var visible = false, editable = false
         for agentID in found.agentIDs {
@@ -101,7 +100,7 @@ struct RdvRoutes: Sendable {
         all["pageTitle"] = "Nouveau rendez-vous – \(context.tenant.name)"
         for key in ["motif", "agent", "lieu", "debut", "usager"] { all[key] = all[key] ?? query[Substring(key)].map(String.init) ?? "" }
         if let usagerID = UUID(uuidString: all["usager"] as? String ?? "") {
-            guard let usager = try await database.tenant(context.tenant).transaction({ try await UsagerRepository($0).find(usagerID) }) else {
+            guard let usager = try await context.database.transaction({ try await UsagerRepository($0).find(usagerID) }) else {
                 throw PublicError.pageNotFound
             }
             all["usagerName"] = usager.fullName
@@ -134,7 +133,7 @@ struct RdvRoutes: Sendable {
         let tenant = context.tenant
         let links = forms.services.noticeLinks(tenant)
         do {
-            let rdvID = try await database.tenant(context.tenant).transaction { connection -> UUID? in
+            let rdvID = try await context.database.transaction { connection -> UUID? in
                 guard let motif = try await AgendaCatalog(connection).motifs().first(where: { $0.id == motifID }),
                       let rules = try await MotifRepository(connection).find(motifID)?.rules,
                       try await AgendaCatalog(connection).lieux().contains(where: { $0.id == lieuID })
@@ -160,22 +159,22 @@ struct RdvRoutes: Sendable {
             }
             guard let rdvID else { throw PublicError.pageNotFound }
             return redirect(to: "/rdv/\(rdvID)")
-        } catch let error as BookingError {
-            return try await bookingForm(request, context, values: ["errors": [error.french], "form": fields].merging(fields) { $1 }, status: .conflict)
+        } catch let error as BookingError where error.refusal != .notFound {
+            return try await bookingForm(request, context, values: ["errors": [error.french], "form": fields].merging(fields) { $1 }, status: error.status)
         }
     }
 
     func rdvPage(_ request: Request, _ context: AgentRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         try await requireAccess(to: rdvID, context, edit: false)
-        let (found, history, seats, agents, services, origin) = try await database.tenant(context.tenant).transaction { connection in
+        let (found, history, seats, agents, services, origin) = try await context.database.transaction { connection in
             (
                 try await RdvQueries(connection).find(rdvID), try await RdvRepository(connection).history(rdvID),
                 try await RdvQueries(connection).seats(rdvID), try await AgentRepository(connection).all(in: nil),
                 try await AgendaCatalog(connection).serviceIDsByAgent(), try await RdvQueries(connection).origin(rdvID)
             )
         }
-        let messages = try await database.tenant(context.tenant).transaction { try await MessageLog($0).of(rdvID: rdvID) }
+        let messages = try await context.database.transaction { try await MessageLog($0).of(rdvID: rdvID) }
         let me = context.agent
         let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: services[me.id] ?? [])
         guard let found else { throw PublicError.pageNotFound }

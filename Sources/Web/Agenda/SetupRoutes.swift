@@ -7,7 +7,6 @@ import Tenancy
 /// What an organisation's administrator sets up before agents open their agendas: lieux and
 /// motifs (services belong to the département and come from its administrator).
 struct SetupRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -28,7 +27,7 @@ struct SetupRoutes: Sendable {
             guard (1...200).contains(name.count) else {
                 return try await page(request, context, values: ["errors": ["Le nom de l’organisation compte de 1 à 200 caractères."]], status: .unprocessableContent)
             }
-            let organisation = try await database.tenant(context.tenant).transaction { try await OrganisationRepository($0).ensure(named: name) }
+            let organisation = try await context.database.transaction { try await OrganisationRepository($0).ensure(named: name) }
             return try await page(request, context, values: ["organisation": organisation.id.uuidString, "notice": "Organisation « \(name) » enregistrée."])
         }
         group.post("/organisation/agents-services") { request, context in
@@ -37,7 +36,7 @@ struct SetupRoutes: Sendable {
             guard let agentID = UUID(uuidString: fields["agent"] ?? ""), let serviceID = UUID(uuidString: fields["service"] ?? "") else {
                 throw PublicError(.badRequest, title: "Requête invalide", detail: "Choisissez un agent et un service.")
             }
-            let done = try await database.tenant(context.tenant).transaction { connection -> Bool in
+            let done = try await context.database.transaction { connection -> Bool in
                 // Only agents of the organisation managed, only services of this département.
                 guard try await AgentRepository(connection).find(id: agentID)?.organisationID == organisation.id,
                       try await AgendaCatalog(connection).services().contains(where: { $0.id == serviceID })
@@ -60,14 +59,14 @@ struct SetupRoutes: Sendable {
             guard (1...100).contains(name.count) else {
                 return try await page(request, context, values: ["errors": ["Le nom du service compte de 1 à 100 caractères."]], status: .unprocessableContent)
             }
-            try await database.tenant(context.tenant).transaction { try await AgendaCatalog($0).ensureService(named: name) }
+            try await context.database.transaction { try await AgendaCatalog($0).ensureService(named: name) }
             return try await page(request, context, values: ["notice": "Service « \(name) » enregistré."])
         }
     }
 
     /// The organisation an administrator manages: their own, or the one a département administrator picks.
     private func organisation(_ context: AgentRequestContext, asked: String?) async throws -> Organisation {
-        let organisations = try await database.tenant(context.tenant).transaction { try await OrganisationRepository($0).all() }
+        let organisations = try await context.database.transaction { try await OrganisationRepository($0).all() }
         let actor = context.agent.actor
         let manageable = organisations.filter { Policy.can(actor, .manageOrganisation($0.id)) }
         if let asked = asked.flatMap(UUID.init(uuidString:)), let chosen = manageable.first(where: { $0.id == asked }) { return chosen }
@@ -78,7 +77,7 @@ struct SetupRoutes: Sendable {
     private func page(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let asked = request.uri.queryParameters["id"].map(String.init) ?? (values["organisation"] as? String)
         let organisation = try await organisation(context, asked: asked)
-        let (lieux, motifs, archived, services, agents, assignments, organisations) = try await database.tenant(context.tenant).transaction { connection in
+        let (lieux, motifs, archived, services, agents, assignments, organisations) = try await context.database.transaction { connection in
             let catalog = AgendaCatalog(connection)
             return (
                 try await catalog.lieux(organisationID: organisation.id, includingDisabled: true),
@@ -126,7 +125,7 @@ struct SetupRoutes: Sendable {
         if address.isEmpty { errors.append("L’adresse du lieu est obligatoire.") }
         let back: [String: Any] = ["organisation": organisation.id.uuidString]
         guard errors.isEmpty else { return try await page(request, context, values: back.merging(["errors": errors]) { $1 }, status: .unprocessableContent) }
-        let created = try await database.tenant(context.tenant).transaction { connection in
+        let created = try await context.database.transaction { connection in
             try await AgendaCatalog(connection).createLieu(organisationID: organisation.id, name: name, address: address, phone: phone.isEmpty ? nil : phone)
         }
         guard created != nil else {
@@ -142,7 +141,7 @@ struct SetupRoutes: Sendable {
         guard let rules else {
             return try await page(request, context, values: back.merging(["errors": errors]) { $1 }, status: .unprocessableContent)
         }
-        let created = try await database.tenant(context.tenant).transaction { connection -> UUID? in
+        let created = try await context.database.transaction { connection -> UUID? in
             guard try await AgendaCatalog(connection).services().contains(where: { $0.id == rules.serviceID }) else { return nil }
             return try await MotifRepository(connection).create(organisationID: organisation.id, rules)
         }

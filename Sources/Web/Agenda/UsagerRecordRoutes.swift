@@ -8,7 +8,6 @@ import Tenancy
 /// A usager's record for the agents of the département: identity and contact, relatives,
 /// referent agents, appointments, and booking for them.
 struct UsagerRecordRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
@@ -25,7 +24,7 @@ struct UsagerRecordRoutes: Sendable {
             usager.phone = identity.phone
             usager.email = identity.email
             let saved = usager
-            try await database.tenant(context.tenant).transaction { try await UsagerRepository($0).update(saved) }
+            try await context.database.transaction { try await UsagerRepository($0).update(saved) }
             return try await page(request, context, usager: saved, notice: "Fiche enregistrée.")
         }
         group.post("/usagers/:id/proches") { request, context in
@@ -36,7 +35,7 @@ struct UsagerRecordRoutes: Sendable {
             }
             let (identity, errors) = Self.identity(from: fields.merging(["phone": "", "email": ""]) { $1 })
             guard let identity else { return try await page(request, context, usager: usager, errors: errors, status: .unprocessableContent) }
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 _ = try await UsagerRepository(connection).create(
                     firstName: identity.firstName, lastName: identity.lastName, phone: nil, email: nil, birthDate: identity.birthDate, responsibleID: usager.id
                 )
@@ -46,7 +45,7 @@ struct UsagerRecordRoutes: Sendable {
         group.post("/usagers/:id/referents") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let usager = try await usager(context)
-            let done = try await database.tenant(context.tenant).transaction { connection -> Bool in
+            let done = try await context.database.transaction { connection -> Bool in
                 // Only an agent of this département.
                 guard let agentID = UUID(uuidString: fields["agent"] ?? ""), try await AgentRepository(connection).find(id: agentID) != nil else { return false }
                 let repository = UsagerRepository(connection)
@@ -65,7 +64,7 @@ struct UsagerRecordRoutes: Sendable {
     /// The usager named by the path; 404 when this département has none.
     private func usager(_ context: AgentRequestContext) async throws -> Usager {
         guard let usagerID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-        guard let usager = try await database.tenant(context.tenant).transaction({ try await UsagerRepository($0).find(usagerID) }) else {
+        guard let usager = try await context.database.transaction({ try await UsagerRepository($0).find(usagerID) }) else {
             throw PublicError.pageNotFound
         }
         return usager
@@ -107,14 +106,14 @@ struct UsagerRecordRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, usager: Usager, form: [String: String]? = nil,
         errors: [String] = [], notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let (relatives, referents, agents, responsible) = try await database.tenant(context.tenant).transaction { connection in
+        let (relatives, referents, agents, responsible) = try await context.database.transaction { connection in
             let repository = UsagerRepository(connection)
             return (
                 try await repository.relatives(of: usager.id), try await repository.referents(of: usager.id),
                 try await AgentRepository(connection).all(in: nil), try await usager.responsibleID.asyncMap { try await repository.find($0) } ?? nil
             )
         }
-        let rdvs = try await database.tenant(context.tenant).transaction { try await RdvQueries($0).of(usagerIDs: [usager.id] + relatives.map(\.id)) }
+        let rdvs = try await context.database.transaction { try await RdvQueries($0).of(usagerIDs: [usager.id] + relatives.map(\.id)) }
         let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
         let now = Date()
         func row(_ rdv: RdvSummary) -> [String: Any] {

@@ -6,14 +6,13 @@ import Tenancy
 /// Suggestions of communes and streets for the public booking form, from the zones the
 /// département knows. No sign-in: they reveal place names only, never a person.
 struct AddressSuggestionRoutes: Sendable {
-    let database: Database
 
     static let limit = 10
 
     func register(on router: Router<TenantRequestContext>) {
         router.get("/adresse/communes") { request, context in
             guard let text = Self.searchText(request) else { return Self.json([CommuneItem]()) }
-            let communes = try await database.tenant(context.tenant).transaction {
+            let communes = try await context.database.transaction {
                 try await SectorRepository($0).communes(matching: text, limit: Self.limit)
             }
             return Self.json(communes.map { CommuneItem(code: $0.code, nom: $0.name) })
@@ -23,7 +22,7 @@ struct AddressSuggestionRoutes: Sendable {
                 throw PublicError(.badRequest, title: "Commune invalide", detail: "Indiquez le code INSEE de la commune, par exemple 62041.")
             }
             guard let text = Self.searchText(request) else { return Self.json([String]()) }
-            let streets = try await database.tenant(context.tenant).transaction {
+            let streets = try await context.database.transaction {
                 try await SectorRepository($0).streets(communeCode: code, matching: text, limit: Self.limit)
             }
             return Self.json(streets)

@@ -11,7 +11,6 @@ import Tenancy
 /// booked (or the nearest other slots when it was just taken), the confirmation page.
 struct BookingRequestRoutes: Sendable {
     let routes: BookingRoutes
-    var database: Database { routes.database }
     var forms: Forms { routes.forms }
 
     func register(on router: Router<TenantRequestContext>) {
@@ -30,7 +29,7 @@ struct BookingRequestRoutes: Sendable {
             if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
             guard pending.failedAttempts < BookingRequestRepository.maximumAttempts else { return tooManyAttempts(request, context) }
             let code = String((fields["code"] ?? "").prefix(20))
-            let right = try await database.tenant(context.tenant).transaction { try await BookingRequestRepository($0).check(token: token, code: code, request: pending) }
+            let right = try await context.database.transaction { try await BookingRequestRepository($0).check(token: token, code: code, request: pending) }
             guard right else {
                 let left = BookingRequestRepository.maximumAttempts - pending.failedAttempts - 1
                 guard left > 0 else { return tooManyAttempts(request, context) }
@@ -71,14 +70,14 @@ struct BookingRequestRoutes: Sendable {
         let tenant = context.tenant
         let account = context.usager
         let bySMS = !confirmation.contains("@")
-        if bySMS, !(try await database.tenant(tenant).transaction { try await NotificationSettings.load($0).smsEnabled }) {
+        if bySMS, !(try await context.database.transaction { try await NotificationSettings.load($0).smsEnabled }) {
             let values = try await routes.detailsValues(flow, chosen, context, form: fields, errors: [("email", "Ce département n’envoie pas de SMS : indiquez une adresse électronique pour recevoir le code.")])
             return routes.render("booking_details", values, request, context, status: .unprocessableContent)
         }
         let limits: [(key: String, limit: Int)] = [
             ("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(confirmation.lowercased())", BookingLimits.perContact),
         ] + (details.phone.map { [("phone|\($0)", BookingLimits.perContact)] } ?? [])
-        let outcome = try await database.tenant(tenant).transaction { connection -> (token: String, code: String)? in
+        let outcome = try await context.database.transaction { connection -> (token: String, code: String)? in
             guard try await BookingLimits(connection).allow(limits) else { return nil }
             let created = try await BookingRequestRepository(connection).create(
                 motifID: chosen.motif.id, lieuID: chosen.lieu.id, start: chosen.start, details: details, address: flow.address,
@@ -115,7 +114,7 @@ struct BookingRequestRoutes: Sendable {
         }
         guard account != nil else { return redirect(to: "/prendre-rdv/confirmation/\(outcome.token)") }
         // A signed-in usager proved who they are: the appointment is booked at once.
-        let pending = try await database.tenant(tenant).transaction { connection -> BookingRequest? in
+        let pending = try await context.database.transaction { connection -> BookingRequest? in
             let repository = BookingRequestRepository(connection)
             guard let pending = try await repository.find(token: outcome.token) else { return nil }
             _ = try await repository.check(token: outcome.token, code: outcome.code, request: pending)
@@ -130,7 +129,7 @@ struct BookingRequestRoutes: Sendable {
         let tenant = context.tenant
         let links = routes.services.noticeLinks(tenant)
         do {
-            try await database.tenant(tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 let rdvID = try await OnlineBooking(connection, tenant: tenant).book(
                     motifID: pending.motifID, lieuID: pending.lieuID, start: start, details: pending.details,
                     address: pending.address, accountID: pending.accountID
@@ -142,14 +141,14 @@ struct BookingRequestRoutes: Sendable {
             // Only reached once the code was given (or for a signed-in usager): another slot needs no new code.
             return try await takenPage(pending, token: token, start: start, request, context)
         } catch let error as BookingError {
-            return routes.render("booking_message", ["heading": "Rendez-vous impossible", "message": error.french], request, context, status: .conflict)
+            return routes.render("booking_message", ["heading": "Rendez-vous impossible", "message": error.french], request, context, status: error.status)
         }
         return redirect(to: "/prendre-rdv/confirme/\(token)")
     }
 
     private func takenPage(_ pending: BookingRequest, token: String, start: Date, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let clock = BookingRoutes.clock(context.tenant)
-        let motif = try await database.tenant(context.tenant).transaction { try await OnlineOffer($0).motif(pending.motifID, for: pending.address) }
+        let motif = try await context.database.transaction { try await OnlineOffer($0).motif(pending.motifID, for: pending.address) }
         let nearest = try await motif.asyncMap {
             try await routes.nearestSlots(to: start, motif: $0, lieuID: pending.lieuID, address: pending.address, context)
         } ?? []
@@ -184,7 +183,7 @@ struct BookingRequestRoutes: Sendable {
     /// A request whose link is still valid (or already booked); 404 for any other token.
     private func pendingRequest(_ context: TenantRequestContext) async throws -> (String, BookingRequest) {
         let token = context.parameters.get("token") ?? ""
-        let found = try await database.tenant(context.tenant).transaction { try await BookingRequestRepository($0).find(token: token) }
+        let found = try await context.database.transaction { try await BookingRequestRepository($0).find(token: token) }
         guard let found else {
             throw PublicError(.notFound, title: "Lien inconnu ou expiré", detail: "Ce lien de confirmation n’est pas ou plus valable. Recommencez la prise de rendez-vous.")
         }

@@ -11,7 +11,6 @@ import Tenancy
 /// who it is for and how to reach them. Pages are rendered on the server; links and GET forms
 /// carry the choices, so a cheap phone on a slow connection gets small pages that need no script.
 struct BookingRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -64,7 +63,7 @@ struct BookingRoutes: Sendable {
         let clock = Self.clock(tenant)
         let now = Date()
         let typed = (request.uri.queryParameters["commune_saisie"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-        let outcome = try await database.tenant(tenant).transaction { connection -> StepValues in
+        let outcome = try await context.database.transaction { connection -> StepValues in
             var flow = asked
             let offer = OnlineOffer(connection)
             var step = StepValues(flow: flow)
@@ -224,7 +223,7 @@ struct BookingRoutes: Sendable {
             throw PublicError(.badRequest, title: "Créneau incomplet", detail: "Choisissez d’abord un motif, un lieu et un créneau.")
         }
         let tenant = context.tenant
-        let found = try await database.tenant(tenant).transaction { connection -> ChosenSlot? in
+        let found = try await context.database.transaction { connection -> ChosenSlot? in
             let offer = OnlineOffer(connection)
             guard let motif = try await offer.motif(motifID, for: flow.address),
                   let rules = try await MotifRepository(connection).find(motifID)?.rules,
@@ -239,7 +238,7 @@ struct BookingRoutes: Sendable {
     /// Whether the chosen time is one the engine offers now (delays, plages, absences, appointments).
     func isFree(_ chosen: ChosenSlot, address: BookingAddress?, _ context: TenantRequestContext) async throws -> Bool {
         let tenant = context.tenant
-        return try await database.tenant(tenant).transaction { connection in
+        return try await context.database.transaction { connection in
             let agents = try await OnlineOffer(connection).agents(for: chosen.motif, address: address)
             let days = Int(chosen.start.timeIntervalSinceNow / 86_400) + 2
             guard days > 0 else { return false }
@@ -262,7 +261,7 @@ struct BookingRoutes: Sendable {
     /// Free slots of the same motif and lieu nearest to `start`, to offer when it was just taken.
     func nearestSlots(to start: Date, motif: OnlineMotif, lieuID: UUID, address: BookingAddress?, _ context: TenantRequestContext) async throws -> [Date] {
         let tenant = context.tenant
-        return try await database.tenant(tenant).transaction { connection in
+        return try await context.database.transaction { connection in
             let agents = try await OnlineOffer(connection).agents(for: motif, address: address)
             let slots = try await SlotSearch(connection, tenant: tenant).slots(motifID: motif.id, now: Date(), within: 42, agents: agents, lieu: lieuID)
             let times = Array(Set(slots.map(\.range.start)))
@@ -274,7 +273,7 @@ struct BookingRoutes: Sendable {
         let clock = Self.clock(context.tenant)
         var form = form
         if form.isEmpty, let account = context.usager {
-            let contact = try await database.tenant(context.tenant).transaction { connection in
+            let contact = try await context.database.transaction { connection in
                 let space = UsagerSpace(connection, accountID: account.id)
                 return try await space.contact(of: try await space.ownRecord(firstName: account.firstName, lastName: account.lastName, email: account.email))
             }

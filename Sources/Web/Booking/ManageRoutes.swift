@@ -11,7 +11,6 @@ import Tenancy
 /// letters of the name, then see it, cancel it or move it (within the motif's deadlines).
 struct ManageRoutes: Sendable {
     let routes: BookingRoutes
-    var database: Database { routes.database }
 
     func register(on router: Router<TenantRequestContext>) {
         // `/g/` in messages (SMS count every character), `/gerer/` readable for people typing it.
@@ -50,7 +49,7 @@ struct ManageRoutes: Sendable {
         guard let claims = links.claims(of: context.parameters.get("token") ?? "") else {
             throw PublicError(.notFound, title: "Lien inconnu ou expiré", detail: "Ce lien n’est pas ou plus valable. Il expire après le rendez-vous.")
         }
-        let rdv = try await database.tenant(context.tenant).transaction { try await PublicRdvRepository($0).find(claims.rdvID) }
+        let rdv = try await context.database.transaction { try await PublicRdvRepository($0).find(claims.rdvID) }
         guard let rdv else { throw PublicError.pageNotFound }
         return rdv
     }
@@ -66,7 +65,7 @@ struct ManageRoutes: Sendable {
         let key = ["manage|\(rdv.id)"]
         let expected = String(AddressKey.of(rdv.attendeeLastName).filter { $0 != " " }.prefix(3))
         let given = String(AddressKey.of(check).filter { $0 != " " }.prefix(3))
-        let wait = try await database.tenant(context.tenant).transaction { connection -> Int? in
+        let wait = try await context.database.transaction { connection -> Int? in
             let throttle = Throttle(connection, realm: .usagers)
             if let wait = try await throttle.retryAfter(key) { return wait }
             guard given.count >= min(3, expected.count), given == expected else {
@@ -87,15 +86,18 @@ struct ManageRoutes: Sendable {
     struct View {
         var values: [String: Any]
         let rules: MotifRules
+        /// The motif left the catalogue since the booking: the appointment stands, but no new
+        /// time is offered for it.
+        let motifArchived: Bool
     }
 
     /// What the confirmation and manage pages show of an appointment.
     func view(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> View? {
-        let found = try await database.tenant(context.tenant).transaction { connection -> (PublicRdv, MotifRules)? in
-            guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules else { return nil }
-            return (rdv, rules)
+        let found = try await context.database.transaction { connection -> (PublicRdv, MotifRules, Bool)? in
+            guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let motif = try await MotifRepository(connection).find(rdv.motifID) else { return nil }
+            return (rdv, motif.rules, motif.archived)
         }
-        guard let (rdv, rules) = found else { return nil }
+        guard let (rdv, rules, archived) = found else { return nil }
         let clock = BookingRoutes.clock(context.tenant)
         var values: [String: Any] = [
             "motifName": rdv.motifName, "when": BookingRoutes.when(rdv.start, clock), "attendee": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
@@ -105,12 +107,12 @@ struct ManageRoutes: Sendable {
         if let address = rdv.lieuAddress, !address.isEmpty { values["lieuAddress"] = address }
         if !rules.instructionsAfter.isEmpty { values["instructions"] = rules.instructionsAfter }
         if let video = rules.videoLink(for: rdv.id) { values["videoLink"] = video }
-        return View(values: values, rules: rules)
+        return View(values: values, rules: rules, motifArchived: archived)
     }
 
     /// The full manage link of an appointment, valid until a day after it.
     func link(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> String {
-        let rdv = try await database.tenant(context.tenant).transaction { try await PublicRdvRepository($0).find(rdvID) }
+        let rdv = try await context.database.transaction { try await PublicRdvRepository($0).find(rdvID) }
         guard let rdv else { throw PublicError.pageNotFound }
         return Self.link(rdv, tenant: context.tenant, configuration: routes.services.configuration)
     }
@@ -134,10 +136,13 @@ struct ManageRoutes: Sendable {
         } else if coming {
             values["cannotCancel"] = "Ce rendez-vous ne s’annule plus en ligne. Appelez le service pour prévenir de votre absence."
         }
-        if coming, !rdv.collective, view.rules.movableByUsager, rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60) {
+        let movable = coming && !rdv.collective && view.rules.movableByUsager && rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60)
+        if movable, view.motifArchived {
+            values["cannotMove"] = BookingError.motifUnavailable.french
+        } else if movable {
             let clock = BookingRoutes.clock(context.tenant)
             let tenant = context.tenant
-            let slots = try await database.tenant(tenant).transaction { connection in
+            let slots = try await context.database.transaction { connection in
                 try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, limit: 40, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
             }
             var seen = Set<Date>()
@@ -147,17 +152,20 @@ struct ManageRoutes: Sendable {
             values["canMove"] = !seen.isEmpty
         }
         if rdv.status.holdsTime { values["canDownload"] = true }
-        if coming, rdv.start.timeIntervalSince(now) > 7 * 86_400 { values["canWait"] = true }
+        if coming, !view.motifArchived, rdv.start.timeIntervalSince(now) > 7 * 86_400 { values["canWait"] = true }
         return routes.render("manage", values, request, context, status: status)
     }
 
     /// Someone whose appointment is more than a week away asks to be told of an earlier slot.
     private func joinWaitingList(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        guard let view = try await view(rdv.id, context), !view.motifArchived else {
+            return try await page(rdv, check: check, request, context, error: BookingError.motifUnavailable.french, status: BookingError.motifUnavailable.status)
+        }
         guard rdv.status == .unknown, rdv.start.timeIntervalSinceNow > 7 * 86_400 else {
             return try await page(rdv, check: check, request, context, error: "La liste d’attente sert aux rendez-vous à plus d’une semaine.", status: .conflict)
         }
         let tenant = context.tenant
-        try await database.tenant(tenant).transaction { connection in
+        try await context.database.transaction { connection in
             let usagers = UsagerRepository(connection)
             guard let attendee = try await usagers.find(rdv.attendeeID) else { return }
             let responsible = try await attendee.responsibleID.asyncMap { try await usagers.find($0) } ?? nil
@@ -181,7 +189,7 @@ struct ManageRoutes: Sendable {
         }
         let tenant = context.tenant
         let links = routes.services.noticeLinks(tenant)
-        try await database.tenant(tenant).transaction { connection in
+        try await context.database.transaction { connection in
             try await PublicRdvRepository(connection).cancel(rdv)
             try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdv.id, byUsager: true)
             // The slot goes back to the waiting list at once.
@@ -189,14 +197,14 @@ struct ManageRoutes: Sendable {
                 try await WaitingList(connection, tenant: tenant).slotFreed(motifID: rdv.motifID, lieuID: lieu, start: rdv.start, publicURL: links.publicURL)
             }
         }
-        let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
+        let updated = try await context.database.transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
         return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est annulé. Merci d’avoir prévenu : le créneau peut servir à quelqu’un d’autre.")
     }
 
     private func move(_ rdv: PublicRdv, to debut: String?, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         guard let view = try await view(rdv.id, context), let seconds = Double(debut ?? "") else { throw PublicError(.badRequest, title: "Créneau manquant", detail: "Choisissez un nouveau créneau.") }
         let now = Date()
-        guard rdv.status == .unknown, !rdv.collective, view.rules.movableByUsager,
+        guard rdv.status == .unknown, !rdv.collective, view.rules.movableByUsager, !view.motifArchived,
               rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60)
         else {
             return try await page(rdv, check: check, request, context, error: "Ce rendez-vous ne peut plus être déplacé en ligne.", status: .conflict)
@@ -206,7 +214,7 @@ struct ManageRoutes: Sendable {
         let clock = BookingRoutes.clock(tenant)
         let links = routes.services.noticeLinks(tenant)
         do {
-            try await database.tenant(tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 // Only a time the engine offers: the motif's delays, the agent's plages, absences and holidays.
                 let free = try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
                 guard free.contains(where: { $0.range.start == start }) else { throw BookingError.slotTaken }
@@ -214,15 +222,15 @@ struct ManageRoutes: Sendable {
                 try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdv.id, byUsager: true)
             }
         } catch BookingError.slotTaken {
-            return try await page(rdv, check: check, request, context, error: BookingError.slotTaken.french, status: .conflict)
+            return try await page(rdv, check: check, request, context, error: BookingError.slotTaken.french, status: BookingError.slotTaken.status)
         }
-        let updated = try await database.tenant(tenant).transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
+        let updated = try await context.database.transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
         return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(BookingRoutes.when(start, clock)).")
     }
 
     /// The appointment as an `.ics` file.
     func calendarFile(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> Response {
-        let found = try await database.tenant(context.tenant).transaction { connection -> (PublicRdv, MotifRules)? in
+        let found = try await context.database.transaction { connection -> (PublicRdv, MotifRules)? in
             guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules else { return nil }
             return (rdv, rules)
         }

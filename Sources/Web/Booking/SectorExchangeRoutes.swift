@@ -5,7 +5,6 @@ import Tenancy
 
 /// Zones in and out as CSV: the export a spreadsheet opens, the import that takes all or nothing.
 struct SectorExchangeRoutes: Sendable {
-    let database: Database
     let forms: Forms
     let list: SectorListPage
 
@@ -15,7 +14,7 @@ struct SectorExchangeRoutes: Sendable {
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/secteurs/zones.csv") { _, context in
             try requireSectorisation(context)
-            let zones = try await database.tenant(context.tenant).transaction { try await SectorRepository($0).exportZones() }
+            let zones = try await context.database.transaction { try await SectorRepository($0).exportZones() }
             // The byte order mark tells spreadsheets the file is UTF-8; the import skips it.
             let text = "\u{FEFF}" + ZoneCSV.write(zones)
             return Response(
@@ -48,7 +47,7 @@ struct SectorExchangeRoutes: Sendable {
             return try await refused(error.issues, request, context)
         }
         let replacing = fields["replace"] == "on"
-        let summary = try await database.tenant(context.tenant).transaction { connection in
+        let summary = try await context.database.transaction { connection in
             try await SectorRepository(connection).importZones(lines, replacingAll: replacing)
         }
         var notice = "Import terminé : \(summary.zonesAdded) zone(s) ajoutée(s), \(summary.zonesMoved) modifiée(s), \(summary.zonesUnchanged) inchangée(s)"

@@ -6,11 +6,10 @@ import Tenancy
 
 /// The list of sectors with its forms, shown again with a form's errors or notice.
 struct SectorListPage: Sendable {
-    let database: Database
     let pages: TenantPages
 
     func render(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (sectors, organisations, agents) = try await database.tenant(context.tenant).transaction { connection in
+        let (sectors, organisations, agents) = try await context.database.transaction { connection in
             (
                 try await SectorRepository(connection).all(),
                 try await OrganisationRepository(connection).all(),

@@ -8,12 +8,11 @@ import Tenancy
 /// Sectorisation pages of the département administrator: sectors, who serves them, their zones,
 /// CSV import and export, and testing an address.
 struct SectorRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
 
     func register(on group: RouterGroup<AgentRequestContext>) {
-        let list = SectorListPage(database: database, pages: pages)
+        let list = SectorListPage(pages: pages)
         group.get("/secteurs") { request, context in
             try requireSectorisation(context)
             return try await list.render(request, context)
@@ -34,15 +33,15 @@ struct SectorRoutes: Sendable {
             guard let sectorID = UUID(uuidString: fields["sector"] ?? ""), let attributionID = UUID(uuidString: fields["attribution"] ?? "") else {
                 throw PublicError.pageNotFound
             }
-            let removed = try await database.tenant(context.tenant).transaction {
+            let removed = try await context.database.transaction {
                 try await SectorRepository($0).removeAttribution(id: attributionID, of: sectorID)
             }
             guard removed else { throw PublicError.pageNotFound }
             return try await list.render(request, context, values: ["notice": "Attribution retirée."])
         }
-        SectorExchangeRoutes(database: database, forms: forms, list: list).register(on: group)
-        SectorTesterRoutes(database: database, pages: pages).register(on: group)
-        SectorZoneRoutes(database: database, pages: pages, forms: forms, list: list).register(on: group)
+        SectorExchangeRoutes(forms: forms, list: list).register(on: group)
+        SectorTesterRoutes(pages: pages).register(on: group)
+        SectorZoneRoutes(pages: pages, forms: forms, list: list).register(on: group)
     }
 
     private func createSector(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext, _ list: SectorListPage) async throws -> Response {
@@ -52,7 +51,7 @@ struct SectorRoutes: Sendable {
         guard errors.isEmpty else {
             return try await list.render(request, context, values: errors.values.merging(["input": fields]) { $1 }, status: .unprocessableContent)
         }
-        let created = try await database.tenant(context.tenant).transaction { try await SectorRepository($0).create(named: name) }
+        let created = try await context.database.transaction { try await SectorRepository($0).create(named: name) }
         guard let created else {
             errors.add("sector-name", "Un secteur porte déjà ce nom.")
             return try await list.render(request, context, values: errors.values.merging(["input": fields]) { $1 }, status: .conflict)
@@ -67,7 +66,7 @@ struct SectorRoutes: Sendable {
         let agentText = fields["agent"] ?? ""
         let agentID = UUID(uuidString: agentText)
         guard agentText.isEmpty || agentID != nil else { throw PublicError.pageNotFound }
-        let outcome = try await database.tenant(context.tenant).transaction { connection -> AttributionCheck in
+        let outcome = try await context.database.transaction { connection -> AttributionCheck in
             // Ids this département does not have answer 404, as if the page did not exist.
             guard try await SectorRepository(connection).find(id: sectorID) != nil,
                   try await OrganisationRepository(connection).all().contains(where: { $0.id == organisationID })

@@ -5,7 +5,6 @@ import Tenancy
 
 /// "Test an address": the sector an address falls in and who serves it, as booking will see it.
 struct SectorTesterRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
 
     func register(on group: RouterGroup<AgentRequestContext>) {
@@ -20,7 +19,7 @@ struct SectorTesterRoutes: Sendable {
                 errors.add("tester-commune", "La commune compte au plus 200 caractères, la voie au plus 300.")
                 return pages.render("sector_tester", values.merging(errors.values) { $1 }, request: request, context: context, status: .unprocessableContent)
             }
-            let outcome = try await database.tenant(context.tenant).transaction { connection -> Outcome in
+            let outcome = try await context.database.transaction { connection -> Outcome in
                 let sectors = SectorRepository(connection)
                 guard let code = try await code(of: commune, sectors) else { return .ambiguous }
                 return .resolved(try await sectors.resolve(communeCode: code, street: street))

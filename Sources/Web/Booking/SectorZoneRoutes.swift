@@ -5,7 +5,6 @@ import Tenancy
 
 /// One sector's page: its zones, adding and removing a commune or a street, deleting the sector.
 struct SectorZoneRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
     let forms: Forms
     let list: SectorListPage
@@ -25,7 +24,7 @@ struct SectorZoneRoutes: Sendable {
             try requireSectorisation(context)
             let sectorID = try sectorID(context)
             guard let zoneID = UUID(uuidString: fields["zone"] ?? "") else { throw PublicError.pageNotFound }
-            let removed = try await database.tenant(context.tenant).transaction { try await SectorRepository($0).removeZone(id: zoneID, of: sectorID) }
+            let removed = try await context.database.transaction { try await SectorRepository($0).removeZone(id: zoneID, of: sectorID) }
             guard removed else { throw PublicError.pageNotFound }
             return try await page(sectorID, request, context, values: ["notice": "Zone retirée."])
         }
@@ -33,7 +32,7 @@ struct SectorZoneRoutes: Sendable {
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             try requireSectorisation(context)
             let sectorID = try sectorID(context)
-            let deleted = try await database.tenant(context.tenant).transaction { try await SectorRepository($0).delete(id: sectorID) }
+            let deleted = try await context.database.transaction { try await SectorRepository($0).delete(id: sectorID) }
             guard deleted else { throw PublicError.pageNotFound }
             return try await list.render(request, context, values: ["notice": "Secteur supprimé avec ses zones et ses attributions."])
         }
@@ -58,7 +57,7 @@ struct SectorZoneRoutes: Sendable {
         guard errors.isEmpty, let code else {
             return try await page(sectorID, request, context, values: errors.values.merging(back) { $1 }, status: .unprocessableContent)
         }
-        let addition = try await database.tenant(context.tenant).transaction { connection -> SectorRepository.ZoneAddition? in
+        let addition = try await context.database.transaction { connection -> SectorRepository.ZoneAddition? in
             let sectors = SectorRepository(connection)
             guard try await sectors.find(id: sectorID) != nil else { return nil }
             return try await sectors.addZone(to: sectorID, communeCode: code, communeName: commune, streetName: street.isEmpty ? nil : street)
@@ -77,7 +76,7 @@ struct SectorZoneRoutes: Sendable {
     }
 
     private func page(_ sectorID: UUID, _ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let found = try await database.tenant(context.tenant).transaction { connection -> (Sector, [SectorZone], [SectorAttribution])? in
+        let found = try await context.database.transaction { connection -> (Sector, [SectorZone], [SectorAttribution])? in
             let sectors = SectorRepository(connection)
             guard let sector = try await sectors.find(id: sectorID) else { return nil }
             return (sector, try await sectors.zones(of: sectorID), try await sectors.attributions(of: sectorID))

@@ -9,7 +9,6 @@ import Tenancy
 /// The usager's own space: their appointments with a link to manage each, their relatives,
 /// contact details and preferences, their data to download, and deleting the account.
 struct UsagerSpaceRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -61,7 +60,7 @@ struct UsagerSpaceRoutes: Sendable {
                 return try await home(request, context, errors: ["Écrivez SUPPRIMER pour confirmer la suppression du compte."], status: .unprocessableContent)
             }
             let account = context.usager
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await AuditLog(connection, realm: .usagers).record(.accountDeleted, actor: account.id, subject: account.id, ip: context.remoteAddress)
                 try await UsagerSpace(connection, accountID: account.id).deleteAccount()
             }
@@ -76,7 +75,7 @@ struct UsagerSpaceRoutes: Sendable {
     /// Runs `body` with the space and the account's own record.
     private func withSpace(_ context: UsagerRequestContext, _ body: @escaping @Sendable (UsagerSpace, UUID) async throws -> Void) async throws {
         let account = context.usager
-        try await database.tenant(context.tenant).transaction { connection in
+        try await context.database.transaction { connection in
             let space = UsagerSpace(connection, accountID: account.id)
             try await body(space, try await space.ownRecord(firstName: account.firstName, lastName: account.lastName, email: account.email))
         }
@@ -84,7 +83,7 @@ struct UsagerSpaceRoutes: Sendable {
 
     private func export(_ context: UsagerRequestContext) async throws -> Data {
         let account = context.usager
-        return try await database.tenant(context.tenant).transaction { connection in
+        return try await context.database.transaction { connection in
             try await AuditLog(connection, realm: .usagers).record(.dataExported, actor: account.id, subject: account.id, ip: context.remoteAddress)
             return try await UsagerSpace(connection, accountID: account.id).export(account: [
                 "email": account.email, "prenom": account.firstName, "nom": account.lastName, "departement": context.tenant.name,
@@ -95,7 +94,7 @@ struct UsagerSpaceRoutes: Sendable {
     private func home(_ request: Request, _ context: UsagerRequestContext, notice: String? = nil, errors: [String] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let account = context.usager
         let tenant = context.tenant
-        let (rdvs, contact, relatives) = try await database.tenant(tenant).transaction { connection in
+        let (rdvs, contact, relatives) = try await context.database.transaction { connection in
             let space = UsagerSpace(connection, accountID: account.id)
             let own = try await space.ownRecord(firstName: account.firstName, lastName: account.lastName, email: account.email)
             return (

@@ -10,7 +10,6 @@ import Tenancy
 /// taking an offered slot, leaving the list.
 struct WaitingListRoutes: Sendable {
     let routes: BookingRoutes
-    var database: Database { routes.database }
 
     func register(on router: Router<TenantRequestContext>) {
         router.post("/liste-attente") { request, context in
@@ -30,7 +29,7 @@ struct WaitingListRoutes: Sendable {
             _ = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
             let token = context.parameters.get("token") ?? ""
             let tenant = context.tenant
-            let removed = try await database.tenant(tenant).transaction { connection -> Bool in
+            let removed = try await context.database.transaction { connection -> Bool in
                 let list = WaitingList(connection, tenant: tenant)
                 if try await list.remove(token: token) { return true }
                 // The link of an offer also takes its person off the list.
@@ -54,7 +53,7 @@ struct WaitingListRoutes: Sendable {
             ], request, context, status: .unprocessableContent)
         }
         let tenant = context.tenant
-        let joined = try await database.tenant(tenant).transaction { connection -> Bool? in
+        let joined = try await context.database.transaction { connection -> Bool? in
             guard try await OnlineOffer(connection).motif(motifID, for: flow.address) != nil else { return nil }
             guard try await BookingLimits(connection).allow([("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(email.lowercased())", BookingLimits.perContact)]) else {
                 return false
@@ -83,7 +82,7 @@ struct WaitingListRoutes: Sendable {
     private func offer(_ context: TenantRequestContext) async throws -> (String, WaitingOffer) {
         let token = context.parameters.get("token") ?? ""
         let tenant = context.tenant
-        guard let offer = try await database.tenant(tenant).transaction({ try await WaitingList($0, tenant: tenant).offer(token: token) }) else {
+        guard let offer = try await context.database.transaction({ try await WaitingList($0, tenant: tenant).offer(token: token) }) else {
             throw PublicError(.notFound, title: "Proposition inconnue", detail: "Ce lien de la liste d’attente n’est pas ou plus valable.")
         }
         return (token, offer)
@@ -91,7 +90,7 @@ struct WaitingListRoutes: Sendable {
 
     private func offerPage(_ offer: WaitingOffer, _ request: Request, _ context: TenantRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let clock = BookingRoutes.clock(context.tenant)
-        let (motif, lieu) = try await database.tenant(context.tenant).transaction { connection in
+        let (motif, lieu) = try await context.database.transaction { connection in
             (try await MotifRepository(connection).find(offer.motifID)?.rules, try await AgendaCatalog(connection).lieux().first { $0.id == offer.lieuID })
         }
         var values: [String: Any] = [
@@ -108,7 +107,7 @@ struct WaitingListRoutes: Sendable {
         let tenant = context.tenant
         let links = routes.services.noticeLinks(tenant)
         do {
-            let rdvID = try await database.tenant(tenant).transaction { connection -> UUID in
+            let rdvID = try await context.database.transaction { connection -> UUID in
                 let rdvID = try await WaitingList(connection, tenant: tenant).take(offer)
                 let notices = AppointmentNotices(connection, tenant: tenant, links: links)
                 if let later = offer.laterRDV { try await notices.record(.cancelled, rdvID: later, byUsager: true) }
@@ -117,7 +116,7 @@ struct WaitingListRoutes: Sendable {
             }
             // The later appointment's time is free in turn: others may want it.
             if let later = offer.laterRDV {
-                try await database.tenant(tenant).transaction { connection in
+                try await context.database.transaction { connection in
                     guard let freed = try await PublicRdvRepository(connection).find(later), let lieu = freed.lieuID else { return }
                     try await WaitingList(connection, tenant: tenant).slotFreed(motifID: freed.motifID, lieuID: lieu, start: freed.start, publicURL: links.publicURL)
                 }
@@ -130,7 +129,7 @@ struct WaitingListRoutes: Sendable {
         } catch let error as BookingError {
             let message = error == .slotTaken ? "Ce créneau a déjà été pris par une autre personne. Vous restez sur la liste d’attente." : error.french
             let offer = (try? await self.offer(context).1) ?? offer
-            return try await offerPage(offer, request, context, error: message, status: .conflict)
+            return try await offerPage(offer, request, context, error: message, status: error.status)
         }
     }
 }

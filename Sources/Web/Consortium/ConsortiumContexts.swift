@@ -9,6 +9,8 @@ public struct ConsortiumRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The only role that may sign in on this host.
     public let space: ConsortiumRole
+    /// Schema `shared` as the application role: the consortium's pages reach no département.
+    public let database: SharedDatabase
     public let remoteAddress: String?
     public var account: ConsortiumAccount?
     public var sessionToken: String?
@@ -22,6 +24,10 @@ public struct ConsortiumRequestContext: RequestContext {
         case .stats: space = .steering
         default: preconditionFailure("the gateway only builds a ConsortiumRequestContext for console. and stats.")
         }
+        guard case .shared(let database) = source.access else {
+            preconditionFailure("the gateway opens schema shared to the consortium's hosts")
+        }
+        self.database = database
         self.coreContext = .init(source: source)
         self.remoteAddress = source.remoteAddress
     }
@@ -35,6 +41,7 @@ public struct ConsortiumRequestContext: RequestContext {
 public struct ConsortiumMemberContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let account: ConsortiumAccount
+    public let database: SharedDatabase
     public let sessionToken: String
     public let remoteAddress: String?
     let spaceName: String
@@ -49,6 +56,7 @@ public struct ConsortiumMemberContext: ChildRequestContext {
             throw SecondFactorRequired(step: .enrolment)
         }
         self.coreContext = context.coreContext
+        self.database = context.database
         self.account = account
         self.sessionToken = token
         self.remoteAddress = context.remoteAddress
@@ -62,6 +70,7 @@ public struct ConsortiumMemberContext: ChildRequestContext {
 public struct ConsortiumSecondFactorContext: ChildRequestContext, SecondFactorSite {
     public var coreContext: CoreRequestContextStorage
     let account: ConsortiumAccount
+    public let database: SharedDatabase
     public let sessionToken: String
     public let secondFactorPassed: Bool
     public let remoteAddress: String?
@@ -73,6 +82,7 @@ public struct ConsortiumSecondFactorContext: ChildRequestContext, SecondFactorSi
             throw SignInRequired(returnTo: context.requestTarget)
         }
         self.coreContext = context.coreContext
+        self.database = context.database
         self.account = account
         self.sessionToken = token
         self.secondFactorPassed = context.secondFactorPassed
@@ -89,5 +99,4 @@ public struct ConsortiumSecondFactorContext: ChildRequestContext, SecondFactorSi
     var homePath: String { "/" }
     var navigation: TenantPages.Navigation { .init(home: "/", homeLabel: "Accueil", accountName: account.fullName, accountLink: nil) }
 
-    func database(_ database: Database) -> SharedDatabase { database.shared }
 }

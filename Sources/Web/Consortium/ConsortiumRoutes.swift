@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Consortium
 import Identity
 import Tenancy
 
@@ -7,7 +8,6 @@ import Tenancy
 /// committee do there (onboarding, statistics) comes with their own work; the home pages show
 /// the registry and the memberships, which they read today with `rdv tenants list`.
 struct ConsortiumRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -21,9 +21,9 @@ struct ConsortiumRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: nil)
             let outcome = try await services.signIn.signIn(
                 email: fields["email"] ?? "", password: fields["password"] ?? "", ip: context.remoteAddress,
-                userAgent: request.headers[.userAgent], in: database.shared, realm: context.realm
+                userAgent: request.headers[.userAgent], in: context.database, realm: context.realm
             )
-            let signIn = SignInRoutes(database: database, services: services, pages: pages, forms: forms)
+            let signIn = SignInRoutes(services: services, pages: pages, forms: forms)
             return signIn.answer(outcome, fields: fields, home: "/") { values, status in
                 form(request, context, values: values, status: status)
             } requiresSecondFactor: { ConsortiumRole(rawValue: $0)?.requiresSecondFactor ?? true }
@@ -31,25 +31,18 @@ struct ConsortiumRoutes: Sendable {
         group.post("/deconnexion") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let realm = context.realm
-            try await database.shared.transaction { connection in
+            try await context.database.transaction { connection in
                 try await SessionStore(connection, realm: realm).end(token: context.sessionToken)
                 try await AuditLog(connection, realm: realm).record(.signedOut, actor: context.account.id, subject: context.account.id, ip: context.remoteAddress)
             }
             return redirect(to: "/connexion", cookies: [services.expiredCookie(services.sessionCookieName)])
         }
         group.get("/") { request, context in
-            let tenants = try await database.registeredTenants()
-            let memberships = try await database.shared.transaction { connection in
-                var result: [Int: (String?, String?)] = [:]
-                let rows = try await connection.query(
-                    "SELECT tenant_id, convention_start::text, convention_end::text FROM shared.memberships"
-                )
-                for try await (id, start, end) in rows.decode((Int, String?, String?).self) { result[id] = (start, end) }
-                return result
-            }
+            let tenants = try await context.database.registeredTenants()
+            let memberships = try await context.database.transaction { try await MembershipRepository($0).conventionPeriods() }
             let realm = context.realm
             let journal = context.account.role == .operator_
-                ? try await database.shared.transaction { connection in try await AuditLog(connection, realm: realm).recent(limit: 50) }
+                ? try await context.database.transaction { connection in try await AuditLog(connection, realm: realm).recent(limit: 50) }
                 : []
             let formatter = AgentSpaceRoutes.dateFormatter(timeZone: "Europe/Paris")
             return pages.render("consortium_home", [
@@ -67,7 +60,7 @@ struct ConsortiumRoutes: Sendable {
                     [
                         "code": tenant.code.value, "name": tenant.name,
                         "status": tenant.status == .active ? "ouvert" : "suspendu",
-                        "conventionStart": memberships[tenant.id]?.0 ?? "—", "conventionEnd": memberships[tenant.id]?.1 ?? "—",
+                        "conventionStart": memberships[tenant.id]?.start ?? "—", "conventionEnd": memberships[tenant.id]?.end ?? "—",
                     ]
                 },
             ], request: request, siteName: context.spaceName,
@@ -89,7 +82,6 @@ struct ConsortiumRoutes: Sendable {
 /// this host's role.
 struct ConsortiumSessionMiddleware: RouterMiddleware {
     typealias Context = ConsortiumRequestContext
-    let database: Database
     let services: IdentityServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -97,7 +89,7 @@ struct ConsortiumSessionMiddleware: RouterMiddleware {
         context.requestTarget = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         if let token = request.cookies[services.sessionCookieName]?.value, !token.isEmpty, token.count < 100 {
             let realm = context.realm
-            let found = try await database.shared.transaction { connection -> (ConsortiumAccount, Bool)? in
+            let found = try await context.database.transaction { connection -> (ConsortiumAccount, Bool)? in
                 guard let (id, passed) = try await SessionStore(connection, realm: realm).session(for: token),
                       let account = try await ConsortiumAccountRepository(connection).find(id: id)
                 else { return nil }

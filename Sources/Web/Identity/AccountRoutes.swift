@@ -5,7 +5,6 @@ import Tenancy
 
 /// "My account": change password, list and close sessions, sign out everywhere.
 struct AccountRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -27,7 +26,7 @@ struct AccountRoutes: Sendable {
                 return try await accountPage(request, context, values: ["errors": problems], status: .unprocessableContent)
             }
             let hash = try await services.hasher.hash(password)
-            let token = try await database.tenant(context.tenant).transaction { connection in
+            let token = try await context.database.transaction { connection in
                 try await AgentRepository(connection).setPassword(hash: hash, for: agent.id)
                 let sessions = SessionStore(connection)
                 // Other devices sign in again; this one gets a fresh session token.
@@ -40,7 +39,7 @@ struct AccountRoutes: Sendable {
         group.post("/compte/sessions/:handle/fermer") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let handle = context.parameters.get("handle") ?? ""
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await SessionStore(connection).end(handle: handle, agentID: context.agent.id)
                 try await AuditLog(connection).record(.sessionRevoked, actor: context.agent.id, subject: context.agent.id, ip: context.remoteAddress)
             }
@@ -49,14 +48,14 @@ struct AccountRoutes: Sendable {
         group.post("/compte/avis") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let agentID = context.agent.id, on = fields["avis"] == "on"
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await connection.query("UPDATE agents SET notify_online_changes = \(on) WHERE id = \(agentID)")
             }
             return try await accountPage(request, context, values: ["notice": on ? "Vous recevrez un courriel à chaque changement fait en ligne." : "Vous ne recevrez plus ces courriels."])
         }
         group.post("/compte/deconnexion-partout") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await SessionStore(connection).endAll(agentID: context.agent.id)
                 try await AuditLog(connection).record(.signedOutEverywhere, actor: context.agent.id, subject: context.agent.id, ip: context.remoteAddress)
             }
@@ -68,7 +67,7 @@ struct AccountRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let agentID = context.agent.id
-        let (sessions, notices) = try await database.tenant(context.tenant).transaction { connection in
+        let (sessions, notices) = try await context.database.transaction { connection in
             var notices = true
             for try await value in try await connection.query("SELECT notify_online_changes FROM agents WHERE id = \(agentID)").decode(Bool.self) { notices = value }
             return (try await SessionStore(connection).list(agentID: agentID), notices)

@@ -6,7 +6,6 @@ import Tenancy
 
 /// The agent's home, the agents of an organisation, invitations, the audit trail.
 struct AgentSpaceRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -14,7 +13,7 @@ struct AgentSpaceRoutes: Sendable {
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/agent") { request, context in
             let agent = context.agent
-            let organisation = try await database.tenant(context.tenant).transaction { connection in
+            let organisation = try await context.database.transaction { connection in
                 try await OrganisationRepository(connection).all().first { $0.id == agent.organisationID }
             }
             let actor = agent.actor
@@ -46,7 +45,7 @@ struct AgentSpaceRoutes: Sendable {
 
         group.get("/journal") { request, context in
             guard Policy.can(context.agent.actor, .viewAuditLog) else { throw PublicError.forbidden }
-            let entries = try await database.tenant(context.tenant).transaction { connection in
+            let entries = try await context.database.transaction { connection in
                 try await AuditLog(connection).recent()
             }
             return pages.render("audit_log", [
@@ -66,7 +65,7 @@ struct AgentSpaceRoutes: Sendable {
     /// Organisations whose agents this actor manages: its own for an admin, all for a département admin.
     private func manageableOrganisations(_ context: AgentRequestContext) async throws -> [Organisation] {
         let actor = context.agent.actor
-        let all = try await database.tenant(context.tenant).transaction { connection in
+        let all = try await context.database.transaction { connection in
             try await OrganisationRepository(connection).all()
         }
         return all.filter { Policy.can(actor, .viewAgents($0.id)) }
@@ -77,7 +76,7 @@ struct AgentSpaceRoutes: Sendable {
     ) async throws -> Response {
         let organisations = try await manageableOrganisations(context)
         guard !organisations.isEmpty else { throw PublicError.forbidden }
-        let agents = try await database.tenant(context.tenant).transaction { connection in
+        let agents = try await context.database.transaction { connection in
             let repository = AgentRepository(connection)
             var agents: [Agent] = []
             for organisation in organisations { agents += try await repository.all(in: organisation.id) }
@@ -128,7 +127,7 @@ struct AgentSpaceRoutes: Sendable {
         let link = services.configuration.publicURL(slug: context.tenant.slug)
         let tenant = context.tenant
         let inviter = context.agent
-        let invited = try await database.tenant(context.tenant).transaction { connection -> Bool in
+        let invited = try await context.database.transaction { connection -> Bool in
             // Organisation ids come from the form: only one of this département counts.
             guard try await OrganisationRepository(connection).all().contains(where: { $0.id == organisationID }),
                   let agent = try await AgentRepository(connection).create(
@@ -168,7 +167,7 @@ struct AgentSpaceRoutes: Sendable {
               let role = AgentRole(rawValue: fields["role"] ?? "")
         else { throw PublicError.pageNotFound }
         let actor = context.agent.actor
-        let outcome = try await database.tenant(context.tenant).transaction { connection -> AgentRepository.RoleChange? in
+        let outcome = try await context.database.transaction { connection -> AgentRepository.RoleChange? in
             let repository = AgentRepository(connection)
             guard let target = try await repository.find(id: targetID) else { return .notFound }
             guard Policy.can(actor, .changeRole(target.reference, to: role)) else { return nil }

@@ -4,12 +4,11 @@ import Tenancy
 
 /// Development only: the emails the platform would have sent for this département.
 struct DevMailboxRoutes: Sendable {
-    let database: Database
     let pages: TenantPages
 
     func register(on router: Router<TenantRequestContext>) {
         router.get("/dev/courriels") { request, context in
-            let emails = try await database.tenant(context.tenant).transaction { connection in
+            let emails = try await context.database.transaction { connection in
                 try await Outbox(connection).recent()
             }
             return pages.render("dev_mailbox", [

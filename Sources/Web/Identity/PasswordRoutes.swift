@@ -5,7 +5,6 @@ import Tenancy
 
 /// Choosing a password from an invitation or a reset link, and asking for a reset link.
 struct PasswordRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -43,7 +42,7 @@ struct PasswordRoutes: Sendable {
     )
 
     private func agentForToken(_ purpose: OneTimeTokens.Purpose, _ token: String, _ context: TenantRequestContext) async throws -> Agent {
-        let agent = try await database.tenant(context.tenant).transaction { connection -> Agent? in
+        let agent = try await context.database.transaction { connection -> Agent? in
             guard let id = try await OneTimeTokens(connection).peek(purpose, token: token) else { return nil }
             return try await AgentRepository(connection).find(id: id)
         }
@@ -79,7 +78,7 @@ struct PasswordRoutes: Sendable {
             return try await choosePage(purpose, request, context, errors: problems, status: .unprocessableContent)
         }
         let hash = try await services.hasher.hash(password)
-        let session = try await database.tenant(context.tenant).transaction { connection -> SecretToken? in
+        let session = try await context.database.transaction { connection -> SecretToken? in
             // Consumed in the same transaction as the password change: a token works once, even under a race.
             guard try await OneTimeTokens(connection).consume(purpose, token: token) == agent.id else { return nil }
             try await AgentRepository(connection).setPassword(hash: hash, for: agent.id)
@@ -107,7 +106,7 @@ struct PasswordRoutes: Sendable {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let link = services.configuration.publicURL(slug: context.tenant.slug)
         let tenantName = context.tenant.name
-        try await database.tenant(context.tenant).transaction { connection in
+        try await context.database.transaction { connection in
             let throttle = Throttle(connection)
             let keys = ["reset:account:\(email)", "reset:ip:\(context.remoteAddress ?? "-")"]
             guard try await throttle.retryAfter(keys) == nil else { return }

@@ -6,7 +6,6 @@ import Tenancy
 /// The second factor: the code asked after the password, and enrolment (QR code, confirmation,
 /// recovery codes). The same pages serve agents and consortium accounts.
 struct SecondFactorRoutes<Context: SecondFactorSite>: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -23,7 +22,7 @@ struct SecondFactorRoutes<Context: SecondFactorSite>: Sendable {
             let agentID = context.accountID
             let realm = context.realm
             let key = "second_factor:\(agentID.uuidString)"
-            let result = try await context.database(database).transaction { connection -> (SecretToken?, Int?) in
+            let result = try await context.database.transaction { connection -> (SecretToken?, Int?) in
                 let throttle = Throttle(connection, realm: realm)
                 if let wait = try await throttle.retryAfter([key]) { return (nil, wait) }
                 let factor = services.secondFactor
@@ -61,7 +60,7 @@ struct SecondFactorRoutes<Context: SecondFactorSite>: Sendable {
             guard !context.secondFactorEnabled else { return redirect(to: "/double-authentification") }
             let agentID = context.accountID
             let realm = context.realm
-            let outcome = try await context.database(database).transaction { connection -> ([String], SecretToken)? in
+            let outcome = try await context.database.transaction { connection -> ([String], SecretToken)? in
                 guard let codes = try await services.secondFactor.confirmEnrolment(
                           code: fields["code"] ?? "", agentID: agentID, on: connection, realm: realm
                       ),
@@ -88,7 +87,7 @@ struct SecondFactorRoutes<Context: SecondFactorSite>: Sendable {
             }
             let agentID = context.accountID
             let realm = context.realm
-            let done = try await context.database(database).transaction { connection -> Bool in
+            let done = try await context.database.transaction { connection -> Bool in
                 let factor = services.secondFactor
                 guard try await factor.check(code: fields["code"] ?? "", agentID: agentID, on: connection, realm: realm) else { return false }
                 try await factor.disable(agentID: agentID, on: connection, realm: realm)
@@ -125,7 +124,7 @@ struct SecondFactorRoutes<Context: SecondFactorSite>: Sendable {
         } else {
             let agentID = context.accountID
             let realm = context.realm
-            let totp = try await context.database(database).transaction { connection in
+            let totp = try await context.database.transaction { connection in
                 try await services.secondFactor.startEnrolment(agentID: agentID, on: connection, realm: realm)
             }
             let uri = totp.provisioningURI(account: context.accountEmail, issuer: "RDV Solidarités \(context.siteName)")

@@ -20,7 +20,8 @@ protocol SecondFactorSite: RequestContext {
     /// Where a signed-in person lands.
     var homePath: String { get }
     var navigation: TenantPages.Navigation { get }
-    func database(_ database: Database) -> SiteDatabase
+    /// The one database this site's pages reach.
+    var database: SiteDatabase { get }
 }
 
 extension SecondFactorContext: SecondFactorSite {
@@ -36,5 +37,4 @@ extension SecondFactorContext: SecondFactorSite {
         .init(home: "/agent", homeLabel: "Espace agent", accountName: agent.fullName, accountLink: "/compte")
     }
 
-    func database(_ database: Database) -> TenantDatabase { database.tenant(tenant) }
 }

@@ -7,14 +7,13 @@ import Tenancy
 /// in each département's own schema.
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = TenantRequestContext
-    let database: Database
     let services: IdentityServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.requestTarget = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         if let token = request.cookies[services.sessionCookieName]?.value, !token.isEmpty, token.count < 100 {
-            let session = try await database.tenant(context.tenant).transaction { connection in
+            let session = try await context.database.transaction { connection in
                 try await SessionStore(connection).agentSession(for: token)
             }
             if let session {
@@ -25,7 +24,7 @@ struct SessionMiddleware: RouterMiddleware {
             }
         }
         if let token = request.cookies[services.usagerCookieName]?.value, !token.isEmpty, token.count < 100 {
-            let usager = try await database.tenant(context.tenant).transaction { connection -> UsagerAccount? in
+            let usager = try await context.database.transaction { connection -> UsagerAccount? in
                 guard let (id, _) = try await SessionStore(connection, realm: .usagers).session(for: token) else { return nil }
                 return try await UsagerAccountRepository(connection).find(id: id)
             }

@@ -5,7 +5,6 @@ import Tenancy
 
 /// Sign-in and sign-out of agents.
 struct SignInRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
@@ -19,7 +18,7 @@ struct SignInRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: nil)
             let outcome = try await services.signIn.signIn(
                 email: fields["email"] ?? "", password: fields["password"] ?? "", ip: context.remoteAddress,
-                userAgent: request.headers[.userAgent], in: database.tenant(context.tenant)
+                userAgent: request.headers[.userAgent], in: context.database
             )
             return answer(outcome, fields: fields, home: "/agent", hint: ", ou réinitialisez votre mot de passe") { values, status in
                 form(request, context, values: values, status: status)
@@ -27,7 +26,7 @@ struct SignInRoutes: Sendable {
         }
         group.post("/deconnexion") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await SessionStore(connection).end(token: context.sessionToken)
                 try await AuditLog(connection).record(.signedOut, actor: context.agent.id, subject: context.agent.id, ip: context.remoteAddress)
             }

@@ -6,16 +6,15 @@ import Tenancy
 /// Accounts of usagers: sign-up with email confirmation, sign-in, sign-out, password reset,
 /// and the usager space's home. Booking needs none of it; it is there for those who want it.
 struct UsagerRoutes: Sendable {
-    let database: Database
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
 
     func register(tenant router: Router<TenantRequestContext>, usager group: RouterGroup<UsagerRequestContext>) {
-        UsagerSpaceRoutes(database: database, services: services, pages: pages, forms: forms).register(on: group)
+        UsagerSpaceRoutes(services: services, pages: pages, forms: forms).register(on: group)
         group.post("/mon-compte/deconnexion") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try await database.tenant(context.tenant).transaction { connection in
+            try await context.database.transaction { connection in
                 try await SessionStore(connection, realm: .usagers).end(token: context.sessionToken)
                 try await AuditLog(connection, realm: .usagers).record(.signedOut, actor: context.usager.id, subject: context.usager.id, ip: context.remoteAddress)
             }
@@ -30,9 +29,9 @@ struct UsagerRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: nil)
             let outcome = try await services.signIn.signIn(
                 email: fields["email"] ?? "", password: fields["password"] ?? "", ip: context.remoteAddress,
-                userAgent: request.headers[.userAgent], in: database.tenant(context.tenant), realm: .usagers
+                userAgent: request.headers[.userAgent], in: context.database, realm: .usagers
             )
-            let signIn = SignInRoutes(database: database, services: services, pages: pages, forms: forms)
+            let signIn = SignInRoutes(services: services, pages: pages, forms: forms)
             return signIn.answer(
                 outcome, fields: fields, home: "/mon-compte", hint: ", ou réinitialisez votre mot de passe",
                 cookieName: services.usagerCookieName
@@ -50,7 +49,7 @@ struct UsagerRoutes: Sendable {
         }
         router.get("/mon-compte/confirmation/:token") { request, context in
             let token = context.parameters.get("token") ?? ""
-            let session = try await database.tenant(context.tenant).transaction { connection -> SecretToken? in
+            let session = try await context.database.transaction { connection -> SecretToken? in
                 guard let id = try await OneTimeTokens(connection, realm: .usagers).consume(.emailConfirmation, token: token) else { return nil }
                 try await UsagerAccountRepository(connection).confirm(id: id)
                 try await AuditLog(connection, realm: .usagers).record(.signInSucceeded, actor: id, subject: id, ip: context.remoteAddress)
@@ -121,7 +120,7 @@ struct UsagerRoutes: Sendable {
         let hash = try await services.hasher.hash(password)
         let link = services.configuration.publicURL(slug: context.tenant.slug)
         let tenantName = context.tenant.name
-        let limited = try await database.tenant(context.tenant).transaction { connection -> Bool in
+        let limited = try await context.database.transaction { connection -> Bool in
             let throttle = Throttle(connection, realm: .usagers)
             let keys = ["sign_up:email:\(email)", "sign_up:ip:\(context.remoteAddress ?? "-")"]
             guard try await throttle.retryAfter(keys) == nil else { return true }
@@ -166,7 +165,7 @@ struct UsagerRoutes: Sendable {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let link = services.configuration.publicURL(slug: context.tenant.slug)
         let tenantName = context.tenant.name
-        try await database.tenant(context.tenant).transaction { connection in
+        try await context.database.transaction { connection in
             let throttle = Throttle(connection, realm: .usagers)
             let keys = ["reset:account:\(email)", "reset:ip:\(context.remoteAddress ?? "-")"]
             guard try await throttle.retryAfter(keys) == nil else { return }
@@ -189,7 +188,7 @@ struct UsagerRoutes: Sendable {
     }
 
     private func account(for token: String, _ context: TenantRequestContext) async throws -> UsagerAccount {
-        let account = try await database.tenant(context.tenant).transaction { connection -> UsagerAccount? in
+        let account = try await context.database.transaction { connection -> UsagerAccount? in
             guard let id = try await OneTimeTokens(connection, realm: .usagers).peek(.passwordReset, token: token) else { return nil }
             return try await UsagerAccountRepository(connection).find(id: id)
         }
@@ -214,7 +213,7 @@ struct UsagerRoutes: Sendable {
         if password != fields["confirmation"] { problems.append("Les deux mots de passe saisis sont différents.") }
         guard problems.isEmpty else { return try await resetPage(request, context, errors: problems, status: .unprocessableContent) }
         let hash = try await services.hasher.hash(password)
-        let done = try await database.tenant(context.tenant).transaction { connection -> Bool in
+        let done = try await context.database.transaction { connection -> Bool in
             guard try await OneTimeTokens(connection, realm: .usagers).consume(.passwordReset, token: token) == account.id else { return false }
             let accounts = UsagerAccountRepository(connection)
             try await accounts.setPassword(hash: hash, for: account.id)
