@@ -119,6 +119,7 @@ let package = Package(
                 "Tenancy",
                 "Identity",
                 "Agenda",
+                "Notifications",
                 "Web",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -50,12 +50,15 @@ public struct WaitingList: Sendable {
         return token
     }
 
-    /// Takes someone off the list by the link of their messages.
+    /// Takes someone off the list by the link of their messages: the link they got on joining,
+    /// or the link of an offer made to them.
     public func remove(token: String) async throws -> Bool {
         for try await _ in try await connection.query(
             "UPDATE waiting_list SET active = false WHERE token_hash = \(SecretToken.hash(token)) AND active RETURNING id"
         ) { return true }
-        return false
+        guard let offer = try await offer(token: token) else { return false }
+        try await connection.query("UPDATE waiting_list SET active = false WHERE id = \(offer.entryID)")
+        return true
     }
 
     /// A slot of `motifID` at `lieuID` starting at `start` is free again: offers it to the

@@ -76,6 +76,18 @@ public struct AgentRepository: Sendable {
         return .changed
     }
 
+    /// Whether the agent is emailed about changes made online (or by a colleague) to their appointments.
+    public func notifiesOnlineChanges(_ agentID: UUID) async throws -> Bool {
+        for try await value in try await connection.query("SELECT notify_online_changes FROM agents WHERE id = \(agentID)").decode(Bool.self) {
+            return value
+        }
+        return true
+    }
+
+    public func setNotifiesOnlineChanges(_ on: Bool, for agentID: UUID) async throws {
+        try await connection.query("UPDATE agents SET notify_online_changes = \(on) WHERE id = \(agentID)")
+    }
+
     public func setPassword(hash: String, for agentID: UUID) async throws {
         try await connection.query("UPDATE agents SET password_hash = \(hash), updated_at = now() WHERE id = \(agentID)")
     }

@@ -41,6 +41,17 @@ public struct MessageSummary: Sendable, Hashable, Identifiable {
     }
 }
 
+/// A message as the development mailbox and the tests show it, whole.
+public struct MailboxEntry: Sendable, Hashable, Identifiable {
+    public let id: UUID
+    public let recipient: String
+    public let subject: String
+    public let body: String
+    public let createdAt: Date
+    public let channel: String
+    public let state: String
+}
+
 /// Reading the messages table for pages, and giving a dead letter another chance.
 public struct MessageLog: Sendable {
     let connection: TenantConnection
@@ -50,6 +61,22 @@ public struct MessageLog: Sendable {
     }
 
     static let columns = "SELECT id, channel, kind, recipient, state, not_before, sent_at, last_error, attempts, rdv_id FROM messages"
+
+    /// The latest messages, whole, newest first: for the development mailbox and the tests only
+    /// (they hold codes and links).
+    public func recent(limit: Int = 50) async throws -> [MailboxEntry] {
+        let rows = try await connection.query(
+            """
+            SELECT id, recipient, subject, body, created_at, channel, state FROM messages
+            WHERE state <> 'cancelled' ORDER BY created_at DESC, id LIMIT \(limit)
+            """
+        )
+        var entries: [MailboxEntry] = []
+        for try await (id, recipient, subject, body, at, channel, state) in rows.decode((UUID, String, String, String, Date, String, String).self) {
+            entries.append(MailboxEntry(id: id, recipient: recipient, subject: subject, body: body, createdAt: at, channel: channel, state: state))
+        }
+        return entries
+    }
 
     public func of(rdvID: UUID) async throws -> [MessageSummary] {
         try await summaries("\(unescaped: Self.columns) WHERE rdv_id = \(rdvID) AND state <> 'cancelled' ORDER BY not_before, channel")

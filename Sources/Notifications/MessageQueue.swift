@@ -76,6 +76,12 @@ public struct MessageQueue: Sendable {
         )
     }
 
+    /// An email about an account or a request (invitation, password reset, booking code),
+    /// due at once; it expires with `expires`, or after two days.
+    public func enqueueEmail(to recipient: String, subject: String, body: String, kind: String = "account", expires: Date? = nil) async throws {
+        try await enqueue(.email, kind: kind, to: recipient, subject: subject, body: body, expires: expires ?? Date().addingTimeInterval(2 * 86_400))
+    }
+
     /// Housekeeping before claiming: leases run out, messages too old die.
     public func recover(now: Date) async throws {
         try await connection.query(

@@ -32,35 +32,9 @@ public func buildApplication(
     let identity = try IdentityServices(configuration: configuration)
     let forms = Forms(services: identity)
     let tenantPages = TenantPages(pages: pages, forms: forms)
-    let tenantRouter = Router(context: TenantRequestContext.self)
-    tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
-    addCommonRoutes(to: tenantRouter, pages: pages, health: health)
-    tenantRouter.add(middleware: SessionMiddleware(services: identity))
-    TenantHomeRoutes(pages: pages).register(on: tenantRouter)
-    let agentRoutes = tenantRouter.group(context: AgentRequestContext.self)
-    SignInRoutes(services: identity, pages: tenantPages, forms: forms)
-        .register(tenant: tenantRouter, agent: agentRoutes)
-    PasswordRoutes(services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
-    AgentSpaceRoutes(services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
-    AccountRoutes(services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
-    SecondFactorRoutes(services: identity, pages: tenantPages, forms: forms)
-        .register(on: tenantRouter.group(context: SecondFactorContext.self))
-    AgendaRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    PlageRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    AbsenceRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    RdvRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    SetupRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    CatalogRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    UsagerRecordRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    NotificationRoutes(pages: tenantPages, forms: forms).register(agent: agentRoutes, tenant: tenantRouter)
-    BookingRoutes(services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
-    UsagerRoutes(services: identity, pages: tenantPages, forms: forms)
-        .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
-    SectorRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
-    AddressSuggestionRoutes().register(on: tenantRouter)
-    if configuration.isDevelopment {
-        DevMailboxRoutes(pages: tenantPages).register(on: tenantRouter)
-    }
+    let tenantRouter = makeTenantRouter(
+        configuration: configuration, pages: pages, tenantPages: tenantPages, identity: identity, forms: forms, renderer: renderer, health: health
+    )
 
     let consortiumRouter = Router(context: ConsortiumRequestContext.self)
     consortiumRouter.add(middleware: ErrorMiddleware(renderer: renderer))
@@ -104,4 +78,54 @@ private func addCommonRoutes<Context: RequestContext>(to router: Router<Context>
     router.get("/healthz") { _, _ in await health.response() }
     router.get("/static/app.css") { _, _ in pages.stylesheetResponse() }
     router.get("/static/address.js") { _, _ in pages.addressScriptResponse() }
+}
+
+/// The router of a département's host: every page of agents, usagers and the public.
+func makeTenantRouter(
+    configuration: AppConfiguration, pages: Pages, tenantPages: TenantPages, identity: IdentityServices, forms: Forms,
+    renderer: ErrorRenderer, health: HealthCheck
+) -> Router<TenantRequestContext> {
+    let tenantRouter = Router(context: TenantRequestContext.self)
+    tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
+    addCommonRoutes(to: tenantRouter, pages: pages, health: health)
+    tenantRouter.add(middleware: SessionMiddleware(services: identity))
+    TenantHomeRoutes(pages: pages).register(on: tenantRouter)
+    let agentRoutes = tenantRouter.group(context: AgentRequestContext.self)
+    SignInRoutes(services: identity, pages: tenantPages, forms: forms)
+        .register(tenant: tenantRouter, agent: agentRoutes)
+    PasswordRoutes(services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
+    AgentSpaceRoutes(services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AccountRoutes(services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    SecondFactorRoutes(services: identity, pages: tenantPages, forms: forms)
+        .register(on: tenantRouter.group(context: SecondFactorContext.self))
+    AgendaRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    PlageRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AbsenceRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    RdvRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    SetupRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    CatalogRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    UsagerRecordRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    NotificationRoutes(pages: tenantPages, forms: forms).register(agent: agentRoutes, tenant: tenantRouter)
+    BookingRoutes(services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
+    UsagerRoutes(services: identity, pages: tenantPages, forms: forms)
+        .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
+    SectorRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    AddressSuggestionRoutes().register(on: tenantRouter)
+    if configuration.isDevelopment {
+        DevMailboxRoutes(pages: tenantPages).register(on: tenantRouter)
+    }
+    return tenantRouter
+}
+
+/// `METHOD /path` of every route a département's host answers, for the test that requires a
+/// cross-département case for each of them.
+public func tenantRouteList(configuration: AppConfiguration, database: Database) async throws -> [String] {
+    let pages = try await Pages.load()
+    let identity = try IdentityServices(configuration: configuration)
+    let forms = Forms(services: identity)
+    let router = makeTenantRouter(
+        configuration: configuration, pages: pages, tenantPages: TenantPages(pages: pages, forms: forms), identity: identity, forms: forms,
+        renderer: ErrorRenderer(pages: pages), health: HealthCheck(database: database)
+    )
+    return router.routes.map { "\($0.method.rawValue) \($0.path)" }
 }

@@ -1,6 +1,7 @@
 import Agenda
 import HummingbirdTesting
 import Foundation
+import Notifications
 import Identity
 import Tenancy
 
@@ -67,9 +68,9 @@ extension TestWorld {
     }
 
     /// Emails waiting in the département's outbox, newest first.
-    public func outbox(of tenant: Tenant) async throws -> [Outbox.Email] {
+    public func outbox(of tenant: Tenant) async throws -> [MailboxEntry] {
         try await database.tenant(tenant).transaction { connection in
-            try await Outbox(connection).recent()
+            try await MessageLog(connection).recent()
         }
     }
 }

@@ -91,7 +91,7 @@ struct BookingRequestRoutes: Sendable {
                 )
             } else if account == nil {
                 let link = routes.services.configuration.publicURL(slug: tenant.slug) + "/prendre-rdv/confirmation/\(created.token)?code=\(created.code)"
-                try await Outbox(connection).enqueue(
+                try await MessageQueue(connection).enqueueEmail(
                     to: confirmation, subject: "Votre code de confirmation : \(created.code)",
                     body: """
                     Bonjour,

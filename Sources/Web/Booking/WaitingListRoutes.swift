@@ -29,14 +29,7 @@ struct WaitingListRoutes: Sendable {
             _ = try await routes.forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
             let token = context.parameters.get("token") ?? ""
             let tenant = context.tenant
-            let removed = try await context.database.transaction { connection -> Bool in
-                let list = WaitingList(connection, tenant: tenant)
-                if try await list.remove(token: token) { return true }
-                // The link of an offer also takes its person off the list.
-                guard let offer = try await list.offer(token: token) else { return false }
-                try await connection.query("UPDATE waiting_list SET active = false WHERE id = \(offer.entryID)")
-                return true
-            }
+            let removed = try await context.database.transaction { try await WaitingList($0, tenant: tenant).remove(token: token) }
             guard removed else { throw PublicError.pageNotFound }
             return routes.render("booking_message", ["heading": "Vous n’êtes plus sur la liste d’attente", "message": "Vous ne recevrez plus de proposition de créneau."], request, context)
         }
@@ -59,7 +52,7 @@ struct WaitingListRoutes: Sendable {
                 return false
             }
             let token = try await WaitingList(connection, tenant: tenant).add(motifID: motifID, lieuID: flow.lieuID, laterRDV: nil, details: details, address: flow.address)
-            try await Outbox(connection).enqueue(
+            try await MessageQueue(connection).enqueueEmail(
                 to: email, subject: "Vous êtes sur la liste d’attente",
                 body: "Bonjour,\n\nNous vous écrirons dès qu’un créneau se libère, en journée, trois fois au plus.\n\nPour ne plus être prévenu : \(routes.services.configuration.publicURL(slug: tenant.slug))/liste-attente/retrait/\(token)"
             )

@@ -49,7 +49,7 @@ struct AccountRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let agentID = context.agent.id, on = fields["avis"] == "on"
             try await context.database.transaction { connection in
-                try await connection.query("UPDATE agents SET notify_online_changes = \(on) WHERE id = \(agentID)")
+                try await AgentRepository(connection).setNotifiesOnlineChanges(on, for: agentID)
             }
             return try await accountPage(request, context, values: ["notice": on ? "Vous recevrez un courriel à chaque changement fait en ligne." : "Vous ne recevrez plus ces courriels."])
         }
@@ -68,9 +68,7 @@ struct AccountRoutes: Sendable {
     ) async throws -> Response {
         let agentID = context.agent.id
         let (sessions, notices) = try await context.database.transaction { connection in
-            var notices = true
-            for try await value in try await connection.query("SELECT notify_online_changes FROM agents WHERE id = \(agentID)").decode(Bool.self) { notices = value }
-            return (try await SessionStore(connection).list(agentID: agentID), notices)
+            (try await SessionStore(connection).list(agentID: agentID), try await AgentRepository(connection).notifiesOnlineChanges(agentID))
         }
         let current = SessionStore.handle(of: context.sessionToken)
         let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)

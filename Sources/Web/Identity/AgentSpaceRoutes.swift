@@ -1,5 +1,6 @@
 import Agenda
 import Foundation
+import Notifications
 import Hummingbird
 import Identity
 import Tenancy
@@ -135,7 +136,7 @@ struct AgentSpaceRoutes: Sendable {
                   )
             else { return false }
             let token = try await OneTimeTokens(connection).issue(.invitation, for: agent.id)
-            try await Outbox(connection).enqueue(
+            try await MessageQueue(connection).enqueueEmail(
                 to: email,
                 subject: "Invitation à rejoindre RDV Solidarités – \(tenant.name)",
                 body: """

@@ -1,3 +1,4 @@
+import Notifications
 import Hummingbird
 import Identity
 import Tenancy
@@ -9,7 +10,7 @@ struct DevMailboxRoutes: Sendable {
     func register(on router: Router<TenantRequestContext>) {
         router.get("/dev/courriels") { request, context in
             let emails = try await context.database.transaction { connection in
-                try await Outbox(connection).recent()
+                try await MessageLog(connection).recent()
             }
             return pages.render("dev_mailbox", [
                 "pageTitle": "Messages de développement – \(context.tenant.name)",

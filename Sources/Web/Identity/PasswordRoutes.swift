@@ -1,4 +1,5 @@
 import Foundation
+import Notifications
 import Hummingbird
 import Identity
 import Tenancy
@@ -114,7 +115,7 @@ struct PasswordRoutes: Sendable {
             try await throttle.recordFailure(keys)
             guard let agent = try await AgentRepository(connection).find(email: email), !agent.disabled else { return }
             let token = try await OneTimeTokens(connection).issue(.passwordReset, for: agent.id)
-            try await Outbox(connection).enqueue(
+            try await MessageQueue(connection).enqueueEmail(
                 to: agent.email,
                 subject: "Réinitialisation de votre mot de passe – RDV Solidarités \(tenantName)",
                 body: """

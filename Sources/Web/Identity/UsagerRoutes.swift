@@ -1,4 +1,5 @@
 import Foundation
+import Notifications
 import Hummingbird
 import Identity
 import Tenancy
@@ -125,10 +126,10 @@ struct UsagerRoutes: Sendable {
             let keys = ["sign_up:email:\(email)", "sign_up:ip:\(context.remoteAddress ?? "-")"]
             guard try await throttle.retryAfter(keys) == nil else { return true }
             try await throttle.recordFailure(keys)
-            let outbox = Outbox(connection)
+            let outbox = MessageQueue(connection)
             if let account = try await UsagerAccountRepository(connection).create(email: email, firstName: firstName, lastName: lastName, passwordHash: hash) {
                 let token = try await OneTimeTokens(connection, realm: .usagers).issue(.emailConfirmation, for: account.id)
-                try await outbox.enqueue(
+                try await outbox.enqueueEmail(
                     to: email, subject: "Confirmez votre adresse – RDV Solidarités \(tenantName)",
                     body: """
                         Bonjour \(firstName),
@@ -140,7 +141,7 @@ struct UsagerRoutes: Sendable {
                         """
                 )
             } else {
-                try await outbox.enqueue(
+                try await outbox.enqueueEmail(
                     to: email, subject: "Vous avez déjà un compte – RDV Solidarités \(tenantName)",
                     body: """
                         Bonjour,
@@ -172,7 +173,7 @@ struct UsagerRoutes: Sendable {
             try await throttle.recordFailure(keys)
             guard let account = try await UsagerAccountRepository(connection).find(email: email) else { return }
             let token = try await OneTimeTokens(connection, realm: .usagers).issue(.passwordReset, for: account.id)
-            try await Outbox(connection).enqueue(
+            try await MessageQueue(connection).enqueueEmail(
                 to: account.email, subject: "Réinitialisation de votre mot de passe – RDV Solidarités \(tenantName)",
                 body: """
                     Bonjour \(account.firstName),
