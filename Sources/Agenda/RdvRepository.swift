@@ -19,10 +19,9 @@ public enum BookingError: DomainError, Equatable {
 
     public var refusal: Refusal {
         switch self {
-        case .slotTaken, .full, .alreadyBooked: .conflict
+        case .slotTaken, .full, .alreadyBooked, .notReferent: .conflict
         case .rdvNotFound: .notFound
         case .motifUnavailable: .gone
-        case .notReferent: .invalid
         }
     }
 

@@ -90,13 +90,13 @@ public struct NotificationWorker: Service {
         }
         guard !claimed.isEmpty else { return 0 }
         let sms = smsTransport(settings, sealedKey: sealedKey)
-        let clock = WallClockCache.clock(for: tenant.timeZone)
+        let clock = tenant.clock
         for claimedMessage in claimed {
             var named = claimedMessage
             named.senderName = settings.senderName.isEmpty ? tenant.name : settings.senderName
             let message = named
             let capped = try await database.tenant(tenant).transaction { connection -> Bool in
-                guard ["confirmation", "change", "cancellation", "reminder", "code", "waiting_list_offer"].contains(message.kind), let clock else { return false }
+                guard ["confirmation", "change", "cancellation", "reminder", "code", "waiting_list_offer"].contains(message.kind) else { return false }
                 let cap = message.channel == .sms ? settings.smsDailyCap : settings.emailDailyCap
                 guard try await MessageQueue(connection).sentToday(to: message.recipient, channel: message.channel, now: now, clock: clock) >= cap else { return false }
                 try await MessageQueue(connection).cap(message, now: now)

@@ -26,7 +26,7 @@ struct AgendaRoutes: Sendable {
         }
         group.get("/agenda/a-renseigner") { request, context in
             let agentID = context.agent.id
-            let clock = clock(context.tenant)
+            let clock = context.tenant.clock
             let pending = try await context.database.transaction { connection in
                 try await RdvQueries(connection).awaitingOutcome(agentID: agentID, before: Date())
             }
@@ -43,10 +43,9 @@ struct AgendaRoutes: Sendable {
         }
     }
 
-    func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
 
     private func week(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
-        let clock = clock(context.tenant)
+        let clock = context.tenant.clock
         let today = clock.localDate(of: Date())
         let asked = request.uri.queryParameters["semaine"].flatMap { LocalDate(iso: String($0)) } ?? today
         let monday = asked.adding(days: 1 - asked.weekday.rawValue)
@@ -135,7 +134,7 @@ struct AgendaRoutes: Sendable {
     }
 
     private func slotsPage(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
-        let clock = clock(context.tenant)
+        let clock = context.tenant.clock
         let organisationID = context.agent.organisationID
         let motifID = request.uri.queryParameters["motif"].flatMap { UUID(uuidString: String($0)) }
         let usagerID = request.uri.queryParameters["usager"].flatMap { UUID(uuidString: String($0)) }

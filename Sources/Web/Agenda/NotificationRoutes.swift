@@ -1,3 +1,4 @@
+import Agenda
 import Crypto
 import Foundation
 import Hummingbird
@@ -108,7 +109,7 @@ struct NotificationRoutes: Sendable {
                 try await MessageLog(connection).smsSegmentsByMonth(), try await NoShowReport(connection).lines()
             )
         }
-        let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
+        let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
         var values: [String: Any] = [
             "pageTitle": "Notifications – \(context.tenant.name)", "errors": errors,
             "senderName": form?["sender_name"] ?? settings.senderName, "smsEnabled": form.map { $0["sms_enabled"] == "on" } ?? settings.smsEnabled,

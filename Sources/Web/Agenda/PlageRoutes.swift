@@ -103,7 +103,7 @@ struct PlageRoutes: Sendable {
         all["action"] = plage.map { "/agenda/plages/\($0.id)" } ?? "/agenda/plages"
         if let plage {
             all["endAction"] = "/agenda/plages/\(plage.id)/fin"
-            all["today"] = Self.clock(context.tenant).localDate(of: Date()).description
+            all["today"] = context.tenant.clock.localDate(of: Date()).description
         }
         all["lieux"] = lieux.map { ["id": $0.id.uuidString, "name": $0.name, "selected": form["lieu"] == $0.id.uuidString] }
         all["motifs"] = motifs.map { ["id": $0.id.uuidString, "name": $0.name, "duration": $0.durationMinutes, "checked": form["motif_\($0.id)"] == "on"] }
@@ -148,7 +148,6 @@ struct PlageRoutes: Sendable {
         return fields
     }
 
-    static func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
 
     /// The days and hours of a plage or an absence form, or what is wrong with them.
     static func span(from fields: [String: String]) -> (RecurringSpan?, [String]) {
@@ -195,7 +194,7 @@ struct PlageRoutes: Sendable {
         }
         let organisationID = context.agent.organisationID
         let agentID = context.agent.id
-        let clock = Self.clock(context.tenant)
+        let clock = context.tenant.clock
         let tenant = context.tenant
         let links = forms.services.noticeLinks(tenant)
         let saved = try await context.database.transaction { connection -> [String]? in

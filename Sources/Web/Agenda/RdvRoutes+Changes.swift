@@ -23,7 +23,7 @@ extension RdvRoutes {
         group.post("/rdv/:id/deplacer") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let rdvID = try await editableRdv(context)
-            let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+            let clock = context.tenant.clock
             guard let day = LocalDate(iso: fields["day"] ?? ""), let time = LocalTime(fields["time"] ?? "") else {
                 return try await rdvPage(request, context, error: "Indiquez un jour (AAAA-MM-JJ) et une heure (HH:MM).", status: .unprocessableContent)
             }

@@ -108,7 +108,7 @@ struct RdvRoutes: Sendable {
             all["usager"] = nil
         }
         if let seconds = Double(all["debut"] as? String ?? "") {
-            let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+            let clock = context.tenant.clock
             let start = Date(timeIntervalSince1970: seconds)
             let day = clock.localDate(of: start)
             all["when"] = "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year) à \(clock.localTime(of: start).french)"
@@ -179,9 +179,9 @@ struct RdvRoutes: Sendable {
         let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: services[me.id] ?? [])
         guard let found else { throw PublicError.pageNotFound }
         let rdv = found.summary
-        let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+        let clock = context.tenant.clock
         let day = clock.localDate(of: rdv.range.start)
-        let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
+        let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
         var values: [String: Any] = [
             "pageTitle": "Rendez-vous – \(context.tenant.name)",
             "id": rdvID.uuidString, "motif": rdv.motifName, "lieu": rdv.lieuName ?? "—",

@@ -114,7 +114,7 @@ struct UsagerRecordRoutes: Sendable {
             )
         }
         let rdvs = try await context.database.transaction { try await RdvQueries($0).of(usagerIDs: [usager.id] + relatives.map(\.id)) }
-        let clock = WallClock(timeZone: context.tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")!
+        let clock = context.tenant.clock
         let now = Date()
         func row(_ rdv: RdvSummary) -> [String: Any] {
             let day = clock.localDate(of: rdv.range.start)

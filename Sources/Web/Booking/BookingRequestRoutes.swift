@@ -86,7 +86,7 @@ struct BookingRequestRoutes: Sendable {
             if account == nil, bySMS {
                 try await MessageQueue(connection).enqueue(
                     .sms, kind: "code", to: confirmation, subject: "",
-                    body: SMSText.plain("\(tenant.name) : votre code \(created.code) confirme le RDV du \(FrenchDates.short(chosen.start, BookingRoutes.clock(tenant))). Valable 30 min."),
+                    body: SMSText.plain("\(tenant.name) : votre code \(created.code) confirme le RDV du \(FrenchDates.short(chosen.start, tenant.clock)). Valable 30 min."),
                     expires: Date().addingTimeInterval(BookingRequestRepository.lifetime)
                 )
             } else if account == nil {
@@ -96,7 +96,7 @@ struct BookingRequestRoutes: Sendable {
                     body: """
                     Bonjour,
 
-                    Pour confirmer votre rendez-vous du \(BookingRoutes.when(chosen.start, BookingRoutes.clock(tenant))), saisissez ce code sur la page de réservation : \(created.code)
+                    Pour confirmer votre rendez-vous du \(FrenchDates.when(chosen.start, tenant.clock)), saisissez ce code sur la page de réservation : \(created.code)
 
                     Vous pouvez aussi ouvrir ce lien : \(link)
 
@@ -147,14 +147,14 @@ struct BookingRequestRoutes: Sendable {
     }
 
     private func takenPage(_ pending: BookingRequest, token: String, start: Date, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        let clock = BookingRoutes.clock(context.tenant)
+        let clock = context.tenant.clock
         let motif = try await context.database.transaction { try await OnlineOffer($0).motif(pending.motifID, for: pending.address) }
         let nearest = try await motif.asyncMap {
             try await routes.nearestSlots(to: start, motif: $0, lieuID: pending.lieuID, address: pending.address, context)
         } ?? []
         return routes.render("booking_taken", [
-            "when": BookingRoutes.when(start, clock), "token": token, "canPick": true,
-            "slots": nearest.map { ["label": BookingRoutes.when($0, clock), "debut": String(Int($0.timeIntervalSince1970))] },
+            "when": FrenchDates.when(start, clock), "token": token, "canPick": true,
+            "slots": nearest.map { ["label": FrenchDates.when($0, clock), "debut": String(Int($0.timeIntervalSince1970))] },
             "restart": "/prendre-rdv",
         ], request, context, status: .conflict)
     }
@@ -203,11 +203,11 @@ struct BookingRequestRoutes: Sendable {
         guard let rdvID = booked.rdvID else { throw PublicError.pageNotFound }
         let manage = ManageRoutes(routes: routes)
         guard let view = try await manage.view(rdvID, context) else { throw PublicError.pageNotFound }
-        var values = view.values
-        values["pageTitle"] = "Rendez-vous confirmé – \(context.tenant.name)"
-        values["icsLink"] = "/prendre-rdv/confirme/\(token)/rendez-vous.ics"
-        values["manageLink"] = try await manage.link(rdvID, context)
-        values["sentTo"] = booked.details.email ?? booked.details.prescripteur?.contact ?? ""
-        return routes.render("booking_done", values, request, context)
+        let page = BookedPage(
+            appointment: view.summary, pageTitle: "Rendez-vous confirmé – \(context.tenant.name)",
+            icsLink: "/prendre-rdv/confirme/\(token)/rendez-vous.ics", manageLink: try await manage.link(rdvID, context),
+            sentTo: booked.details.email ?? booked.details.prescripteur?.contact ?? ""
+        )
+        return routes.render("booking_done", page, request, context)
     }
 }

@@ -28,6 +28,10 @@ struct BookingRoutes: Sendable {
         WaitingListRoutes(routes: self).register(on: router)
     }
 
+    func render(_ template: String, _ model: some PageModel, _ request: Request, _ context: TenantRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        render(template, model.templateValues, request, context, status: status)
+    }
+
     func render(_ template: String, _ values: [String: Any], _ request: Request, _ context: TenantRequestContext, status: HTTPResponse.Status = .ok) -> Response {
         let navigation = context.usager.map { TenantPages.Navigation(home: "/mon-compte", homeLabel: "Mon espace", accountName: $0.fullName, accountLink: nil) }
         var all = values
@@ -39,11 +43,9 @@ struct BookingRoutes: Sendable {
         return pages.render(template, all, request: request, siteName: context.tenant.name, navigation: navigation, sessionToken: context.usagerSessionToken, status: status)
     }
 
-    static func clock(_ tenant: Tenant) -> WallClock { WallClock(timeZone: tenant.timeZone) ?? WallClock(timeZone: "Europe/Paris")! }
 
     static func frenchDay(_ day: LocalDate) -> String { FrenchDates.day(day) }
 
-    static func when(_ date: Date, _ clock: WallClock) -> String { FrenchDates.when(date, clock) }
 
     /// A status in the words of the person received.
     static func publicStatus(_ status: RdvStatus) -> String {
@@ -60,7 +62,7 @@ struct BookingRoutes: Sendable {
     private func step(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let asked = BookingFlow(request: request)
         let tenant = context.tenant
-        let clock = Self.clock(tenant)
+        let clock = tenant.clock
         let now = Date()
         let typed = (request.uri.queryParameters["commune_saisie"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
         let outcome = try await context.database.transaction { connection -> StepValues in
@@ -120,7 +122,7 @@ struct BookingRoutes: Sendable {
                 let next = try await search.overview(motifID: motif.id, now: now, within: 42, limit: 1, agents: agents).next
                 step["lieuStep"] = true
                 step["lieux"] = lieux.filter { next[$0.id] != nil }.sorted { next[$0.id]! < next[$1.id]! }.map { lieu in
-                    ["label": lieu.name, "address": lieu.address, "next": Self.when(next[lieu.id]!, clock), "link": flow.with { $0.lieuID = lieu.id }.url()]
+                    ["label": lieu.name, "address": lieu.address, "next": FrenchDates.when(next[lieu.id]!, clock), "link": flow.with { $0.lieuID = lieu.id }.url()]
                 }
                 if next.isEmpty {
                     step["noSlot"] = true
@@ -222,7 +224,6 @@ struct BookingRoutes: Sendable {
         guard let motifID = flow.motifID, let lieuID = flow.lieuID, let start = flow.start else {
             throw PublicError(.badRequest, title: "Créneau incomplet", detail: "Choisissez d’abord un motif, un lieu et un créneau.")
         }
-        let tenant = context.tenant
         let found = try await context.database.transaction { connection -> ChosenSlot? in
             let offer = OnlineOffer(connection)
             guard let motif = try await offer.motif(motifID, for: flow.address),
@@ -249,12 +250,12 @@ struct BookingRoutes: Sendable {
 
     /// The chosen time is not (or no longer) free: the nearest others, each leading back to the details form.
     func takenPage(_ flow: BookingFlow, _ chosen: ChosenSlot, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        let clock = Self.clock(context.tenant)
+        let clock = context.tenant.clock
         let nearest = try await nearestSlots(to: chosen.start, motif: chosen.motif, lieuID: chosen.lieu.id, address: flow.address, context)
         return render("booking_taken", [
-            "when": Self.when(chosen.start, clock),
-            "links": nearest.map { date in ["label": Self.when(date, clock), "link": flow.with { $0.start = date }.url("/prendre-rdv/coordonnees")] },
-            "slots": nearest.map { ["label": Self.when($0, clock)] }, "restart": flow.with { $0.start = nil }.url(),
+            "when": FrenchDates.when(chosen.start, clock),
+            "links": nearest.map { date in ["label": FrenchDates.when(date, clock), "link": flow.with { $0.start = date }.url("/prendre-rdv/coordonnees")] },
+            "slots": nearest.map { ["label": FrenchDates.when($0, clock)] }, "restart": flow.with { $0.start = nil }.url(),
         ], request, context, status: .conflict)
     }
 
@@ -270,7 +271,7 @@ struct BookingRoutes: Sendable {
     }
 
     func detailsValues(_ flow: BookingFlow, _ chosen: ChosenSlot, _ context: TenantRequestContext, form: [String: String], errors: [(String, String)] = []) async throws -> [String: Any] {
-        let clock = Self.clock(context.tenant)
+        let clock = context.tenant.clock
         var form = form
         if form.isEmpty, let account = context.usager {
             let contact = try await context.database.transaction { connection in
@@ -281,7 +282,7 @@ struct BookingRoutes: Sendable {
         }
         var values: [String: Any] = [
             "pageTitle": "Vos coordonnées – Prendre rendez-vous – \(context.tenant.name)",
-            "when": Self.when(chosen.start, clock), "motifName": chosen.motif.name, "lieuName": chosen.lieu.name, "lieuAddress": chosen.lieu.address,
+            "when": FrenchDates.when(chosen.start, clock), "motifName": chosen.motif.name, "lieuName": chosen.lieu.name, "lieuAddress": chosen.lieu.address,
             "hidden": flow.hiddenFields, "form": form, "back": flow.with { $0.start = nil }.url(),
             "forRelative": form["pour"] == "proche", "isPrescripteur": form["prescripteur"] == "on",
             "errors": errors.map(\.1), "fieldErrors": errors.map { ["field": $0.0, "message": $0.1] },

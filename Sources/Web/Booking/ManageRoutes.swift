@@ -84,7 +84,7 @@ struct ManageRoutes: Sendable {
     // MARK: Pages and actions
 
     struct View {
-        var values: [String: Any]
+        var summary: AppointmentSummary
         let rules: MotifRules
         /// The motif left the catalogue since the booking: the appointment stands, but no new
         /// time is offered for it.
@@ -98,16 +98,14 @@ struct ManageRoutes: Sendable {
             return (rdv, motif.rules, motif.archived)
         }
         guard let (rdv, rules, archived) = found else { return nil }
-        let clock = BookingRoutes.clock(context.tenant)
-        var values: [String: Any] = [
-            "motifName": rdv.motifName, "when": BookingRoutes.when(rdv.start, clock), "attendee": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
-            "location": rules.locationType.frenchName, "status": BookingRoutes.publicStatus(rdv.status), "cancelled": !rdv.status.holdsTime,
-        ]
-        if let name = rdv.lieuName { values["lieuName"] = name }
-        if let address = rdv.lieuAddress, !address.isEmpty { values["lieuAddress"] = address }
-        if !rules.instructionsAfter.isEmpty { values["instructions"] = rules.instructionsAfter }
-        if let video = rules.videoLink(for: rdv.id) { values["videoLink"] = video }
-        return View(values: values, rules: rules, motifArchived: archived)
+        let clock = context.tenant.clock
+        let summary = AppointmentSummary(
+            motifName: rdv.motifName, when: FrenchDates.when(rdv.start, clock), attendee: "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
+            location: rules.locationType.frenchName, status: BookingRoutes.publicStatus(rdv.status), cancelled: !rdv.status.holdsTime,
+            lieuName: rdv.lieuName, lieuAddress: rdv.lieuAddress.flatMap { $0.isEmpty ? nil : $0 },
+            instructions: rules.instructionsAfter.isEmpty ? nil : rules.instructionsAfter, videoLink: rules.videoLink(for: rdv.id)
+        )
+        return View(summary: summary, rules: rules, motifArchived: archived)
     }
 
     /// The full manage link of an appointment, valid until a day after it.
@@ -125,35 +123,34 @@ struct ManageRoutes: Sendable {
     private func page(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let view = try await view(rdv.id, context) else { throw PublicError.pageNotFound }
         let now = Date()
-        var values = view.values
-        values["pageTitle"] = "Mon rendez-vous – \(context.tenant.name)"
-        values["check"] = check
-        values["notice"] = notice
-        if let error { values["errors"] = [error] }
+        var page = ManagePage(
+            appointment: view.summary, pageTitle: "Mon rendez-vous – \(context.tenant.name)", check: check, notice: notice,
+            errors: error.map { [$0] } ?? []
+        )
         let coming = rdv.status == .unknown && rdv.start > now
         if coming, view.rules.cancellableByUsager, rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.cancellationDeadlineMinutes * 60) {
-            values["canCancel"] = true
+            page.canCancel = true
         } else if coming {
-            values["cannotCancel"] = "Ce rendez-vous ne s’annule plus en ligne. Appelez le service pour prévenir de votre absence."
+            page.cannotCancel = "Ce rendez-vous ne s’annule plus en ligne. Appelez le service pour prévenir de votre absence."
         }
         let movable = coming && !rdv.collective && view.rules.movableByUsager && rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60)
         if movable, view.motifArchived {
-            values["cannotMove"] = BookingError.motifUnavailable.french
+            page.cannotMove = BookingError.motifUnavailable.french
         } else if movable {
-            let clock = BookingRoutes.clock(context.tenant)
+            let clock = context.tenant.clock
             let tenant = context.tenant
             let slots = try await context.database.transaction { connection in
                 try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, limit: 40, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
             }
             var seen = Set<Date>()
-            values["moveSlots"] = slots.filter { seen.insert($0.range.start).inserted }.prefix(20).map {
-                ["label": BookingRoutes.when($0.range.start, clock), "debut": String(Int($0.range.start.timeIntervalSince1970))]
+            page.moveSlots = slots.filter { seen.insert($0.range.start).inserted }.prefix(20).map {
+                ManagePage.MoveSlot(label: FrenchDates.when($0.range.start, clock), debut: String(Int($0.range.start.timeIntervalSince1970)))
             }
-            values["canMove"] = !seen.isEmpty
+            page.canMove = !seen.isEmpty
         }
-        if rdv.status.holdsTime { values["canDownload"] = true }
-        if coming, !view.motifArchived, rdv.start.timeIntervalSince(now) > 7 * 86_400 { values["canWait"] = true }
-        return routes.render("manage", values, request, context, status: status)
+        page.canDownload = rdv.status.holdsTime
+        page.canWait = coming && !view.motifArchived && rdv.start.timeIntervalSince(now) > 7 * 86_400
+        return routes.render("manage", page, request, context, status: status)
     }
 
     /// Someone whose appointment is more than a week away asks to be told of an earlier slot.
@@ -211,7 +208,7 @@ struct ManageRoutes: Sendable {
         }
         let start = Date(timeIntervalSince1970: seconds)
         let tenant = context.tenant
-        let clock = BookingRoutes.clock(tenant)
+        let clock = tenant.clock
         let links = routes.services.noticeLinks(tenant)
         do {
             try await context.database.transaction { connection in
@@ -225,7 +222,7 @@ struct ManageRoutes: Sendable {
             return try await page(rdv, check: check, request, context, error: BookingError.slotTaken.french, status: BookingError.slotTaken.status)
         }
         let updated = try await context.database.transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
-        return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(BookingRoutes.when(start, clock)).")
+        return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(FrenchDates.when(start, clock)).")
     }
 
     /// The appointment as an `.ics` file.

@@ -102,11 +102,11 @@ struct UsagerSpaceRoutes: Sendable {
                 try await UsagerRepository(connection).relatives(of: own)
             )
         }
-        let clock = BookingRoutes.clock(tenant)
+        let clock = tenant.clock
         let now = Date()
         func row(_ rdv: PublicRdv) -> [String: Any] {
             var item: [String: Any] = [
-                "motif": rdv.motifName, "when": BookingRoutes.when(rdv.start, clock), "person": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
+                "motif": rdv.motifName, "when": FrenchDates.when(rdv.start, clock), "person": "\(rdv.attendeeFirstName) \(rdv.attendeeLastName)",
                 "status": BookingRoutes.publicStatus(rdv.status), "manage": "/g/" + (ManageRoutes.link(rdv, tenant: tenant, configuration: services.configuration).components(separatedBy: "/g/").last ?? ""),
             ]
             if let lieu = rdv.lieuName { item["lieu"] = lieu }

@@ -82,12 +82,12 @@ struct WaitingListRoutes: Sendable {
     }
 
     private func offerPage(_ offer: WaitingOffer, _ request: Request, _ context: TenantRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let clock = BookingRoutes.clock(context.tenant)
+        let clock = context.tenant.clock
         let (motif, lieu) = try await context.database.transaction { connection in
             (try await MotifRepository(connection).find(offer.motifID)?.rules, try await AgendaCatalog(connection).lieux().first { $0.id == offer.lieuID })
         }
         var values: [String: Any] = [
-            "pageTitle": "Un créneau s’est libéré – \(context.tenant.name)", "when": BookingRoutes.when(offer.start, clock),
+            "pageTitle": "Un créneau s’est libéré – \(context.tenant.name)", "when": FrenchDates.when(offer.start, clock),
             "motifName": motif?.name ?? "", "lieuName": lieu?.name ?? "", "lieuAddress": lieu?.address ?? "",
             "available": offer.takenRDV == nil && offer.active && offer.expiresAt > Date(), "later": offer.laterRDV != nil,
             "token": context.parameters.get("token") ?? "",
@@ -116,7 +116,7 @@ struct WaitingListRoutes: Sendable {
             }
             let manage = try await ManageRoutes(routes: routes).link(rdvID, context)
             return routes.render("booking_message", [
-                "heading": "Le créneau est à vous", "message": "Votre rendez-vous du \(BookingRoutes.when(offer.start, BookingRoutes.clock(tenant))) est confirmé. Une confirmation vous est envoyée.",
+                "heading": "Le créneau est à vous", "message": "Votre rendez-vous du \(FrenchDates.when(offer.start, tenant.clock)) est confirmé. Une confirmation vous est envoyée.",
                 "link": manage, "linkLabel": "Voir ou gérer ce rendez-vous",
             ], request, context)
         } catch let error as BookingError {

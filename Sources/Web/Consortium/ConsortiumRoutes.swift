@@ -1,3 +1,4 @@
+import Agenda
 import Foundation
 import Hummingbird
 import Consortium
@@ -44,7 +45,7 @@ struct ConsortiumRoutes: Sendable {
             let journal = context.account.role == .operator_
                 ? try await context.database.transaction { connection in try await AuditLog(connection, realm: realm).recent(limit: 50) }
                 : []
-            let formatter = AgentSpaceRoutes.dateFormatter(timeZone: "Europe/Paris")
+            let formatter = FrenchDates.Timestamps(timeZone: "Europe/Paris")
             return pages.render("consortium_home", [
                 "journal": journal.map { entry in
                     [

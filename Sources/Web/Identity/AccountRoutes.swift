@@ -1,3 +1,4 @@
+import Agenda
 import Foundation
 import Hummingbird
 import Identity
@@ -71,7 +72,7 @@ struct AccountRoutes: Sendable {
             (try await SessionStore(connection).list(agentID: agentID), try await AgentRepository(connection).notifiesOnlineChanges(agentID))
         }
         let current = SessionStore.handle(of: context.sessionToken)
-        let formatter = AgentSpaceRoutes.dateFormatter(timeZone: context.tenant.timeZone)
+        let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
         var all = values
         all["pageTitle"] = "Mon compte – \(context.tenant.name)"
         all["fullName"] = context.agent.fullName

@@ -53,7 +53,7 @@ struct AgentSpaceRoutes: Sendable {
                 "pageTitle": "Journal de sécurité – \(context.tenant.name)",
                 "entries": entries.map { entry in
                     [
-                        "at": Self.dateFormatter(timeZone: context.tenant.timeZone).string(from: entry.occurredAt),
+                        "at": FrenchDates.timestamp(entry.occurredAt, timeZone: context.tenant.timeZone),
                         "event": entry.event.frenchLabel,
                         "actor": entry.actorName ?? "—",
                         "subject": entry.subjectName ?? "—",
@@ -193,13 +193,6 @@ struct AgentSpaceRoutes: Sendable {
         }
     }
 
-    static func dateFormatter(timeZone: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "fr_FR")
-        formatter.timeZone = TimeZone(identifier: timeZone)
-        formatter.dateFormat = "dd/MM/yyyy HH:mm:ss"
-        return formatter
-    }
 }
 
 extension PublicError {

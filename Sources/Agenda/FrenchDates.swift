@@ -21,4 +21,22 @@ public enum FrenchDates {
         let minutes = time.minutes % 60
         return "\(day.weekday.frenchName.prefix(3)). \(String(format: "%02d/%02d", day.day, day.month)) à \(time.minutes / 60)h\(minutes == 0 ? "" : String(format: "%02d", minutes))"
     }
+
+    /// "02/12/2026 14:05:09", for journals and message lists.
+    public static func timestamp(_ date: Date, timeZone: String) -> String {
+        Timestamps(timeZone: timeZone).string(from: date)
+    }
+
+    /// One formatter for a list of timestamps in one time zone.
+    public struct Timestamps {
+        let formatter = DateFormatter()
+
+        public init(timeZone: String) {
+            formatter.locale = Locale(identifier: "fr_FR")
+            formatter.timeZone = TimeZone(identifier: timeZone)
+            formatter.dateFormat = "dd/MM/yyyy HH:mm:ss"
+        }
+
+        public func string(from date: Date) -> String { formatter.string(from: date) }
+    }
 }
