@@ -46,25 +46,22 @@ struct ConsortiumRoutes: Sendable {
                 ? try await context.database.transaction { connection in try await AuditLog(connection, realm: realm).recent(limit: 50) }
                 : []
             let formatter = FrenchDates.Timestamps(timeZone: "Europe/Paris")
-            return pages.render("consortium_home", [
-                "journal": journal.map { entry in
-                    [
-                        "at": formatter.string(from: entry.occurredAt), "event": entry.event.frenchLabel,
-                        "who": entry.actorName ?? entry.subjectName ?? "ligne de commande", "departement": entry.departement ?? "—",
-                    ]
+            let page = ConsortiumHomePage(
+                pageTitle: context.spaceName, heading: context.spaceName, role: context.account.role.frenchName,
+                journal: journal.map { entry in
+                    .init(
+                        at: formatter.string(from: entry.occurredAt), event: entry.event.frenchLabel,
+                        who: entry.actorName ?? entry.subjectName ?? "ligne de commande", departement: entry.departement ?? "—"
+                    )
                 },
-                "hasJournal": !journal.isEmpty,
-                "pageTitle": context.spaceName,
-                "heading": context.spaceName,
-                "role": context.account.role.frenchName,
-                "departements": tenants.sorted { $0.code < $1.code }.map { tenant in
-                    [
-                        "code": tenant.code.value, "name": tenant.name,
-                        "status": tenant.status == .active ? "ouvert" : "suspendu",
-                        "conventionStart": memberships[tenant.id]?.start ?? "—", "conventionEnd": memberships[tenant.id]?.end ?? "—",
-                    ]
-                },
-            ], request: request, siteName: context.spaceName,
+                departements: tenants.sorted { $0.code < $1.code }.map { tenant in
+                    .init(
+                        code: tenant.code.value, name: tenant.name, status: tenant.status == .active ? "ouvert" : "suspendu",
+                        conventionStart: memberships[tenant.id]?.start ?? "—", conventionEnd: memberships[tenant.id]?.end ?? "—"
+                    )
+                }
+            )
+            return pages.render("consortium_home", page.templateValues, request: request, siteName: context.spaceName,
                navigation: .init(home: "/", homeLabel: "Accueil", accountName: context.account.fullName, accountLink: nil),
                sessionToken: context.sessionToken)
         }
