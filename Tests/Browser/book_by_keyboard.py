@@ -56,7 +56,7 @@ audited = []  # (address, title) of each page checked, in order
 blocking = []  # (page address, violation) of impact serious or critical
 minor = {}  # rule id -> (impact, help, pages) for the other violations, reported only
 
-# axe-selenium-python 2.1.6, the last for Python 3.11, ships axe-core 3.1.1 (2018), whose tables
+# axe-selenium-python 2.1.6, the newest that installs on Python 3.11, ships axe-core 3.1.1 (2018), whose tables
 # predate two things HTML allows and these pages use: the autocomplete token one-time-code, and the
 # username token on an email field. Taught both, it keeps checking every autocomplete attribute;
 # a newer axe-core (AXE_SCRIPT) knows them and is left as it is.
@@ -115,7 +115,7 @@ def accessibility_report():
         lines.append(f"  rule: {violation['helpUrl']}")
         for node in violation["nodes"]:
             lines.append(f"  target: {' '.join(map(str, node['target']))}")
-            summary = (node.get("failureSummary") or "").replace("\n", " / ")
+            summary = " ".join(line.strip() for line in (node.get("failureSummary") or "").splitlines() if line.strip())
             if summary:
                 lines.append(f"    {summary}")
     for rule, (impact, help, pages) in sorted(minor.items()):
