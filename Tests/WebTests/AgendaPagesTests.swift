@@ -81,6 +81,9 @@ import TestSupport
                 let again = try await browser.post("/rdv", fields.merging(["first_name": "Léo", "last_name": "Petit"]) { $1 })
                 #expect(again.status == .conflict)
                 #expect(again.text.contains("Ce créneau vient d’être pris"))
+                // In the error summary, with the way out the page adds to it, and the title says so.
+                #expect(again.text.contains("<h2 id=\"erreurs-titre\">Votre demande n’a pas abouti :</h2>") && again.text.contains("Voir les autres créneaux</a>"))
+                #expect(again.text.contains("<title>Erreur – "))
 
                 try await browser.get(rdvPath)
                 #expect(try await browser.post("\(rdvPath)/statut", ["status": "noshow"]).status == .seeOther)
