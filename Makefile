@@ -19,7 +19,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page, message delivery
+## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page (with the plans of busy times, week agenda, usager search), message delivery
 bench:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product rdv

@@ -61,8 +61,20 @@ let package = Package(
                 "Tenancy", "Scheduling", "Identity", "Agenda",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // How messages leave: the SMTP client and its MIME writer, the SMS providers over HTTP.
+        // Only the executable and the tests depend on it: features stay off AsyncHTTPClient and
+        // NIOSSL (which PostgresNIO still brings along for its own TLS).
+        .target(
+            name: "Transports",
+            dependencies: [
+                "Notifications",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -107,6 +119,7 @@ let package = Package(
                 "Agenda",
                 "Booking",
                 "Notifications",
+                "Transports",
                 "Scheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "NotificationsTests",
             dependencies: [
-                "Notifications", "Agenda", "Identity", "TestSupport",
+                "Notifications", "Transports", "Agenda", "Identity", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

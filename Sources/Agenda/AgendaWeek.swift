@@ -34,12 +34,16 @@ public struct RdvQueries: Sendable {
     }
 
     /// Appointments of `agentID` overlapping `range` (cancelled ones included, they show struck out).
+    /// `ra.during` is the appointment's span as every write keeps it: testing it too lets the
+    /// index on (agent_id, during) find the week instead of reading the agent's whole history.
+    /// Closed bounds make that test never drop an appointment the exact test on `rdvs` keeps.
     public func of(agentID: UUID, in range: TimeRange) async throws -> [RdvSummary] {
         try await summaries(
             """
             \(unescaped: Self.summaryColumns)
             FROM rdvs r
             JOIN rdv_agents ra ON ra.rdv_id = r.id AND ra.agent_id = \(agentID)
+              AND ra.during && tstzrange(\(range.start), \(range.end), '[]')
             \(unescaped: Self.summaryJoins)
             WHERE r.starts_at < \(range.end) AND r.ends_at > \(range.start)
             GROUP BY r.id, m.name, l.name ORDER BY r.starts_at

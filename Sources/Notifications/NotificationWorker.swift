@@ -3,17 +3,25 @@ import Logging
 import ServiceLifecycle
 import Tenancy
 
+/// Makes a département's SMS transport from its settings and its unsealed API key; nil for a
+/// provider it does not reach. The executable passes the HTTP ones (module Transports), which
+/// keeps AsyncHTTPClient and NIOSSL out of the features' own dependencies.
+public typealias SMSTransportFactory = @Sendable (_ settings: NotificationSettings, _ apiKey: String) -> (any MessageTransport)?
+
 /// How messages leave the platform: the email transport (SMTP, or the sandbox in development)
 /// and what the SMS transports of each département need.
 public struct DeliveryConfiguration: Sendable {
     public var email: any MessageTransport
+    /// The transport of a département whose SMS provider is not the sandbox.
+    public var smsTransport: SMSTransportFactory
     /// Opens the départements' sealed SMS credentials.
     public var secret: Data
     /// Development: messages of a département without an SMS provider go to the sandbox.
     public var sandboxAllowed: Bool
 
-    public init(email: any MessageTransport, secret: Data, sandboxAllowed: Bool) {
+    public init(email: any MessageTransport, smsTransport: @escaping SMSTransportFactory, secret: Data, sandboxAllowed: Bool) {
         self.email = email
+        self.smsTransport = smsTransport
         self.secret = secret
         self.sandboxAllowed = sandboxAllowed
     }
@@ -117,22 +125,12 @@ public struct NotificationWorker: Service {
     }
 
     func smsTransport(_ settings: NotificationSettings, sealedKey: Data?) -> any MessageTransport {
-        switch settings.smsProvider {
-        case "http_json":
-            guard let sealedKey, let key = CredentialBox(secret: configuration.secret).open(sealedKey), !settings.smsEndpoint.isEmpty else {
-                return MissingTransport(reason: "fournisseur SMS incomplet")
-            }
-            return HTTPJSONSMSTransport(configuration: .init(endpoint: settings.smsEndpoint, apiKey: key, sender: settings.smsSender))
-        case "generic_json":
-            guard let sealedKey, let key = CredentialBox(secret: configuration.secret).open(sealedKey), !settings.smsEndpoint.isEmpty else {
-                return MissingTransport(reason: "fournisseur SMS incomplet")
-            }
-            return GenericSMSTransport(configuration: .init(
-                endpoint: settings.smsEndpoint, keyHeader: settings.smsKeyHeader, apiKey: key, bodyTemplate: settings.smsBodyTemplate,
-                idField: settings.smsIDField, sender: settings.smsSender
-            ))
-        default:
+        guard settings.smsProvider != "sandbox" else {
             return configuration.sandboxAllowed ? SandboxTransport() : MissingTransport(reason: "aucun fournisseur SMS configuré")
         }
+        guard let sealedKey, let key = CredentialBox(secret: configuration.secret).open(sealedKey), !settings.smsEndpoint.isEmpty else {
+            return MissingTransport(reason: "fournisseur SMS incomplet")
+        }
+        return configuration.smsTransport(settings, key) ?? MissingTransport(reason: "fournisseur SMS inconnu")
     }
 }

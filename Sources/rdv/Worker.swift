@@ -4,6 +4,7 @@ import Logging
 import Notifications
 import ServiceLifecycle
 import Tenancy
+import Transports
 
 /// How `rdv serve` and `rdv worker` deliver messages, from the environment.
 enum Delivery {
@@ -24,7 +25,7 @@ enum Delivery {
             logger.error("no SMTP server configured: emails wait in the messages table")
             email = MissingTransport(reason: "aucun serveur SMTP configuré")
         }
-        return DeliveryConfiguration(email: email, secret: secretKey, sandboxAllowed: development)
+        return DeliveryConfiguration(email: email, smsTransport: SMSProviders.factory(), secret: secretKey, sandboxAllowed: development)
     }
 }
 

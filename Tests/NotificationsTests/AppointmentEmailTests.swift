@@ -4,6 +4,7 @@ import Notifications
 import Scheduling
 import Testing
 import TestSupport
+import Transports
 @testable import Tenancy
 
 /// An appointment's messages through the worker and a real SMTP server, read back by Python's

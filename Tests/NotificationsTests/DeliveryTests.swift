@@ -8,6 +8,7 @@ import Scheduling
 import Synchronization
 import Testing
 import TestSupport
+import Transports
 @testable import Tenancy
 
 /// A local SMS provider for the tests: records what it receives, answers as told.
@@ -49,6 +50,11 @@ final class ProviderStub: Sendable {
         }
         return router
     }
+}
+
+/// What a test's SMS transport factory was asked for.
+final class FactoryCalls: Sendable {
+    let calls = Mutex<[String]>([])
 }
 
 @Suite struct DeliveryTests {
@@ -148,9 +154,9 @@ final class ProviderStub: Sendable {
                 #expect(reference == "4242")
             }
             // Quotes and line breaks in a text stay JSON.
-            let body = try #require(GenericSMSTransport.body(template: #"{"t": "{{text}}"}"#, to: "", text: "a \"b\"\nc", from: "", reference: ""))
+            let body = try #require(SMSBodyTemplate.body(template: #"{"t": "{{text}}"}"#, to: "", text: "a \"b\"\nc", from: "", reference: ""))
             #expect((try JSONSerialization.jsonObject(with: body) as? [String: String])?["t"] == "a \"b\"\nc")
-            #expect(GenericSMSTransport.body(template: #"{"t": {{text}}}"#, to: "", text: "x", from: "", reference: "") == nil)
+            #expect(SMSBodyTemplate.body(template: #"{"t": {{text}}}"#, to: "", text: "x", from: "", reference: "") == nil)
         }
     }
 
@@ -241,6 +247,43 @@ final class ProviderStub: Sendable {
                 #expect(received.count == 41 && Set(received.map(\.reference)).count == 41, "41 SMS, each once")
                 #expect(total == 42, "41 SMS and 1 email, each attempted by one worker only")
             }
+        }
+    }
+
+    @Test func theWorkerTakesEachDepartementsSMSTransportFromItsConfiguration() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            try await useStub(fixture, port: 9, world)
+            let asked = FactoryCalls()
+            let worker = NotificationWorker(
+                database: world.database,
+                configuration: DeliveryConfiguration(
+                    email: SandboxTransport(),
+                    smsTransport: { settings, key in
+                        asked.calls.withLock { $0.append("\(settings.smsProvider) \(settings.smsEndpoint) \(key)") }
+                        return SandboxTransport()
+                    },
+                    secret: TestWorld.secretKey, sandboxAllowed: false
+                ),
+                logger: Logger(label: "rdv.tests.worker")
+            )
+            try await worker.deliverDue(in: fixture.tenant, now: Date())
+            #expect(asked.calls.withLock { $0 } == ["http_json http://127.0.0.1:9/sms clé-secrète"], "settings and unsealed key")
+            #expect(try await states(fixture, world, channel: "sms") == ["sent"])
+            // A provider the configuration does not reach: the SMS waits, and says why.
+            let second = try await NoticeFixture.make(world)
+            try await useStub(second, port: 9, world)
+            let unreached = NotificationWorker(
+                database: world.database,
+                configuration: DeliveryConfiguration(email: SandboxTransport(), smsTransport: { _, _ in nil }, secret: TestWorld.secretKey, sandboxAllowed: true),
+                logger: Logger(label: "rdv.tests.worker")
+            )
+            try await unreached.deliverDue(in: second.tenant, now: Date())
+            #expect(try await states(second, world, channel: "sms") == ["queued"])
+            let lastError = try await world.database.tenant(second.tenant).transaction { connection in
+                try await connection.query("SELECT last_error FROM messages WHERE channel = 'sms' AND kind = 'confirmation'").decode(String?.self).first(where: { _ in true }) ?? nil
+            }
+            #expect(lastError == "fournisseur SMS inconnu")
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-@testable import Notifications
 import Testing
+@testable import Transports
 
 @Suite struct EncodedWordTests {
     @Test func frenchSubjectBecomesQEncodedWordsOnFoldedLines() {

@@ -1,6 +1,6 @@
 import Foundation
-@testable import Notifications
 import Testing
+@testable import Transports
 
 @Suite struct MIMEWriterTests {
     static let date = Date(timeIntervalSince1970: 1_796_027_400)  // Mon, 30 Nov 2026 08:30:00 UTC

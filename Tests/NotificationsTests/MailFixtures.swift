@@ -1,5 +1,5 @@
 import Foundation
-import Notifications
+import Transports
 
 /// Emails as the outbox would build them, in French, with the awkward cases on purpose.
 enum MailFixtures {

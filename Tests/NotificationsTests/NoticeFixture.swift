@@ -6,6 +6,7 @@ import Notifications
 import Scheduling
 import Testing
 import TestSupport
+import Transports
 @testable import Tenancy
 
 /// A département with one appointment booked for a usager who has an email and a mobile.
@@ -66,7 +67,9 @@ struct NoticeFixture: Sendable {
 
     func worker(_ world: TestWorld, email: any MessageTransport = SandboxTransport(), batchSize: Int = 50) -> NotificationWorker {
         NotificationWorker(
-            database: world.database, configuration: DeliveryConfiguration(email: email, secret: TestWorld.secretKey, sandboxAllowed: true),
+            database: world.database, configuration: DeliveryConfiguration(
+                email: email, smsTransport: SMSProviders.factory(), secret: TestWorld.secretKey, sandboxAllowed: true
+            ),
             batchSize: batchSize, logger: Logger(label: "rdv.tests.worker")
         )
     }

@@ -1,5 +1,5 @@
-@testable import Notifications
 import Testing
+@testable import Transports
 
 @Suite struct QuotedPrintableTests {
     @Test func longLinesGetSoftBreaksAndNoLinePasses76() {

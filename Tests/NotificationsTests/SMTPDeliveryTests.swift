@@ -1,6 +1,6 @@
 import Foundation
-import Notifications
 import Testing
+import Transports
 
 /// End to end: our client sends to a real SMTP server (aiosmtpd), and Python's own email
 /// and icalendar packages read back what arrived.

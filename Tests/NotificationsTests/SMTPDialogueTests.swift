@@ -1,5 +1,5 @@
-import Notifications
 import Testing
+import Transports
 
 /// The dialogue against scripted replies: fallbacks and the replies a client must refuse.
 @Suite struct SMTPDialogueTests {

@@ -1,5 +1,5 @@
-@testable import Notifications
 import Testing
+@testable import Transports
 
 @Suite struct SMTPDotStuffingTests {
     @Test func aLineStartingWithADotGetsAnother() {

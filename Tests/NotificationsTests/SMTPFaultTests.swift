@@ -4,8 +4,8 @@ import Glibc
 #endif
 import NIOCore
 import NIOPosix
-import Notifications
 import Testing
+import Transports
 
 /// How sends fail: refusals keep their code and say whether a retry may help; network
 /// trouble is always worth a retry.

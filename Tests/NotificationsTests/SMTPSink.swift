@@ -1,5 +1,5 @@
 import Foundation
-import Notifications
+import Transports
 
 /// A real SMTP server (aiosmtpd, `Tests/Mail/smtp_sink.py`) for the length of one test,
 /// saving what it accepts in a temporary directory.

@@ -72,7 +72,7 @@ struct NotificationRoutes: Sendable {
                 errors.append("L’en-tête de la clé s’écrit en lettres, chiffres et tirets (par exemple Authorization).")
             }
             if !template.contains("{{to}}") || !template.contains("{{text}}")
-                || GenericSMSTransport.body(template: template, to: "+33600000000", text: "essai \"1\"", from: "X", reference: "r") == nil {
+                || SMSBodyTemplate.body(template: template, to: "+33600000000", text: "essai \"1\"", from: "X", reference: "r") == nil {
                 errors.append("Le modèle de requête est un JSON qui contient {{to}} et {{text}} (et au besoin {{from}}, {{reference}}).")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Notifications
 
 /// Emails through an SMTP server: the message's text, its invitation when it has one, the
 /// département's name as sender, and the idempotency key as Message-ID on every attempt (a
