@@ -48,6 +48,8 @@ struct WaitingListRoutes: Sendable {
         let tenant = context.tenant
         let joined = try await context.database.transaction { connection -> Bool? in
             guard try await OnlineOffer(connection).motif(motifID, for: flow.address) != nil else { return nil }
+            // The lieu comes from the form: only one of this département counts.
+            if let lieuID = flow.lieuID, !(try await AgendaCatalog(connection).lieux().contains { $0.id == lieuID }) { return nil }
             guard try await BookingLimits(connection).allow([("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(email.lowercased())", BookingLimits.perContact)]) else {
                 return false
             }
