@@ -42,7 +42,9 @@ import TestSupport
         ]
         // Booking forms are bound to the usager's session when there is one: A's details form has one such.
         probes += booking.map { $0.form == nil ? $0 : $0.csrf(from: a.detailsPath) }
+        // B's receipt address, and A's own address with the reference of one of B's SMS.
         probes.append(.postJSON("/notifications/accuses/{token}", "/notifications/accuses/\(b.receiptToken)", #"{"reference":"x","status":"delivered"}"#))
+        probes.append(.postJSON("/notifications/accuses/{token}", "/notifications/accuses/\(a.receiptToken)", #"{"reference":"\#(b.providerReference)","status":"failed"}"#))
         return probes
     }
 
@@ -51,6 +53,7 @@ import TestSupport
             let a = try await CrossDepartement.make(world, mark: "Alpha")
             let b = try await CrossDepartement.make(world, mark: "Bravo")
             try await world.withLiveApp { app in
+                let mine = try await a.withSecretsFromPages(try await a.signedIn(a.deptAdmin, app)).targets
                 let theirs = try await b.withSecretsFromPages(try await b.signedIn(b.deptAdmin, app)).targets
                 let forged = SignedLink(secret: TestWorld.secretKey, scope: a.tenant.schemaName)
                     .token(for: .init(rdvID: theirs.onlineRdvID, expiresAt: Date().addingTimeInterval(30 * 86_400)))
@@ -58,12 +61,12 @@ import TestSupport
                 let visitor = Browser(app: app, host: a.host)
                 let usager = try await a.signedInUsager(app)
                 for (browser, who) in [(visitor, "a visitor of A"), (usager, "A's usager")] {
-                    for probe in Self.tokenProbes(mine: a.targets, theirs: theirs, forged: forged) {
+                    for probe in Self.tokenProbes(mine: mine, theirs: theirs, forged: forged) {
                         let response = try await browser.send(probe, as: who, showingNothingOf: b, via: app)
                         if probe.route.contains("/invitation/") || probe.route.contains("/reinitialisation/") {
                             #expect(response.text.contains("Lien invalide ou expiré"), "\(who): \(probe)")
                         }
-                        if probe.json != nil {
+                        if probe.json != nil, probe.path.hasSuffix(theirs.receiptToken) {
                             #expect(!response.text.contains("Aucun message ne porte"), "B's receipt address is no address on A's host")
                         }
                     }
@@ -81,8 +84,10 @@ import TestSupport
                     #expect(try await owner.get(path).status == .ok, "B's \(path) on B's host")
                 }
                 #expect(try await owner.get("/mon-compte/confirmation/\(theirs.usagerConfirmationToken)").status == .seeOther)
-                let receipt = try await app.post("/notifications/accuses/\(theirs.receiptToken)", host: b.host, body: #"{"reference":"x","status":"delivered"}"#)
-                #expect(receipt.status == .notFound && receipt.text.contains("Aucun message ne porte"), "on B's host the address is B's, the reference unknown")
+                let receipt = try await app.post(
+                    "/notifications/accuses/\(theirs.receiptToken)", host: b.host, body: #"{"reference":"\#(theirs.providerReference)","status":"delivered"}"#
+                )
+                #expect(receipt.status == .noContent, "on B's host, B's address takes the receipt of B's SMS")
             }
         }
     }

@@ -48,6 +48,12 @@ import TestSupport
                 ] {
                     #expect(seen[path]?.contains(own) == true, "\(path) shows \(own)")
                 }
+                // And the search for B's data would find it where it is: on B's own pages.
+                let theirChief = try await b.signedIn(b.deptAdmin, app)
+                for path in ["/usagers?q=Usager", "/organisation", "/secteurs", "/notifications"] {
+                    let page = try await theirChief.get(path).text
+                    #expect(b.isSeen(in: page) && !a.isSeen(in: page), "B's \(path)")
+                }
             }
         }
     }

@@ -34,6 +34,8 @@ struct CrossTargets: Sendable {
     var attributionID = UUID()
     var communeCode = "62041"
     var messageID = UUID()
+    /// The SMS provider's reference of a sent message, which delivery receipts name.
+    var providerReference = "reference"
     /// `debut` of a slot of the plage that is still free.
     var freeSlot = "1893456000"
     var agentEmail = "agent@exemple.fr"
@@ -168,6 +170,13 @@ struct CrossDepartement: Sendable {
                 RETURNING id
                 """
             ).decode(UUID.self).first(where: { _ in true }))
+            targets.providerReference = "ref-\(mark.lowercased())"
+            try await connection.query(
+                """
+                INSERT INTO messages (channel, kind, recipient, body, state, sent_at, segments, provider_reference)
+                VALUES ('sms', 'reminder', '+33612345678', \("Rappel SMS \(mark)"), 'sent', now(), 1, \(targets.providerReference))
+                """
+            )
             return targets
         }
         return copy
