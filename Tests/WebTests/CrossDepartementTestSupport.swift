@@ -86,7 +86,7 @@ struct CrossDepartement: Sendable {
         let admin = try await world.makeAgent(in: tenant, role: .admin, organisation: organisation, email: email("admin"))
         let secretariat = try await world.makeAgent(in: tenant, role: .secretariat, organisation: organisation, email: email("secretariat"))
         let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation, email: email("agent"))
-        let clock = try #require(WallClock(timeZone: tenant.timeZone))
+        let clock = tenant.clock
         let today = clock.localDate(of: Date())
         // A Monday eight to fourteen days ahead: bookable online, never today.
         let monday = today.adding(days: 8 - today.weekday.rawValue + 7)
@@ -110,7 +110,7 @@ struct CrossDepartement: Sendable {
     /// Catalogue, plage, absence, usagers, appointments, sector, message.
     private func withAgenda(_ world: TestWorld, organisation: Organisation) async throws -> CrossDepartement {
         var copy = self
-        let (mark, agent, monday) = (mark, agent, targets.occurrenceDay)
+        let (tenant, mark, agent, monday) = (tenant, mark, agent, targets.occurrenceDay)
         let nine = at(monday, "09:00"), tuesday = at(monday.adding(days: 1), "14:00")
         copy.targets = try await world.database.tenant(tenant).transaction { [targets] connection in
             var targets = targets
@@ -156,7 +156,8 @@ struct CrossDepartement: Sendable {
             }
             let sectors = SectorRepository(connection)
             targets.sectorID = try await sectors.ensure(named: "Secteur \(mark)").id
-            targets.communeCode = mark == "Alpha" ? "62041" : "26198"
+            // A commune code of the département's own (its code, then zeros): no other département has it.
+            targets.communeCode = String("\(tenant.code.value)000".prefix(5))
             guard case .added(let zone) = try await sectors.addZone(
                 to: targets.sectorID, communeCode: targets.communeCode, communeName: "\(mark)ville", streetName: nil
             ) else { throw TestWorldError.database("zone not added") }
