@@ -63,7 +63,7 @@ struct Platform: Sendable {
         var embedded: EmbeddedPostgres?
         if let url = configuration.databaseURL {
             let app = try DatabaseSettings.configuration(fromURL: url)
-            var owner: PostgresConfiguration?
+            var owner: DatabaseSettings.Configuration?
             if needsOwner {
                 let ownerURL: String?
                 do { ownerURL = try configuration.requireOwnerURL() } catch { throw ValidationError(error.description) }
@@ -106,12 +106,6 @@ struct Platform: Sendable {
         }
     }
 
-    /// Runs `body` with the application's pool up, then stops it.
-    func withApplicationDatabase<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
-        let database = applicationDatabase(maximumConnections: jobs + 2)
-        return try await database.running { try await body(database) }
-    }
-
     /// Stops the embedded cluster if this process started it.
     func close() {
         embedded?.stop()
@@ -127,8 +121,6 @@ struct Administration: Sendable {
     let registry: TenantRegistry
     var provisioner: TenantProvisioner { TenantProvisioner(runner: runner, registry: registry) }
 }
-
-typealias PostgresConfiguration = DatabaseSettings.Configuration
 
 /// Reports the outcome of a migration run; throws `ExitCode.failure` when a schema failed.
 func report(_ outcomes: [SchemaOutcome]) throws {

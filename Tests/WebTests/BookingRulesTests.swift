@@ -142,11 +142,7 @@ func confirm(_ browser: Browser, request location: String, world: TestWorld, ten
             let setup = try await OnlineSetup.make(world) { $0.moveDeadlineMinutes = 0 }
             try await world.withLiveApp { app in
                 let browser = Browser(app: app, host: setup.host)
-                try await browser.get(setup.detailsPath(at: "09:00"))
-                let request = try #require(try await browser.post("/prendre-rdv", setup.fields(at: "09:00")).headers[.location])
-                #expect(try await confirm(browser, request: request, world: world, tenant: setup.tenant, recipient: "lea.martin@exemple.fr").status == .seeOther)
-                let mail = try #require(try await world.outbox(of: setup.tenant).first { $0.subject.hasPrefix("Rendez-vous confirmé") })
-                let manage = String(try #require(mail.body.path(of: "http")).components(separatedBy: ".rdv.test").last!.drop(while: { $0 != "/" }))
+                let manage = try await setup.bookAndOpenManageLink(at: "09:00", from: browser, world: world)
                 let page = try await browser.post(manage, ["nom": "Mar"])
                 #expect(page.text.contains("Déplacer le rendez-vous"))
                 let later = setup.clock.instant(setup.monday, LocalTime("09:30")!)

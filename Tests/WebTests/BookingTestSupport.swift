@@ -64,6 +64,18 @@ struct OnlineSetup: Sendable {
     }
 }
 
+extension OnlineSetup {
+    /// Books the slot at `time` next Monday from `browser`, confirms it with the emailed code,
+    /// and returns the path of the manage link the confirmation email carries.
+    func bookAndOpenManageLink(at time: String, from browser: Browser, world: TestWorld) async throws -> String {
+        try await browser.get(detailsPath(at: time))
+        let request = try #require(try await browser.post("/prendre-rdv", fields(at: time)).headers[.location])
+        #expect(try await confirm(browser, request: request, world: world, tenant: tenant, recipient: "lea.martin@exemple.fr").status == .seeOther)
+        let mail = try #require(try await world.outbox(of: tenant).first { $0.subject.hasPrefix("Rendez-vous confirmé") })
+        return String(try #require(mail.body.path(of: "http")).components(separatedBy: ".rdv.test").last!.drop(while: { $0 != "/" }))
+    }
+}
+
 extension String {
     /// The `href` values of a page that start with `prefix`, HTML entities of queries decoded.
     func links(startingWith prefix: String) -> [String] {

@@ -12,8 +12,21 @@ struct AppointmentSummary: PageModel {
     let videoLink: String?
 }
 
+/// A page about one appointment, whose fields sit at the top level where the template reads them.
+protocol AppointmentPage: PageModel {
+    var appointment: AppointmentSummary { get }
+}
+
+extension AppointmentPage {
+    var templateValues: [String: Any] {
+        var values = reflectedValues
+        values["appointment"] = nil
+        return values.merging(appointment.templateValues) { mine, _ in mine }
+    }
+}
+
 /// The page a usager reaches through the link of their messages (`manage.mustache`).
-struct ManagePage: PageModel {
+struct ManagePage: AppointmentPage {
     struct MoveSlot: PageModel {
         let label: String
         /// The slot's start, seconds since 1970, as the form sends it back.
@@ -33,27 +46,14 @@ struct ManagePage: PageModel {
     var moveSlots: [MoveSlot] = []
     var canDownload = false
     var canWait = false
-
-    /// The appointment's fields sit at the top level, where the template reads them.
-    var templateValues: [String: Any] {
-        var values = reflectedValues
-        values["appointment"] = nil
-        return values.merging(appointment.templateValues) { mine, _ in mine }
-    }
 }
 
 /// The page shown once a booking is confirmed (`booking_done.mustache`).
-struct BookedPage: PageModel {
+struct BookedPage: AppointmentPage {
     let appointment: AppointmentSummary
     let pageTitle: String
     let icsLink: String
     let manageLink: String
     /// Where the confirmation went.
     let sentTo: String
-
-    var templateValues: [String: Any] {
-        var values = reflectedValues
-        values["appointment"] = nil
-        return values.merging(appointment.templateValues) { mine, _ in mine }
-    }
 }
