@@ -88,7 +88,11 @@ let package = Package(
         ),
         .target(
             name: "Consortium",
-            dependencies: ["Tenancy", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "Tenancy", "Identity", "Agenda", "Notifications",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -121,6 +125,7 @@ let package = Package(
                 "Notifications",
                 "Transports",
                 "Scheduling",
+                "Consortium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -152,6 +157,11 @@ let package = Package(
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsortiumTests",
+            dependencies: ["Consortium", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "WebTests",
             dependencies: ["Web", "Identity", "Booking", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
