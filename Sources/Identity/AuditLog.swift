@@ -22,6 +22,12 @@ public struct AuditLog: Sendable {
         case tenantDeclared = "tenant.declared"
         case tenantSuspended = "tenant.suspended"
         case tenantResumed = "tenant.active"
+        case tenantLeaving = "tenant.leaving"
+        case provisioningRequested = "tenant.provisioning_requested"
+        case provisioningRetried = "tenant.provisioning_retried"
+        case provisioningFailed = "tenant.provisioning_failed"
+        case tenantProvisioned = "tenant.provisioned"
+        case fileOverrodeConsole = "tenant.file_overrode_console"
         case dataExported = "data.exported"
         case accountDeleted = "account.deleted"
 
@@ -44,6 +50,12 @@ public struct AuditLog: Sendable {
             case .tenantDeclared: "Département déclaré ou mis à jour"
             case .tenantSuspended: "Département suspendu"
             case .tenantResumed: "Département rouvert"
+            case .tenantLeaving: "Départ du département annoncé"
+            case .provisioningRequested: "Ouverture d’un département demandée"
+            case .provisioningRetried: "Ouverture d’un département relancée"
+            case .provisioningFailed: "Ouverture d’un département interrompue"
+            case .tenantProvisioned: "Département ouvert"
+            case .fileOverrodeConsole: "Fichier TOML appliqué à la place des choix de la console"
             case .dataExported: "Données personnelles téléchargées"
             case .accountDeleted: "Compte supprimé"
             }
@@ -76,7 +88,10 @@ public struct AuditLog: Sendable {
         )
     }
 
-    public func recent(limit: Int = 200) async throws -> [Entry] {
+    /// The latest events, newest first; in the consortium realm, `tenantID` keeps those about one département.
+    public func recent(limit: Int = 200, tenantID: Int? = nil) async throws -> [Entry] {
+        // An integer, so it may be written into the statement.
+        let filter = tenantID.flatMap { realm.role == nil ? nil : "WHERE e.tenant_id = \($0)" } ?? ""
         let rows = try await connection.query(
             """
             SELECT e.occurred_at, e.action, actor.first_name || ' ' || actor.last_name, subject.first_name || ' ' || subject.last_name,
@@ -84,6 +99,7 @@ public struct AuditLog: Sendable {
             FROM \(unescaped: realm.audit) e
             LEFT JOIN \(unescaped: realm.accounts) actor ON actor.id = e.\(unescaped: realm.auditActor)
             LEFT JOIN \(unescaped: realm.accounts) subject ON subject.id = e.\(unescaped: realm.auditSubject)
+            \(unescaped: filter)
             ORDER BY e.id DESC LIMIT \(limit)
             """
         )

@@ -69,16 +69,17 @@ public struct SessionStore: Sendable {
     }
 
     /// The agent of a live session, and whether it passed the second factor.
-    public func agentSession(for token: String) async throws -> (agent: Agent, secondFactorPassed: Bool)? {
-        guard let (agentID, passed) = try await session(for: token),
+    public func agentSession(for token: String, openedAfter: Date? = nil) async throws -> (agent: Agent, secondFactorPassed: Bool)? {
+        guard let (agentID, passed) = try await session(for: token, openedAfter: openedAfter),
               let agent = try await AgentRepository(connection).find(id: agentID)
         else { return nil }
         return (agent, passed)
     }
 
     /// The account of a live session, after touching it; nil when unknown, idle too long,
-    /// expired, disabled or (for a realm limited to one role) of another role.
-    public func session(for token: String) async throws -> (accountID: UUID, secondFactorPassed: Bool)? {
+    /// expired, disabled, (for a realm limited to one role) of another role, or opened before
+    /// `openedAfter` (the instant its département was suspended).
+    public func session(for token: String, openedAfter: Date? = nil) async throws -> (accountID: UUID, secondFactorPassed: Bool)? {
         let idle = Int(lifetime.idle.components.seconds)
         let hash = SecretToken.hash(token)
         let rows = try await connection.query(
@@ -87,6 +88,7 @@ public struct SessionStore: Sendable {
             FROM \(unescaped: realm.accounts) a
             WHERE s.token_hash = \(hash) AND a.id = s.\(unescaped: realm.owner) AND a.disabled_at IS NULL\(unescaped: realm.roleCondition)
               AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
+              AND s.created_at > coalesce(\(openedAfter), '-infinity')
             RETURNING a.id, s.second_factor_at IS NOT NULL
             """
         )

@@ -63,7 +63,7 @@ public struct NotificationWorker: Service {
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
                 do {
-                    for tenant in try await database.registeredTenants() where tenant.status == .active {
+                    for tenant in try await database.registeredTenants() where tenant.status.isServed {
                         do {
                             _ = try await deliverDue(in: tenant)
                         } catch {

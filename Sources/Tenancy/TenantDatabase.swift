@@ -65,7 +65,7 @@ public struct TenantConnection: SQLSession {
 
 /// Work on schema `shared` as the application's login role, which holds no département's
 /// rights (NOINHERIT): only what the shared migrations granted it there.
-public struct SharedDatabase: TransactionalDatabase {
+public struct SharedDatabase: TransactionalDatabase, SQLSession {
     let client: PostgresClient
     let logger: Logger
 
@@ -88,7 +88,7 @@ public struct SharedDatabase: TransactionalDatabase {
 extension SharedDatabase {
     /// Every registered département.
     public func registeredTenants() async throws -> [Tenant] {
-        try await TenantRegistry.load(from: client, logger: logger)
+        try await TenantRegistry.load(from: self)
     }
 }
 

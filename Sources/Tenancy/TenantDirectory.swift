@@ -20,9 +20,9 @@ public final class TenantDirectory: Sendable {
         state.withLock { $0.resolve(host: host) }
     }
 
-    /// Départements for the public landing page, active ones only.
+    /// Départements for the public landing page: those served.
     public var publicTenants: [Tenant] {
-        state.withLock { $0.tenants.filter { $0.status == .active } }
+        state.withLock { $0.tenants.filter { $0.status.isServed } }
     }
 
     /// Reads the registry again.

@@ -8,23 +8,34 @@ public struct TenantProvisioner: Sendable {
         self.registry = registry
     }
 
+    /// What applying definitions did.
+    public struct Applied: Sendable {
+        /// Schema `shared` first, then each département's schema.
+        public let outcomes: [SchemaOutcome]
+        /// Départements whose registry fields the files did not change: the console manages them.
+        public let keptByConsole: [TenantRegistry.KeptByConsole]
+
+        public var succeeded: Bool { outcomes.allSatisfy(\.succeeded) }
+    }
+
     /// Upserts every definition (one transaction), then creates and migrates their schemas.
     /// The caller validates the definitions first; this holds the migration lock throughout.
     public func apply(
-        _ definitions: [TenantDefinition],
+        _ definitions: [TenantDefinition], source: TenantRegistry.Source = .file(),
         progress: @escaping @Sendable (MigrationProgress) -> Void = { _ in }
-    ) async throws -> [SchemaOutcome] {
-        try await runner.withLock { try await applyHoldingLock(definitions, progress: progress) }
+    ) async throws -> Applied {
+        try await runner.withLock { try await applyHoldingLock(definitions, source: source, progress: progress) }
     }
 
     /// `apply` for a caller that already holds the migration lock.
     public func applyHoldingLock(
-        _ definitions: [TenantDefinition],
+        _ definitions: [TenantDefinition], source: TenantRegistry.Source = .file(),
         progress: @escaping @Sendable (MigrationProgress) -> Void = { _ in }
-    ) async throws -> [SchemaOutcome] {
+    ) async throws -> Applied {
         let shared = try await runner.migrateShared()
-        guard shared.succeeded else { return [shared] }
-        try await registry.upsert(definitions)
-        return [shared] + (await runner.migrateTenants(definitions.map(\.code), progress: progress))
+        guard shared.succeeded else { return Applied(outcomes: [shared], keptByConsole: []) }
+        let kept = try await registry.upsert(definitions, source: source)
+        let schemas = await runner.migrateTenants(definitions.map(\.code), progress: progress)
+        return Applied(outcomes: [shared] + schemas, keptByConsole: kept)
     }
 }

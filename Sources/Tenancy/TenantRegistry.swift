@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -12,62 +13,102 @@ public struct TenantRegistry: Sendable {
 
     /// Every département.
     public func all() async throws -> [Tenant] {
-        try await Self.load(from: database.client, logger: database.logger)
+        try await Self.load(from: database.administration)
     }
 
-    static func load(from client: PostgresClient, logger: Logger) async throws -> [Tenant] {
-        let rows = try await client.query(
+    /// Every département, read in `session` (the application role may read the registry).
+    public static func load(from session: any SQLSession) async throws -> [Tenant] {
+        let rows = try await session.query(
             """
             SELECT t.id, t.slug, t.name, t.insee_code, t.time_zone, t.status,
-                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}')
+                   coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}'),
+                   t.sessions_valid_after
             FROM shared.tenants t LEFT JOIN shared.tenant_domains d ON d.tenant_id = t.id
             GROUP BY t.id ORDER BY t.name
-            """,
-            logger: logger
+            """
         )
         var tenants: [Tenant] = []
-        for try await (id, slug, name, code, timeZone, status, domains) in rows.decode(
-            (Int, String, String, String, String, String, [String]).self
+        for try await (id, slug, name, code, timeZone, status, domains, sessionsValidAfter) in rows.decode(
+            (Int, String, String, String, String, String, [String], Date?).self
         ) {
             guard let code = DepartementCode(code), let status = Tenant.Status(rawValue: status) else { continue }
             tenants.append(Tenant(
-                id: id, slug: slug, name: name, code: code, timeZone: timeZone, status: status, customDomains: domains
+                id: id, slug: slug, name: name, code: code, timeZone: timeZone, status: status, customDomains: domains,
+                sessionsValidAfter: sessionsValidAfter
             ))
         }
         return tenants
     }
 
+    /// Who declares a département, and so what a later declaration may change.
+    public enum Source: Sendable, Equatable {
+        /// `Tenants/*.toml` or `rdv tenants create`: leaves a département the console manages
+        /// alone, unless `fileWins`, which hands it back to the files (and journals it).
+        case file(fileWins: Bool = false)
+        /// The console's onboarding: the département is the console's from then on, and is
+        /// created in status `provisioning` until its opening is complete.
+        case console(actor: UUID?)
+    }
+
+    /// A département the files did not change because the console manages it.
+    public struct KeptByConsole: Sendable, Equatable {
+        public let code: DepartementCode
+        public let since: Date
+    }
+
     /// Inserts or updates each département (keyed by INSEE code) and replaces its custom domains,
     /// all in one transaction. Runs as the owner role: the application role only reads the registry.
-    public func upsert(_ definitions: [TenantDefinition]) async throws {
+    /// Returns the départements it left alone because the console manages them.
+    @discardableResult
+    public func upsert(_ definitions: [TenantDefinition], source: Source = .file()) async throws -> [KeptByConsole] {
         try await database.client.withConnection { connection in
             try await connection.inTransaction(logger: database.logger) {
+                var kept: [KeptByConsole] = []
                 for definition in definitions {
-                    try await upsert(definition, on: connection)
+                    let existing = try await connection.query(
+                        "SELECT managed_in_console_at FROM shared.tenants WHERE insee_code = \(definition.code.value) FOR UPDATE",
+                        logger: database.logger
+                    ).collect().first.map { try $0.decode(Date?.self) }
+                    var event = "tenant.declared"
+                    if case .file(let fileWins) = source, let managed = existing ?? nil {
+                        guard fileWins else {
+                            kept.append(KeptByConsole(code: definition.code, since: managed))
+                            continue
+                        }
+                        event = "tenant.file_overrode_console"
+                    }
+                    let id = try await upsert(definition, source: source, on: connection)
+                    let via = if case .console = source { "console" } else { "command line" }
+                    let actor: UUID? = if case .console(let actor) = source { actor } else { nil }
+                    try await connection.query(
+                        """
+                        INSERT INTO shared.consortium_audit_events (action, actor_account_id, tenant_id, details)
+                        VALUES (\(event), \(actor), \(id), jsonb_build_object('via', \(via)::text))
+                        """,
+                        logger: database.logger
+                    )
                 }
-                try await connection.query(
-                    """
-                    INSERT INTO shared.consortium_audit_events (action, tenant_id, details)
-                    SELECT 'tenant.declared', id, jsonb_build_object('via', 'command line') FROM shared.tenants
-                    WHERE insee_code = ANY(\(definitions.map(\.code.value)))
-                    """,
-                    logger: database.logger
-                )
+                return kept
             }
         }
     }
 
-    private func upsert(_ definition: TenantDefinition, on connection: PostgresConnection) async throws {
+    private func upsert(_ definition: TenantDefinition, source: Source, on connection: PostgresConnection) async throws -> Int {
         let m = definition.membership
+        let console = if case .console = source { true } else { false }
+        let status: Tenant.Status = console ? .provisioning : .active
         let rows = try await connection.query(
             """
-            INSERT INTO shared.tenants (slug, name, insee_code, time_zone, contact_email)
-            VALUES (\(definition.slug), \(definition.name), \(definition.code.value), \(definition.timeZone), \(definition.contactEmail))
+            INSERT INTO shared.tenants (slug, name, insee_code, time_zone, contact_email, status, managed_in_console_at)
+            VALUES (\(definition.slug), \(definition.name), \(definition.code.value), \(definition.timeZone), \(definition.contactEmail),
+                    \(status.rawValue), CASE WHEN \(console) THEN now() END)
             ON CONFLICT (insee_code) DO UPDATE SET
                 slug = excluded.slug, name = excluded.name, time_zone = excluded.time_zone,
-                contact_email = excluded.contact_email, updated_at = now()
-            WHERE (shared.tenants.slug, shared.tenants.name, shared.tenants.time_zone, shared.tenants.contact_email)
-                IS DISTINCT FROM (excluded.slug, excluded.name, excluded.time_zone, excluded.contact_email)
+                contact_email = excluded.contact_email, managed_in_console_at = excluded.managed_in_console_at, updated_at = now()
+            WHERE (shared.tenants.slug, shared.tenants.name, shared.tenants.time_zone, shared.tenants.contact_email,
+                   shared.tenants.managed_in_console_at IS NULL)
+                IS DISTINCT FROM (excluded.slug, excluded.name, excluded.time_zone, excluded.contact_email,
+                   excluded.managed_in_console_at IS NULL)
             RETURNING id
             """,
             logger: database.logger
@@ -101,16 +142,28 @@ public struct TenantRegistry: Sendable {
             """,
             logger: database.logger
         )
+        return id
     }
 
-    /// Suspends or resumes a département; returns false when no département has this slug.
+    /// Opens a département whose opening is complete: from `provisioning` to `active`.
+    public func markOpened(tenantID: Int) async throws {
+        try await database.client.query(
+            "UPDATE shared.tenants SET status = 'active', updated_at = now() WHERE id = \(tenantID) AND status = 'provisioning'",
+            logger: database.logger
+        )
+    }
+
+    /// Suspends or resumes a département (a suspension ends its sessions); returns false when no
+    /// département has this slug, or when it is still being opened.
     @discardableResult
     public func setStatus(_ status: Tenant.Status, slug: String) async throws -> Bool {
         // The change and its audit event commit together.
         let rows = try await database.client.query(
             """
             WITH changed AS (
-                UPDATE shared.tenants SET status = \(status.rawValue), updated_at = now() WHERE slug = \(slug) RETURNING id
+                UPDATE shared.tenants SET status = \(status.rawValue), updated_at = now(),
+                    sessions_valid_after = CASE WHEN \(status == .suspended) THEN clock_timestamp() ELSE sessions_valid_after END
+                WHERE slug = \(slug) AND status <> 'provisioning' RETURNING id
             )
             INSERT INTO shared.consortium_audit_events (action, tenant_id, details)
             SELECT 'tenant.' || \(status.rawValue), id, jsonb_build_object('via', 'command line') FROM changed

@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     /// Whether slot searches keep plages and absences in memory between searches (`RDV_SLOT_CACHE=off`
     /// turns it off; the benchmark measures both).
     public var keepsSlotMaterial = true
+    /// The tenant migrations this build knows, so the console can say which schemas lag behind.
+    public var tenantMigrationVersions: [Int] = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",

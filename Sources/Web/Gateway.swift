@@ -39,15 +39,15 @@ struct Gateway: HTTPResponder {
         switch site {
         case .landing:
             return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress, access: .none)))
-        case .tenant(let tenant) where tenant.status == .active:
+        case .tenant(let tenant) where tenant.status.isServed:
             logger[metadataKey: "tenant"] = .string(tenant.slug)
             let source = SiteContextSource(logger: logger, site: site, remoteAddress: remoteAddress, access: .tenant(database.tenant(tenant)))
             return try await self.tenant.respond(to: request, context: .init(source: source))
         case _ where request.uri.path == "/healthz":
             // Load balancers probe whatever host they like; health is the platform's, not a site's.
             return await health.response()
-        case .tenant:
-            return renderer.response(for: .suspended, request: request)
+        case .tenant(let tenant):
+            return renderer.response(for: tenant.status == .provisioning ? .opening : .suspended, request: request)
         case .wwwAlias:
             let port = host.firstIndex(of: ":").map { String(host[$0...]) } ?? ""
             let target = "\(publicScheme)://\(directory.baseDomain)\(port)\(request.uri.path)"

@@ -28,8 +28,14 @@ public struct PublicError: Error, Sendable {
 
     public static let suspended = PublicError(
         .serviceUnavailable, title: "Service momentanément indisponible",
-        detail: "La prise de rendez-vous en ligne de ce département est momentanément suspendue. Merci de contacter directement votre service.",
+        detail: "La prise de rendez-vous en ligne de ce département est momentanément suspendue : aucun rendez-vous ne peut être pris, modifié ni annulé ici pour l’instant. Vos rendez-vous sont conservés. Merci de contacter directement votre service.",
         headers: [.retryAfter: "3600"]
+    )
+
+    public static let opening = PublicError(
+        .serviceUnavailable, title: "Ouverture en cours",
+        detail: "Le service de prise de rendez-vous de ce département est en cours d’ouverture. Merci de revenir un peu plus tard.",
+        headers: [.retryAfter: "300"]
     )
 
     public static let internalError = PublicError(

@@ -143,7 +143,7 @@ func prepareDemo(_ administration: Administration, tenantsDirectory: String, log
     let runner = administration.runner
     let outcomes = try await runner.withLock {
         var outcomes = try await runner.migrateEverythingHoldingLock()
-        outcomes += try await administration.provisioner.applyHoldingLock(definitions)
+        outcomes += try await administration.provisioner.applyHoldingLock(definitions).outcomes
         return outcomes
     }
     try report(outcomes)

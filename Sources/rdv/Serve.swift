@@ -32,6 +32,7 @@ struct Serve: AsyncParsableCommand {
             publicPort: environment.publicPort, secretKey: try Self.secretKey(environment, dataDirectory: options.dataDir)
         )
         settings.keepsSlotMaterial = environment.keepsSlotMaterial
+        settings.tenantMigrationVersions = platform.catalog.tenant.map(\.version)
         let configuration = settings
 
         if demo {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Agenda
 import Logging
 import Tenancy
 
@@ -34,11 +35,13 @@ struct Tenants: AsyncParsableCommand {
         )
         @OptionGroup var options: PlatformOptions
         @Argument(help: "Dossier des fichiers de départements.") var directory = "Tenants"
+        @Flag(help: "Applique aussi les fichiers des départements que la console gère (le fichier l’emporte, c’est journalisé).")
+        var fichierPrioritaire = false
 
         func run() async throws {
-            let definitions: [TenantDefinition]
+            let files: [(file: String, definition: TenantDefinition)]
             do {
-                definitions = try TenantFile.loadDirectory(URL(fileURLWithPath: directory)).map(\.definition)
+                files = try TenantFile.loadDirectory(URL(fileURLWithPath: directory))
             } catch let error as TenantFileError {
                 printError("Fichier invalide, rien n’a été appliqué.\n\(error.description)")
                 throw ExitCode(2)
@@ -46,10 +49,16 @@ struct Tenants: AsyncParsableCommand {
             let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
             defer { platform.close() }
             let display = ProgressDisplay()
-            let outcomes = try await platform.administer { administration in
-                try await administration.provisioner.apply(definitions, progress: display.update)
+            let fileWins = fichierPrioritaire
+            let applied = try await platform.administer { administration in
+                try await administration.provisioner.apply(files.map(\.definition), source: .file(fileWins: fileWins), progress: display.update)
             }
-            try report(outcomes)
+            let dates = FrenchDates.Timestamps(timeZone: "Europe/Paris")
+            for kept in applied.keptByConsole {
+                let file = files.first { $0.definition.code == kept.code }?.file ?? directory
+                print("\(file) : département géré dans la console depuis le \(dates.string(from: kept.since)), le fichier est ignoré pour son inscription (--fichier-prioritaire pour l’appliquer quand même).")
+            }
+            try report(applied.outcomes)
         }
     }
 
@@ -76,10 +85,14 @@ struct Tenants: AsyncParsableCommand {
             }
             let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
             defer { platform.close() }
-            let outcomes = try await platform.administer { administration in
+            let applied = try await platform.administer { administration in
                 try await administration.provisioner.apply([definition])
             }
-            try report(outcomes)
+            if let kept = applied.keptByConsole.first {
+                printError("Le département \(kept.code.value) est géré dans la console : modifiez-le là, ou écrivez un fichier et appliquez-le avec --fichier-prioritaire.")
+                throw ExitCode.failure
+            }
+            try report(applied.outcomes)
         }
     }
 

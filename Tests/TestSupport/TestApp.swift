@@ -13,12 +13,14 @@ extension TestWorld {
         var logger = Logger(label: "rdv.tests.web")
         logger.logLevel = .warning
         let directory = TenantDirectory(database: database, baseDomain: baseDomain)
+        // Plain http even in production mode, so that tests can read the cookies by their plain names.
+        var configuration = AppConfiguration(
+            host: "127.0.0.1", port: 0, baseDomain: baseDomain, environment: environment, publicScheme: "http",
+            secretKey: TestWorld.secretKey
+        )
+        configuration.tenantMigrationVersions = catalog.tenant.map(\.version)
         return try await buildApplication(
-            // Plain http even in production mode, so that tests can read the cookies by their plain names.
-            configuration: AppConfiguration(
-                host: "127.0.0.1", port: 0, baseDomain: baseDomain, environment: environment, publicScheme: "http",
-                secretKey: TestWorld.secretKey
-            ),
+            configuration: configuration,
             database: database, directory: directory, runDatabase: false, logger: logger
         )
     }

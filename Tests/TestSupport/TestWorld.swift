@@ -91,7 +91,7 @@ public final class TestWorld: Sendable {
         let definition = TenantDefinition(
             slug: slug, name: name ?? "Département \(code.value) \(slug)", code: code, customDomains: customDomains
         )
-        let outcomes = try await TenantProvisioner(runner: runner(), registry: registry).apply([definition])
+        let outcomes = try await TenantProvisioner(runner: runner(), registry: registry).apply([definition]).outcomes
         if let failure = outcomes.first(where: { !$0.succeeded }) {
             throw TestWorldError.migrationFailed(String(describing: failure.error))
         }

@@ -18,6 +18,7 @@ struct ConsortiumHomePage: PageModel {
     let pageTitle: String
     let heading: String
     let role: String
+    let isOperator: Bool
     let journal: [JournalEntry]
     let departements: [Departement]
     var hasJournal: Bool { !journal.isEmpty }

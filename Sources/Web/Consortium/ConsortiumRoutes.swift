@@ -48,6 +48,7 @@ struct ConsortiumRoutes: Sendable {
             let formatter = FrenchDates.Timestamps(timeZone: "Europe/Paris")
             let page = ConsortiumHomePage(
                 pageTitle: context.spaceName, heading: context.spaceName, role: context.account.role.frenchName,
+                isOperator: context.account.role == .operator_,
                 journal: journal.map { entry in
                     .init(
                         at: formatter.string(from: entry.occurredAt), event: entry.event.frenchLabel,
@@ -56,7 +57,7 @@ struct ConsortiumRoutes: Sendable {
                 },
                 departements: tenants.sorted { $0.code < $1.code }.map { tenant in
                     .init(
-                        code: tenant.code.value, name: tenant.name, status: tenant.status == .active ? "ouvert" : "suspendu",
+                        code: tenant.code.value, name: tenant.name, status: tenant.status.frenchName,
                         conventionStart: memberships[tenant.id]?.start ?? "—", conventionEnd: memberships[tenant.id]?.end ?? "—"
                     )
                 }

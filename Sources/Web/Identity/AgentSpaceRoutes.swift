@@ -128,30 +128,12 @@ struct AgentSpaceRoutes: Sendable {
         let link = services.configuration.publicURL(slug: context.tenant.slug)
         let tenant = context.tenant
         let inviter = context.agent
-        let invited = try await context.database.transaction { connection -> Bool in
-            // Organisation ids come from the form: only one of this département counts.
-            guard try await OrganisationRepository(connection).all().contains(where: { $0.id == organisationID }),
-                  let agent = try await AgentRepository(connection).create(
-                      email: email, firstName: firstName, lastName: lastName, role: role, organisationID: organisationID
-                  )
-            else { return false }
-            let token = try await OneTimeTokens(connection).issue(.invitation, for: agent.id)
-            try await MessageQueue(connection).enqueueEmail(
-                to: email,
-                subject: "Invitation à rejoindre RDV Solidarités – \(tenant.name)",
-                body: """
-                    Bonjour \(firstName),
-
-                    \(inviter.fullName) vous invite à rejoindre l’espace agent de RDV Solidarités du département \(tenant.name), avec le rôle « \(role.frenchName) ».
-
-                    Pour choisir votre mot de passe, ouvrez ce lien (valable 7 jours, une seule fois) :
-                    \(link)/invitation/\(token.value)
-
-                    Si vous n’attendiez pas cette invitation, ignorez ce message.
-                    """
-            )
-            try await AuditLog(connection).record(.invitationSent, actor: inviter.id, subject: agent.id, ip: context.remoteAddress)
-            return true
+        let invitee = AgentInvitation.Invitee(email: email, firstName: firstName, lastName: lastName, role: role, organisationID: organisationID)
+        let ip = context.remoteAddress
+        let invited = try await context.database.transaction { connection in
+            try await AgentInvitation(connection).invite(
+                invitee, by: .agent(id: inviter.id, name: inviter.fullName), tenant: tenant, link: link, ip: ip
+            ) != nil
         }
         guard invited else {
             return try await agentsPage(

@@ -13,8 +13,10 @@ struct SessionMiddleware: RouterMiddleware {
         var context = context
         context.requestTarget = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         if let token = request.cookies[services.sessionCookieName]?.value, !token.isEmpty, token.count < 100 {
+            // A suspension ends every session opened before it.
+            let suspendedAt = context.tenant.sessionsValidAfter
             let session = try await context.database.transaction { connection in
-                try await SessionStore(connection).agentSession(for: token)
+                try await SessionStore(connection).agentSession(for: token, openedAfter: suspendedAt)
             }
             if let session {
                 context.agent = session.agent
@@ -24,8 +26,10 @@ struct SessionMiddleware: RouterMiddleware {
             }
         }
         if let token = request.cookies[services.usagerCookieName]?.value, !token.isEmpty, token.count < 100 {
+            let suspendedAt = context.tenant.sessionsValidAfter
             let usager = try await context.database.transaction { connection -> UsagerAccount? in
-                guard let (id, _) = try await SessionStore(connection, realm: .usagers).session(for: token) else { return nil }
+                guard let (id, _) = try await SessionStore(connection, realm: .usagers).session(for: token, openedAfter: suspendedAt)
+                else { return nil }
                 return try await UsagerAccountRepository(connection).find(id: id)
             }
             if let usager {
