@@ -1,8 +1,10 @@
 import ArgumentParser
+import Consortium
 import Foundation
 import Notifications
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Tenancy
 import Web
 
@@ -22,8 +24,9 @@ struct Serve: AsyncParsableCommand {
         if demo, !environment.isDevelopment {
             throw ValidationError("--demo crée des comptes au mot de passe connu : il n’existe qu’en développement (RDV_ENV=development).")
         }
-        // The owner role is opened only to prepare the demonstration, then let go before serving.
-        let platform = try await Platform.open(options, label: "rdv", needsOwner: demo, configuration: environment)
+        // In production the web process never holds the owner role: `rdv tenants provision --watch`
+        // carries out the console's openings. In development, serve does it itself.
+        let platform = try await Platform.open(options, label: "rdv", needsOwner: demo || environment.isDevelopment, configuration: environment)
         defer { platform.close() }
         let logger = platform.logger
         var settings = AppConfiguration(
@@ -49,9 +52,21 @@ struct Serve: AsyncParsableCommand {
             configuration: try Delivery.configuration(environment, secretKey: configuration.secretKey, logger: logger),
             logger: logger
         )
+        var services: [any Service] = sansEnvois ? [] : [worker]
+        if environment.isDevelopment, platform.settings.owner != nil {
+            let owner: OwnerDatabase
+            do { owner = try OwnerDatabase(settings: platform.settings, maximumConnections: 3, logger: logger) } catch {
+                throw ValidationError(error.description)
+            }
+            let links = configuration
+            services += [owner, ProvisioningExecutor(
+                owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
+                logger: logger, link: { links.publicURL(slug: $0) }
+            )]
+        }
         let app = try await buildApplication(
             configuration: configuration, database: database, directory: directory,
-            extraServices: sansEnvois ? [] : [worker], logger: logger
+            extraServices: services, logger: logger
         )
         try await app.runService()
     }

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import Agenda
+import Consortium
 import Logging
+import ServiceLifecycle
 import Tenancy
 
 struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Gère les départements de la plateforme.",
-        subcommands: [List.self, Apply.self, Create.self, Suspend.self, Resume.self]
+        subcommands: [List.self, Apply.self, Create.self, Suspend.self, Resume.self, Provision.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -110,6 +112,76 @@ struct Tenants: AsyncParsableCommand {
         @Argument(help: "Sous-domaine du département.") var slug: String
 
         func run() async throws { try await setStatus(.active, slug: slug, options: options) }
+    }
+}
+
+extension Tenants {
+    struct Provision: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Exécute les ouvertures de départements demandées dans la console.",
+            discussion: """
+                La console n’a pas les droits de créer un rôle ni un schéma : elle enregistre une demande, que cette commande \
+                exécute avec le rôle propriétaire (DATABASE_OWNER_URL). Sans --watch, elle traite les demandes en attente puis \
+                s’arrête ; avec --watch, elle tourne comme un service (voir deploy/rdv-provision.service).
+                """
+        )
+        @OptionGroup var options: PlatformOptions
+        @Flag(help: "Reste en service et exécute les demandes dès qu’elles arrivent.") var watch = false
+        @Option(help: "Domaine de base des liens d’invitation, sans RDV_BASE_DOMAIN.") var baseDomain = "localhost"
+
+        func run() async throws {
+            let platform = try await Platform.open(options, label: "rdv.provision", needsOwner: true)
+            defer { platform.close() }
+            let link = try InvitationLinks(platform.configuration, defaultBaseDomain: baseDomain)
+            let logger = platform.logger
+            if watch {
+                let owner: OwnerDatabase
+                do { owner = try OwnerDatabase(settings: platform.settings, logger: logger) } catch { throw ValidationError(error.description) }
+                let database = platform.applicationDatabase(maximumConnections: 4)
+                let executor = ProvisioningExecutor(
+                    owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
+                    logger: logger, link: link.departement
+                )
+                let group = ServiceGroup(configuration: .init(
+                    services: [.init(service: owner), .init(service: database), .init(service: executor)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+                ))
+                try await group.run()
+                return
+            }
+            let outcomes = try await platform.administer { administration in
+                _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
+                return await ProvisioningExecutor(
+                    owner: administration.owner, database: administration.database, runner: administration.runner,
+                    logger: logger, link: link.departement
+                ).runPending()
+            }
+            for outcome in outcomes {
+                print(outcome.state == .done ? "Demande \(outcome.request) : département ouvert." : "Demande \(outcome.request) : \(outcome.error ?? "échec").")
+            }
+            if outcomes.isEmpty { print("Aucune demande d’ouverture en attente.") }
+            if outcomes.contains(where: { $0.state != .done }) { throw ExitCode.failure }
+        }
+    }
+}
+
+/// Where an invitation sent outside the web process leads: the same links `rdv serve` prints.
+struct InvitationLinks: Sendable {
+    let scheme: String
+    let baseDomain: String
+    let port: Int?
+
+    init(_ configuration: PlatformConfiguration, defaultBaseDomain: String, defaultPort: Int = 8080) throws {
+        if !configuration.isDevelopment, configuration.baseDomain == nil {
+            throw ValidationError("RDV_BASE_DOMAIN est obligatoire en production : les invitations mènent à <département>.<domaine>.")
+        }
+        scheme = configuration.publicScheme ?? (configuration.isDevelopment ? "http" : "https")
+        baseDomain = (configuration.baseDomain ?? defaultBaseDomain).lowercased()
+        port = configuration.publicPort ?? (configuration.isDevelopment ? defaultPort : nil)
+    }
+
+    @Sendable func departement(_ slug: String) -> String {
+        "\(scheme)://\(slug).\(baseDomain)\(port.map { ":\($0)" } ?? "")"
     }
 }
 
