@@ -164,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "Booking", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Booking", "Consortium", "Notifications", "Transports", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

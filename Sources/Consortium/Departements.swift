@@ -86,7 +86,7 @@ public struct Departements: Sendable {
         guard current.tenant.status != .provisioning else { throw DepartementStatusError.stillOpening }
         guard current.tenant.status != wanted else { throw DepartementStatusError.unchanged(wanted) }
         let rows = try await connection.query(
-            "SELECT shared.set_tenant_status(\(current.tenant.id), \(wanted.rawValue), \(actor), \(ip)::inet)"
+            "SELECT shared.set_tenant_status(\(current.tenant.id)::integer, \(wanted.rawValue), \(actor), \(ip)::inet)"
         ).collect()
         guard try rows.first?.decode(Bool.self) == true else { throw DepartementStatusError.unchanged(wanted) }
     }

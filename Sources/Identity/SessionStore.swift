@@ -88,7 +88,7 @@ public struct SessionStore: Sendable {
             FROM \(unescaped: realm.accounts) a
             WHERE s.token_hash = \(hash) AND a.id = s.\(unescaped: realm.owner) AND a.disabled_at IS NULL\(unescaped: realm.roleCondition)
               AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(secs => \(idle))
-              AND s.created_at > coalesce(\(openedAfter), '-infinity')
+              AND s.created_at > coalesce(\(openedAfter)::timestamptz, '-infinity'::timestamptz)
             RETURNING a.id, s.second_factor_at IS NOT NULL
             """
         )

@@ -62,19 +62,29 @@ public struct NotificationWorker: Service {
                 // Waiting first lets the database pools start (they run as sibling services).
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
-                do {
-                    for tenant in try await database.registeredTenants() where tenant.status.isServed {
-                        do {
-                            _ = try await deliverDue(in: tenant)
-                        } catch {
-                            logger.error("delivery round failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(String(reflecting: type(of: error)))"])
-                        }
-                    }
-                } catch {
-                    logger.warning("could not list départements", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-                }
+                await deliverRound()
             }
         }
+    }
+
+    /// One round over the départements that are served: a suspended one's messages wait (and
+    /// those that expire meanwhile, like a reminder whose appointment has passed, are dropped
+    /// when it resumes, never sent late). Returns the attempts made.
+    @discardableResult
+    public func deliverRound(now: Date = Date()) async -> Int {
+        var attempts = 0
+        do {
+            for tenant in try await database.registeredTenants() where tenant.status.isServed {
+                do {
+                    attempts += try await deliverDue(in: tenant, now: now)
+                } catch {
+                    logger.error("delivery round failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(String(reflecting: type(of: error)))"])
+                }
+            }
+        } catch {
+            logger.warning("could not list départements", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        }
+        return attempts
     }
 
     /// Delivers what is due in one département at `now`, batch after batch; returns the attempts made.
