@@ -96,6 +96,35 @@ import TestSupport
         }
     }
 
+    @Test func provisionCarriesOutTheConsolesRequestAndApplyThenLeavesThatDepartementAlone() async throws {
+        try await TestWorld.run { world in
+            #expect(try rdv(["tenants", "provision"], in: world).output.contains("Aucune demande"))
+            // What the console records, as the application role.
+            _ = try await world.database.appQuery(
+                """
+                INSERT INTO shared.provisioning_requests (slug, name, insee_code, time_zone, organisation_name, admin_email, admin_first_name, admin_last_name)
+                VALUES ('guadeloupe', 'Guadeloupe', '971', 'America/Guadeloupe', 'Service social de Pointe-à-Pitre', 'admin@cg971.fr', 'Léa', 'Moïse')
+                """
+            )
+            let provisioned = try rdv(["tenants", "provision"], in: world)
+            #expect(provisioned.status == 0, "\(provisioned.output)")
+            #expect(provisioned.output.contains("département ouvert"))
+            let tenant = try #require(try await world.registry.all().first)
+            #expect(tenant.status == .active && tenant.timeZone == "America/Guadeloupe")
+
+            let directory = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try "slug = \"gwada\"\nname = \"Ancien nom\"\ninsee_code = \"971\"\n"
+                .write(to: directory.appendingPathComponent("971.toml"), atomically: true, encoding: .utf8)
+            let applied = try rdv(["tenants", "apply", directory.path], in: world)
+            #expect(applied.status == 0)
+            #expect(applied.output.contains("971.toml : département géré dans la console"))
+            #expect(try await world.registry.all().first?.name == "Guadeloupe")
+            #expect(try rdv(["tenants", "apply", "--fichier-prioritaire", directory.path], in: world).status == 0)
+            #expect(try await world.registry.all().first?.name == "Ancien nom")
+        }
+    }
+
     @Test func createValidatesItsArguments() async throws {
         try await TestWorld.run { world in
             let bad = try rdv(["tenants", "create", "--code", "62", "--slug", "console", "--name", "X"], in: world)
