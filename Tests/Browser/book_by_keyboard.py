@@ -17,6 +17,7 @@ import time
 from urllib.parse import urlsplit
 
 import axe_selenium_python
+import pyotp
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -308,10 +309,39 @@ def agent_pages():
     shot("espace-agent")
 
 
+def console_pages():
+    """The operator console: sign-in with the second factor, the départements, the onboarding form with its errors."""
+    if len(sys.argv) < 7:
+        return
+    email, secret = sys.argv[5], sys.argv[6]
+    parts = urlsplit(base)
+    console = f"{parts.scheme}://console.{parts.hostname.split('.', 1)[1]}:{parts.port}"
+    visit(console + "/connexion")
+    tab_to("email", field("email")).send_keys(email)
+    tab_to("password", field("password")).send_keys(sys.argv[4], Keys.ENTER)
+    wait_for("Double authentification")
+    tab_to("code", field("code")).send_keys(pyotp.TOTP(secret).now(), Keys.ENTER)
+    wait_for("Console du consortium")
+    visit(console + "/departements")
+    wait_for("Registre")
+    driver.find_element(By.CSS_SELECTOR, "tbody a").click()
+    wait_for("Historique dans le journal du consortium")
+    visit(console + "/departements/nouveau")
+    tab_to("name", field("name")).send_keys("Mayotte")
+    tab_to("code", field("code")).send_keys("99")
+    tab_to("slug", field("slug")).send_keys("mayotte")
+    tab_to("organisation", field("organisation_name")).send_keys("PMI de Mamoudzou")
+    tab_to("admin first name", field("admin_first_name")).send_keys("Zaïna", Keys.TAB, "Abdou", Keys.TAB, "z.abdou@cg976.fr", Keys.ENTER)
+    wait_for("Le code INSEE du département est 01 à 95")
+    no_horizontal_scroll()
+    shot("console-ouverture-erreur")
+
+
 try:
     journey()
     other_pages()
     agent_pages()
+    console_pages()
 finally:
     driver.quit()
     report = accessibility_report()
@@ -320,4 +350,4 @@ finally:
         file.write(report + "\n")
 if blocking:
     sys.exit(f"{len(blocking)} accessibility violations of impact serious or critical (listed above)")
-print("booked by keyboard, confirmed, moved and cancelled by link; slot free again; agent pages visited; axe found nothing serious")
+print("booked by keyboard, confirmed, moved and cancelled by link; slot free again; agent pages visited; console visited; axe found nothing serious")

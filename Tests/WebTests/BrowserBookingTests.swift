@@ -1,6 +1,7 @@
 import Agenda
 import Booking
 import Foundation
+import Identity
 import Testing
 import TestSupport
 @testable import Tenancy
@@ -22,15 +23,17 @@ import TestSupport
                 _ = try await sectors.addZone(to: sector.id, communeCode: "62041", communeName: "Arras", streetName: nil)
                 _ = try await sectors.attribute(sectorID: sector.id, organisationID: setup.organisation.id)
             }
+            let operatorAccount = try await world.makeConsortiumAccount(.operator_)
+            let totp = try await world.enrolSecondFactor(operatorAccount)
             try await world.withLiveApp(baseDomain: "localhost") { app in
                 let base = "http://\(setup.tenant.slug).localhost:\(app.port)"
                 let shots = Self.repository.appendingPathComponent(".build/browser-artefacts").path
                 let (status, output) = try await Self.run([
                     "python3", Self.repository.appendingPathComponent("Tests/Browser/book_by_keyboard.py").path, base, shots,
-                    setup.agent.email, TestWorld.agentPassword,
+                    setup.agent.email, TestWorld.agentPassword, operatorAccount.email, Base32.encode(totp.secret),
                 ])
                 #expect(status == 0, "browser script failed:\n\(output)")
-                #expect(output.contains("slot free again") && output.contains("agent pages visited"))
+                #expect(output.contains("slot free again") && output.contains("agent pages visited") && output.contains("console visited"))
             }
             let statuses = try await world.database.tenant(setup.tenant).transaction { connection in
                 var statuses: [String] = []
