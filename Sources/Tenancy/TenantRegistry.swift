@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -37,13 +38,22 @@ public struct TenantRegistry: Sendable {
         return tenants
     }
 
-    /// Inserts or updates each département (keyed by INSEE code) and replaces its custom domains,
-    /// all in one transaction. Runs as the owner role: the application role only reads the registry.
-    public func upsert(_ definitions: [TenantDefinition]) async throws {
+    /// Inserts or updates each département (keyed by INSEE code), replaces its custom domains and
+    /// the membership data its file declares, all in one transaction. Runs as the owner role: the
+    /// application role only reads the registry.
+    ///
+    /// Membership data an operator edited on the console is kept, and reported in the result,
+    /// unless `fileWins` (`--fichier-prioritaire`): then the file's data replaces it, the
+    /// département goes back to being managed by its file, and the consortium journal says so.
+    @discardableResult
+    public func upsert(_ definitions: [TenantDefinition], fileWins: Bool = false) async throws -> [KeptMembership] {
         try await database.client.withConnection { connection in
             try await connection.inTransaction(logger: database.logger) {
+                var kept: [KeptMembership] = []
                 for definition in definitions {
-                    try await upsert(definition, on: connection)
+                    if let managedAt = try await upsert(definition, fileWins: fileWins, on: connection) {
+                        kept.append(KeptMembership(code: definition.code, managedInConsoleAt: managedAt))
+                    }
                 }
                 try await connection.query(
                     """
@@ -53,12 +63,13 @@ public struct TenantRegistry: Sendable {
                     """,
                     logger: database.logger
                 )
+                return kept
             }
         }
     }
 
-    private func upsert(_ definition: TenantDefinition, on connection: PostgresConnection) async throws {
-        let m = definition.membership
+    /// Returns when the console took over the membership data this call left alone.
+    private func upsert(_ definition: TenantDefinition, fileWins: Bool, on connection: PostgresConnection) async throws -> Date? {
         let rows = try await connection.query(
             """
             INSERT INTO shared.tenants (slug, name, insee_code, time_zone, contact_email)
@@ -91,16 +102,8 @@ public struct TenantRegistry: Sendable {
                 )
             }
         }
-        try await connection.query(
-            """
-            INSERT INTO shared.memberships (tenant_id, population, convention_start, convention_end, contribution_cents)
-            VALUES (\(id), \(m.population), \(m.conventionStart)::date, \(m.conventionEnd)::date, \(m.contributionCents))
-            ON CONFLICT (tenant_id) DO UPDATE SET
-                population = excluded.population, convention_start = excluded.convention_start,
-                convention_end = excluded.convention_end, contribution_cents = excluded.contribution_cents
-            """,
-            logger: database.logger
-        )
+        guard let membership = definition.membership else { return nil }
+        return try await applyMembership(membership, tenantID: id, fileWins: fileWins, on: connection)
     }
 
     /// Suspends or resumes a département; returns false when no département has this slug.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Agenda
 import Tenancy
 
 struct Tenants: AsyncParsableCommand {
@@ -34,11 +35,16 @@ struct Tenants: AsyncParsableCommand {
         )
         @OptionGroup var options: PlatformOptions
         @Argument(help: "Dossier des fichiers de départements.") var directory = "Tenants"
+        @Flag(
+            name: .customLong("fichier-prioritaire"),
+            help: "Le fichier remplace aussi l’adhésion modifiée dans la console (le journal du consortium le note)."
+        )
+        var filePriority = false
 
         func run() async throws {
-            let definitions: [TenantDefinition]
+            let files: [(file: String, definition: TenantDefinition)]
             do {
-                definitions = try TenantFile.loadDirectory(URL(fileURLWithPath: directory)).map(\.definition)
+                files = try TenantFile.loadDirectory(URL(fileURLWithPath: directory))
             } catch let error as TenantFileError {
                 printError("Fichier invalide, rien n’a été appliqué.\n\(error.description)")
                 throw ExitCode(2)
@@ -46,8 +52,17 @@ struct Tenants: AsyncParsableCommand {
             let platform = try await Platform.open(options, label: "rdv.tenants", needsOwner: true)
             defer { platform.close() }
             let display = ProgressDisplay()
-            let outcomes = try await platform.administer { administration in
-                try await administration.provisioner.apply(definitions, progress: display.update)
+            let fileWins = filePriority
+            let (outcomes, kept) = try await platform.administer { administration in
+                try await administration.provisioner.apply(files.map(\.definition), fileWins: fileWins, progress: display.update)
+            }
+            for membership in kept {
+                guard let file = files.first(where: { $0.definition.code == membership.code })?.file else { continue }
+                let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                print(TenantFile.keptMembershipNotice(
+                    file: file, line: TenantFile.line(ofSection: "membership", in: text),
+                    editedOn: FrenchDates.timestamp(membership.managedInConsoleAt, timeZone: "Europe/Paris")
+                ))
             }
             try report(outcomes)
         }
