@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Identity
 import Scheduling
+import Tenancy
 
 /// The consortium's money and meetings on the console: the funding round's table, the rules,
 /// the expenses ledger, a convention's management report, the committee log.

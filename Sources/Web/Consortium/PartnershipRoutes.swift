@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Identity
 import Scheduling
+import Tenancy
 
 /// The partnership registry on `console.`, for operators only (`/partenariat/...`): each
 /// département's census, conventions, payments and pilot sites. The money pages are in
