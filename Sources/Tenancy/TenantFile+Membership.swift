@@ -98,7 +98,7 @@ extension TenantFile {
         if end < start { throw fail("end", "la convention ne peut finir avant de commencer") }
         let paidCents = try euros("paid_euros"), paidOn = try date("paid_on", required: false)
         if (paidCents == nil) != (paidOn == nil) {
-            throw fail(paidCents == nil ? "paid_on" : "paid_euros", "paid_euros et paid_on vont ensemble")
+            throw fail(paidCents == nil ? "paid_euros" : "paid_on", "paid_euros et paid_on vont ensemble")
         }
         if paidCents == 0 { throw fail("paid_euros", "un paiement est un montant positif") }
         return Membership.Convention(

@@ -20,7 +20,9 @@ import Testing
     func warnings(_ conventions: [ConventionRecord], payments: [PaymentRecord] = [], meetings: [CommitteeMeeting] = []) -> [PartnershipWarning] {
         PartnershipWarning.compute(
             today: Self.today, conventions: conventions,
-            schedule: ContributionSchedule(conventions: conventions, populations: [:], rules: Self.rules), payments: payments, meetings: meetings
+            schedule: ContributionSchedule(
+                conventions: conventions, populations: Dictionary(uniqueKeysWithValues: conventions.map { ($0.tenantID, 100_000) }), rules: Self.rules
+            ), payments: payments, meetings: meetings
         )
     }
 
@@ -35,11 +37,11 @@ import Testing
         #expect(found[0].message.contains("2\u{00A0}février 2027") && found[0].message.contains("stratégie de poursuite"))
     }
 
-    @Test func aContributionPastItsDueDateAndNotPaidInFullIsReported() {
+    @Test func aContributionPastItsDueDateAndNotPaidInFullIsReported() throws {
         let conventions = [Self.convention(1, ends: "2028-12-31", due: "2026-12-01"), Self.convention(2, ends: "2028-12-31", due: "2026-12-02")]
         let partial = PaymentRecord(id: 1, conventionID: 1, paidOn: LocalDate(iso: "2026-11-20")!, amountCents: 100_000)
         let unpaid = warnings(conventions, payments: [partial]).filter { $0.kind == .contributionUnpaid }
-        #expect(unpaid.count == 1, "the second one falls due today, not yet late")
+        try #require(unpaid.count == 1, "the second one falls due today, not yet late")
         #expect(unpaid[0].message.contains("5\u{202F}000,00\u{00A0}€"))
         let settled = PaymentRecord(id: 2, conventionID: 1, paidOn: LocalDate(iso: "2026-12-02")!, amountCents: 500_000)
         #expect(warnings(conventions, payments: [partial, settled]).filter { $0.kind == .contributionUnpaid }.isEmpty)
