@@ -40,9 +40,9 @@ public func buildApplication(
     consortiumRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: consortiumRouter, pages: pages, health: health)
     consortiumRouter.add(middleware: ConsortiumSessionMiddleware(services: identity))
-    let consortiumMembers = consortiumRouter.group(context: ConsortiumMemberContext.self)
-    ConsortiumRoutes(services: identity, pages: tenantPages, forms: forms).register(site: consortiumRouter, members: consortiumMembers)
-    PartnershipRoutes(pages: tenantPages, forms: forms).register(on: consortiumMembers)
+    ConsortiumRoutes(services: identity, pages: tenantPages, forms: forms)
+        .register(site: consortiumRouter, members: consortiumRouter.group(context: ConsortiumMemberContext.self))
+    PartnershipRoutes(pages: tenantPages, forms: forms).register(site: consortiumRouter)
     SecondFactorRoutes(services: identity, pages: tenantPages, forms: forms)
         .register(on: consortiumRouter.group(context: ConsortiumSecondFactorContext.self))
 

@@ -231,6 +231,7 @@ import TestSupport
             let steering = try await world.makeConsortiumAccount(.steering)
             try await world.withLiveApp { app in
                 let stats = Browser(app: app, host: "stats.rdv.test")
+                #expect(try await stats.get("/partenariat").status == .notFound, "stats. has no such page, even signed out")
                 #expect(try await stats.signIn(steering.email) == 303)
                 let home = try await stats.get("/")
                 #expect(home.status == .ok && !home.text.contains("/partenariat"))

@@ -13,8 +13,8 @@ struct PartnershipRoutes: Sendable {
     let pages: TenantPages
     let forms: Forms
 
-    func register(on members: RouterGroup<ConsortiumMemberContext>) {
-        let group = members.group("/partenariat").add(middleware: OperatorsOnly())
+    func register(site router: Router<ConsortiumRequestContext>) {
+        let group = router.group("/partenariat").add(middleware: ConsoleOnly()).group(context: ConsortiumMemberContext.self)
         group.get("/departements/:id") { request, context in
             try await departementPage(request, context, tenantID: try id(context))
         }
@@ -221,13 +221,13 @@ struct PartnershipRoutes: Sendable {
     }
 }
 
-/// The partnership pages are the directorate's: a steering member gets the page-not-found a
-/// missing page gets (stats. offers no such pages).
-struct OperatorsOnly: RouterMiddleware {
-    typealias Context = ConsortiumMemberContext
+/// The partnership pages are the directorate's: `stats.` answers them as pages that do not
+/// exist, before asking anyone to sign in.
+struct ConsoleOnly: RouterMiddleware {
+    typealias Context = ConsortiumRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard context.account.role == .operator_ else { throw PublicError.pageNotFound }
+        guard context.space == .operator_ else { throw PublicError.pageNotFound }
         return try await next(request, context)
     }
 }
