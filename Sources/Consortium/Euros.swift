@@ -7,16 +7,21 @@ public enum Euros {
     /// "30 000,00 €": thin no-break spaces between thousands, a no-break space before the sign.
     public static func format(_ cents: Int) -> String {
         let sign = cents < 0 ? "−" : ""
-        let magnitude = cents.magnitude
-        var whole = String(magnitude / 100)
+        let magnitude = Int(cents.magnitude)
+        let fraction = magnitude % 100
+        return "\(sign)\(grouped(magnitude / 100)),\(fraction < 10 ? "0" : "")\(fraction)\u{00A0}€"
+    }
+
+    /// "1 450 000": a whole number with thin no-break spaces between thousands.
+    public static func grouped(_ number: Int) -> String {
+        var whole = String(number.magnitude)
         var groups: [String] = []
         while whole.count > 3 {
             groups.insert(String(whole.suffix(3)), at: 0)
             whole.removeLast(3)
         }
         groups.insert(whole, at: 0)
-        let fraction = magnitude % 100
-        return "\(sign)\(groups.joined(separator: "\u{202F}")),\(fraction < 10 ? "0" : "")\(fraction)\u{00A0}€"
+        return (number < 0 ? "−" : "") + groups.joined(separator: "\u{202F}")
     }
 
     /// Cents of "30000", "30 000", "30 000,5", "30000.50 €"; nil when it is not an amount of at most

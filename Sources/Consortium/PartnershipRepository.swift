@@ -149,7 +149,7 @@ struct PartnershipRepository: Sendable {
         return try row.decode(Int.self)
     }
 
-    /// False when the payment is not one of `tenantID`'s conventions'.
+    /// False when the payment is not for one of `tenantID`'s conventions.
     func deletePayment(id: Int, tenantID: Int) async throws -> Bool {
         try await connection.query(
             """

@@ -22,6 +22,11 @@ import Testing
         #expect(Euros.parse(text) == nil)
     }
 
+    @Test func populationsAreGroupedByThousands() {
+        #expect(Euros.grouped(1_450_000) == "1\u{202F}450\u{202F}000")
+        #expect(Euros.grouped(885) == "885")
+    }
+
     @Test func anAmountComesBackForEditingAsItWouldBeTyped() {
         #expect(Euros.editable(3_000_000) == "30000")
         #expect(Euros.editable(2_700_005) == "27000,05")

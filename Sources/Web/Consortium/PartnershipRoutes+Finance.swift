@@ -88,9 +88,12 @@ extension PartnershipRoutes {
                  "link": "/partenariat?periode=" + (round.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? round)] as [String: Any]
             },
             "hasRounds": overview.rounds.count > 1,
-            "tiers": rules.tiers.map { tier in
-                ["above": tier.abovePopulation == 0 ? "Jusqu’à la tranche suivante" : "Plus de \(Self.grouped(tier.abovePopulation)) habitants",
-                 "amount": Euros.format(tier.contributionCents)]
+            // Highest threshold first: a threshold of 0 reads as "up to the one above".
+            "tiers": rules.tiers.enumerated().map { index, tier in
+                let above = index > 0 ? "jusqu’à \(Euros.grouped(rules.tiers[index - 1].abovePopulation)) habitants" : "tout département"
+                return ["above": tier.abovePopulation == 0 ? above.prefix(1).uppercased() + above.dropFirst()
+                            : "Plus de \(Euros.grouped(tier.abovePopulation)) habitants",
+                        "amount": Euros.format(tier.contributionCents)]
             },
             "renewalRate": "\(rules.renewalRatePercent)\u{00A0}%", "matchRate": "\(rules.matchRatePercent)\u{00A0}%",
             "matchCap": Euros.format(rules.matchCapCents),

@@ -118,7 +118,7 @@ struct PartnershipRoutes: Sendable {
             "census": values(of: "census", defaults: [
                 "population": file.census?.population.map(String.init) ?? "", "census_year": file.census?.year.map(String.init) ?? "",
             ]),
-            "populationText": file.census?.population.map { "\(Self.grouped($0)) habitants" + (file.census?.year.map { " (recensement \($0))" } ?? "") }
+            "populationText": file.census?.population.map { "\(Euros.grouped($0)) habitants" + (file.census?.year.map { " (recensement \($0))" } ?? "") }
                 ?? "non renseignée",
             "managedNote": file.census?.managedInConsoleAt.map {
                 "Adhésion modifiée dans la console le \(FrenchDates.timestamp($0, timeZone: "Europe/Paris")) : `rdv tenants apply` laisse ces champs tels quels, sauf avec --fichier-prioritaire."
@@ -193,12 +193,6 @@ struct PartnershipRoutes: Sendable {
             "dueOn": ConsortiumCalendar.french(convention.contributionDueOn),
             "agreed": convention.agreedContributionCents != nil,
         ]
-    }
-
-    /// "1 450 000" with thin no-break spaces.
-    static func grouped(_ number: Int) -> String {
-        let formatted = Euros.format(number * 100)
-        return String(formatted.prefix(while: { $0 != "," }))
     }
 
     func render(
