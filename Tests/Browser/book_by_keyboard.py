@@ -345,7 +345,7 @@ def console_pages():
     # A refused payment: the error summary and its link to the convention's own field.
     visit(console + f"/partenariat/departements/{tenant}")
     tab_to("payment amount", lambda e: (e.get_attribute("id") or "").startswith("amount-")).send_keys("zéro", Keys.ENTER)
-    wait_for("Montant payé : un montant")
+    wait_for("Montant payé : un montant", timeout=30)
     report = driver.find_element(By.CSS_SELECTOR, "a[href$='/rapport']").get_attribute("href")
     visit(report)
     wait_for("Rapport de gestion")
