@@ -1,7 +1,7 @@
+import Agenda
 import ArgumentParser
 import Foundation
 import Logging
-import Agenda
 import Tenancy
 
 struct Tenants: AsyncParsableCommand {

@@ -121,7 +121,7 @@ struct PartnershipRoutes: Sendable {
             "populationText": file.census?.population.map { "\(Euros.grouped($0)) habitants" + (file.census?.year.map { " (recensement \($0))" } ?? "") }
                 ?? "non renseignée",
             "managedNote": file.census?.managedInConsoleAt.map {
-                "Adhésion modifiée dans la console le \(FrenchDates.timestamp($0, timeZone: "Europe/Paris")) : `rdv tenants apply` laisse ces champs tels quels, sauf avec --fichier-prioritaire."
+                "Adhésion modifiée dans la console le \(FrenchDates.timestamp($0, timeZone: "Europe/Paris")) : « rdv tenants apply » laisse ces champs tels quels, sauf avec --fichier-prioritaire."
             } ?? "Adhésion tenue par le fichier du département (Tenants/) : une modification ici la fait passer à la console.",
             "conventions": file.conventions.map { convention in
                 var item = Self.values(of: convention.record)
