@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "Consortium",
             dependencies: [
-                "Tenancy", "Identity", "Agenda", "Notifications",
+                "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -159,12 +159,12 @@ let package = Package(
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ConsortiumTests",
-            dependencies: ["Consortium", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"],
+            dependencies: ["Consortium", "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "Booking", "Consortium", "Notifications", "Transports", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Booking", "Consortium", "Notifications", "Transports", "Scheduling", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

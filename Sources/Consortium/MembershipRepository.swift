@@ -15,10 +15,16 @@ public struct MembershipRepository: Sendable {
         self.connection = connection
     }
 
-    /// The convention period of every member, by registry id.
+    /// The convention period of every member with a convention, by registry id: the convention
+    /// in force today (Paris), else the latest to have started, else the next to start.
     public func conventionPeriods() async throws -> [Int: Period] {
+        let today = ConsortiumCalendar.today().description
         let rows = try await connection.query(
-            "SELECT tenant_id, convention_start::text, convention_end::text FROM shared.memberships"
+            """
+            SELECT DISTINCT ON (tenant_id) tenant_id, starts_on::text, ends_on::text FROM shared.conventions
+            ORDER BY tenant_id, (starts_on <= \(today)::date AND ends_on >= \(today)::date) DESC,
+                     (starts_on <= \(today)::date) DESC, starts_on DESC
+            """
         )
         var periods: [Int: Period] = [:]
         for try await (id, start, end) in rows.decode((Int, String?, String?).self) {

@@ -30,6 +30,21 @@ public struct AuditLog: Sendable {
         case fileOverrodeConsole = "tenant.file_overrode_console"
         case dataExported = "data.exported"
         case accountDeleted = "account.deleted"
+        // The partnership registry, on the console (and the file that overrode it).
+        case censusChanged = "partnership.census_changed"
+        case conventionSaved = "partnership.convention_saved"
+        case conventionDeleted = "partnership.convention_deleted"
+        case paymentRecorded = "partnership.payment_recorded"
+        case paymentDeleted = "partnership.payment_deleted"
+        case pilotSiteAdded = "partnership.pilot_site_added"
+        case pilotSiteRemoved = "partnership.pilot_site_removed"
+        case rulesChanged = "partnership.rules_changed"
+        case expenseRecorded = "partnership.expense_recorded"
+        case expenseChanged = "partnership.expense_changed"
+        case expenseDeleted = "partnership.expense_deleted"
+        case committeeRecorded = "partnership.committee_recorded"
+        case committeeDeleted = "partnership.committee_deleted"
+        case membershipFileOverride = "membership.file_override"
 
         public var frenchLabel: String {
             switch self {
@@ -58,6 +73,20 @@ public struct AuditLog: Sendable {
             case .fileOverrodeConsole: "Fichier TOML appliqué à la place des choix de la console"
             case .dataExported: "Données personnelles téléchargées"
             case .accountDeleted: "Compte supprimé"
+            case .censusChanged: "Population du département modifiée"
+            case .conventionSaved: "Convention enregistrée"
+            case .conventionDeleted: "Convention supprimée"
+            case .paymentRecorded: "Paiement de contribution enregistré"
+            case .paymentDeleted: "Paiement de contribution supprimé"
+            case .pilotSiteAdded: "Site pilote ajouté"
+            case .pilotSiteRemoved: "Site pilote retiré"
+            case .rulesChanged: "Règles du consortium modifiées"
+            case .expenseRecorded: "Dépense enregistrée"
+            case .expenseChanged: "Dépense modifiée"
+            case .expenseDeleted: "Dépense supprimée"
+            case .committeeRecorded: "Réunion de comité consignée"
+            case .committeeDeleted: "Réunion de comité supprimée"
+            case .membershipFileOverride: "Adhésion remplacée par son fichier (--fichier-prioritaire)"
             }
         }
     }
@@ -84,6 +113,16 @@ public struct AuditLog: Sendable {
             """
             INSERT INTO \(unescaped: realm.audit) (action, \(unescaped: realm.auditActor), \(unescaped: realm.auditSubject), ip)
             VALUES (\(event.rawValue), \(actor), \(subject), \(ip)::inet)
+            """
+        )
+    }
+
+    /// An operator's action in the consortium journal, with the département it concerned.
+    public func record(_ event: Event, actor: UUID, tenantID: Int?, ip: String?) async throws {
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: realm.audit) (action, \(unescaped: realm.auditActor), tenant_id, ip)
+            VALUES (\(event.rawValue), \(actor), \(tenantID), \(ip)::inet)
             """
         )
     }

@@ -19,7 +19,6 @@ public struct TenantFileError: Error, CustomStringConvertible, Equatable {
 /// Reads and validates the declarative files of `Tenants/`.
 public enum TenantFile {
     static let topKeys: Set<String> = ["slug", "name", "insee_code", "time_zone", "contact_email", "custom_domains", "membership"]
-    static let membershipKeys: Set<String> = ["population", "convention_start", "convention_end", "contribution_euros"]
 
     /// Every `*.toml` of `directory`, validated together (no two files may claim one slug,
     /// code or domain). Throws the first problem found; nothing is returned half-valid.
@@ -63,9 +62,12 @@ public enum TenantFile {
         } catch let error as TOMLParseError {
             throw TenantFileError(file: file, line: error.source.begin.line, field: nil, message: "TOML invalide : \(error.description)")
         }
-        func fail(_ field: String, _ message: String, section: String? = nil) -> TenantFileError {
+        func fail(_ field: String, _ message: String, section: String? = nil, occurrence: Int = 0) -> TenantFileError {
             let key = field.split(separator: ".").last.map(String.init) ?? field
-            return TenantFileError(file: file, line: line(of: key, in: text, section: section), field: field, message: message)
+            let line = line(of: key, in: text, section: section, occurrence: occurrence) ?? section.flatMap {
+                Self.line(ofSection: $0, in: text, occurrence: occurrence)
+            }
+            return TenantFileError(file: file, line: line, field: field, message: message)
         }
         for key in table.keys where !topKeys.contains(key) {
             throw fail(key, "champ inconnu (attendus : \(topKeys.sorted().joined(separator: ", ")))")
@@ -96,7 +98,7 @@ public enum TenantFile {
         let definition = TenantDefinition(
             slug: slug, name: name, code: code, timeZone: try string("time_zone", required: false),
             contactEmail: try string("contact_email", required: false), customDomains: domains,
-            membership: try parseMembership(table["membership"], fail: fail)
+            membership: try parseMembership(table["membership"]) { fail($0, $1, section: $2, occurrence: $3) }
         )
         if let problem = validate(definition) { throw fail(problem.field, problem.message) }
         return definition
@@ -118,53 +120,34 @@ public enum TenantFile {
         return nil
     }
 
-    private static func parseMembership(
-        _ value: (any TOMLValueConvertible)?, fail: (String, String, String?) -> TenantFileError
-    ) throws -> Membership {
-        guard let value else { return Membership() }
-        guard let table = value.table else { throw fail("membership", "doit être une table [membership]", nil) }
-        func failHere(_ key: String, _ message: String) -> TenantFileError { fail("membership.\(key)", message, "membership") }
-        for key in table.keys where !membershipKeys.contains(key) {
-            throw failHere(key, "champ inconnu (attendus : \(membershipKeys.sorted().joined(separator: ", ")))")
-        }
-        var membership = Membership()
-        if let population = table["population"] {
-            guard let count = population.int, count >= 0 else { throw failHere("population", "doit être un entier positif") }
-            membership.population = count
-        }
-        for key in ["convention_start", "convention_end"] {
-            guard let raw = table[key] else { continue }
-            guard let date = raw.date, (1...12).contains(date.month), (1...31).contains(date.day) else {
-                throw failHere(key, "doit être une date, par exemple 2026-01-01")
-            }
-            let text = String(format: "%04d-%02d-%02d", date.year, date.month, date.day)
-            if key == "convention_start" { membership.conventionStart = text } else { membership.conventionEnd = text }
-        }
-        if let start = membership.conventionStart, let end = membership.conventionEnd, end < start {
-            throw failHere("convention_end", "la convention ne peut finir avant de commencer")
-        }
-        if let contribution = table["contribution_euros"] {
-            let euros: Double? = contribution.int.map(Double.init) ?? contribution.double
-            guard let euros, euros >= 0, euros < 1e12 else {
-                throw failHere("contribution_euros", "doit être un montant positif en euros")
-            }
-            membership.contributionCents = Int((euros * 100).rounded())
-        }
-        return membership
-    }
-
-    /// Line where `key = …` stands, inside `[section]` when given.
-    static func line(of key: String, in text: String, section: String? = nil) -> Int? {
+    /// Line where `key = …` stands, inside `[section]` when given (the `occurrence`-th, from 0,
+    /// of an array of tables `[[section]]`).
+    static func line(of key: String, in text: String, section: String? = nil, occurrence: Int = 0) -> Int? {
         var current: String?
+        var seen: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
-                current = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+                let name = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+                seen[name, default: -1] += 1
+                current = seen[name] == occurrence ? name : "\(name)#\(seen[name]!)"
                 continue
             }
             guard current == section, line.hasPrefix(key) else { continue }
             let rest = line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
             if rest.hasPrefix("=") { return index + 1 }
+        }
+        return nil
+    }
+
+    /// Line of the `occurrence`-th header `[section]` or `[[section]]`.
+    public static func line(ofSection section: String, in text: String, occurrence: Int = 0) -> Int? {
+        var seen = -1
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            guard line.hasPrefix("["), line.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")) == section else { continue }
+            seen += 1
+            if seen == occurrence { return index + 1 }
         }
         return nil
     }

@@ -12,8 +12,10 @@ public struct TenantProvisioner: Sendable {
     public struct Applied: Sendable {
         /// Schema `shared` first, then each département's schema.
         public let outcomes: [SchemaOutcome]
-        /// Départements whose registry fields the files did not change: the console manages them.
-        public let keptByConsole: [TenantRegistry.KeptByConsole]
+        /// What the files did not change because the console manages it.
+        public let kept: TenantRegistry.Upserted
+        public var keptByConsole: [TenantRegistry.KeptByConsole] { kept.keptByConsole }
+        public var keptMemberships: [KeptMembership] { kept.keptMemberships }
 
         public var succeeded: Bool { outcomes.allSatisfy(\.succeeded) }
     }
@@ -33,9 +35,9 @@ public struct TenantProvisioner: Sendable {
         progress: @escaping @Sendable (MigrationProgress) -> Void = { _ in }
     ) async throws -> Applied {
         let shared = try await runner.migrateShared()
-        guard shared.succeeded else { return Applied(outcomes: [shared], keptByConsole: []) }
+        guard shared.succeeded else { return Applied(outcomes: [shared], kept: .init()) }
         let kept = try await registry.upsert(definitions, source: source)
         let schemas = await runner.migrateTenants(definitions.map(\.code), progress: progress)
-        return Applied(outcomes: [shared] + schemas, keptByConsole: kept)
+        return Applied(outcomes: [shared] + schemas, kept: kept)
     }
 }

@@ -56,14 +56,28 @@ public struct TenantRegistry: Sendable {
         public let since: Date
     }
 
-    /// Inserts or updates each département (keyed by INSEE code) and replaces its custom domains,
-    /// all in one transaction. Runs as the owner role: the application role only reads the registry.
-    /// Returns the départements it left alone because the console manages them.
+    /// What a declaration left as the console had it.
+    public struct Upserted: Sendable, Equatable {
+        /// Départements whose registry fields (name, slug, domains…) the files did not change.
+        public var keptByConsole: [KeptByConsole] = []
+        /// Départements whose membership data (conventions, census…) the files did not change.
+        public var keptMemberships: [KeptMembership] = []
+    }
+
+    /// Inserts or updates each département (keyed by INSEE code), replaces its custom domains and
+    /// the membership data its file declares, all in one transaction. Runs as the owner role: the
+    /// application role only reads the registry.
+    ///
+    /// What an operator set on the console is kept, and reported in the result, unless the file
+    /// wins (`--fichier-prioritaire`): then the file's data replaces it, the département goes back
+    /// to being managed by its file, and the consortium journal says so. Registry fields and
+    /// membership data are judged apart: each has its own mark of the console.
     @discardableResult
-    public func upsert(_ definitions: [TenantDefinition], source: Source = .file()) async throws -> [KeptByConsole] {
+    public func upsert(_ definitions: [TenantDefinition], source: Source = .file()) async throws -> Upserted {
         try await database.client.withConnection { connection in
             try await connection.inTransaction(logger: database.logger) {
-                var kept: [KeptByConsole] = []
+                var kept = Upserted()
+                let fileWins = if case .file(let wins) = source { wins } else { false }
                 for definition in definitions {
                     let existing = try await connection.query(
                         "SELECT managed_in_console_at FROM shared.tenants WHERE insee_code = \(definition.code.value) FOR UPDATE",
@@ -72,12 +86,14 @@ public struct TenantRegistry: Sendable {
                     var event = "tenant.declared"
                     if case .file(let fileWins) = source, let managed = existing ?? nil {
                         guard fileWins else {
-                            kept.append(KeptByConsole(code: definition.code, since: managed))
+                            kept.keptByConsole.append(KeptByConsole(code: definition.code, since: managed))
+                            try await keepMembership(definition, fileWins: fileWins, into: &kept, on: connection)
                             continue
                         }
                         event = "tenant.file_overrode_console"
                     }
                     let id = try await upsert(definition, source: source, on: connection)
+                    try await keepMembership(definition, fileWins: fileWins, into: &kept, on: connection)
                     let via = if case .console = source { "console" } else { "command line" }
                     let actor: UUID? = if case .console(let actor) = source { actor } else { nil }
                     try await connection.query(
@@ -94,7 +110,6 @@ public struct TenantRegistry: Sendable {
     }
 
     private func upsert(_ definition: TenantDefinition, source: Source, on connection: PostgresConnection) async throws -> Int {
-        let m = definition.membership
         let console = if case .console = source { true } else { false }
         let status: Tenant.Status = console ? .provisioning : .active
         let rows = try await connection.query(
@@ -132,17 +147,18 @@ public struct TenantRegistry: Sendable {
                 )
             }
         }
-        try await connection.query(
-            """
-            INSERT INTO shared.memberships (tenant_id, population, convention_start, convention_end, contribution_cents)
-            VALUES (\(id), \(m.population), \(m.conventionStart)::date, \(m.conventionEnd)::date, \(m.contributionCents))
-            ON CONFLICT (tenant_id) DO UPDATE SET
-                population = excluded.population, convention_start = excluded.convention_start,
-                convention_end = excluded.convention_end, contribution_cents = excluded.contribution_cents
-            """,
-            logger: database.logger
-        )
         return id
+    }
+
+    /// Applies the membership data a file declares, unless the console manages it.
+    private func keepMembership(_ definition: TenantDefinition, fileWins: Bool, into kept: inout Upserted, on connection: PostgresConnection) async throws {
+        guard let membership = definition.membership else { return }
+        let id = try await connection.query(
+            "SELECT id FROM shared.tenants WHERE insee_code = \(definition.code.value)", logger: database.logger
+        ).collect()[0].decode(Int.self)
+        if let managedAt = try await applyMembership(membership, tenantID: id, fileWins: fileWins, on: connection) {
+            kept.keptMemberships.append(KeptMembership(code: definition.code, managedInConsoleAt: managedAt))
+        }
     }
 
     /// Opens a département whose opening is complete: from `provisioning` to `active`.

@@ -44,6 +44,7 @@ public func buildApplication(
     ConsortiumRoutes(services: identity, pages: tenantPages, forms: forms)
         .register(site: consortiumRouter, members: consortiumMembers)
     DepartementsRoutes(configuration: configuration, pages: tenantPages, forms: forms).register(members: consortiumMembers)
+    PartnershipRoutes(pages: tenantPages, forms: forms).register(site: consortiumRouter)
     SecondFactorRoutes(services: identity, pages: tenantPages, forms: forms)
         .register(on: consortiumRouter.group(context: ConsortiumSecondFactorContext.self))
 

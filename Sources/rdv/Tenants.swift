@@ -1,6 +1,6 @@
+import Agenda
 import ArgumentParser
 import Foundation
-import Agenda
 import Consortium
 import Logging
 import ServiceLifecycle
@@ -37,7 +37,7 @@ struct Tenants: AsyncParsableCommand {
         )
         @OptionGroup var options: PlatformOptions
         @Argument(help: "Dossier des fichiers de départements.") var directory = "Tenants"
-        @Flag(help: "Applique aussi les fichiers des départements que la console gère (le fichier l’emporte, c’est journalisé).")
+        @Flag(help: "Le fichier l’emporte aussi sur l’inscription et l’adhésion modifiées dans la console (le journal du consortium le note).")
         var fichierPrioritaire = false
 
         func run() async throws {
@@ -54,6 +54,14 @@ struct Tenants: AsyncParsableCommand {
             let fileWins = fichierPrioritaire
             let applied = try await platform.administer { administration in
                 try await administration.provisioner.apply(files.map(\.definition), source: .file(fileWins: fileWins), progress: display.update)
+            }
+            for membership in applied.keptMemberships {
+                guard let file = files.first(where: { $0.definition.code == membership.code })?.file else { continue }
+                let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                print(TenantFile.keptMembershipNotice(
+                    file: file, line: TenantFile.line(ofSection: "membership", in: text),
+                    editedOn: FrenchDates.timestamp(membership.managedInConsoleAt, timeZone: "Europe/Paris")
+                ))
             }
             let dates = FrenchDates.Timestamps(timeZone: "Europe/Paris")
             for kept in applied.keptByConsole {

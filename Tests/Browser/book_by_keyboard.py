@@ -7,17 +7,20 @@ axe-core checks every page the script sees (and a few more that people use: the 
 landing page, the sign-in pages, the sign-up form with its errors, a missing page); a violation
 of impact serious or critical fails the run, after the whole journey, with every one listed.
 
-Usage: book_by_keyboard.py BASE_URL SCREENSHOT_DIR
+Usage: book_by_keyboard.py BASE_URL SCREENSHOT_DIR [AGENT_EMAIL PASSWORD [OPERATOR_EMAIL PASSWORD TOTP_SECRET_HEX TENANT_ID]]
+With an operator, the partnership pages of console. are checked too.
 AXE_SCRIPT may name another axe.min.js than the one axe-selenium-python ships.
 """
+import hashlib
+import hmac
 import os
 import re
+import struct
 import sys
 import time
 from urllib.parse import urlsplit
 
 import axe_selenium_python
-import pyotp
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -309,19 +312,44 @@ def agent_pages():
     shot("espace-agent")
 
 
+def totp(secret):
+    """The current code of RFC 6238 (HMAC-SHA-1, 30-second steps, 6 digits), as the platform checks it."""
+    mac = hmac.new(secret, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
 def console_pages():
-    """The operator console: sign-in with the second factor, the départements, the onboarding form with its errors."""
-    if len(sys.argv) < 7:
+    """The console's pages (départements, onboarding, partnership), as an operator signed in with the second factor."""
+    if len(sys.argv) < 9:
         return
-    email, secret = sys.argv[5], sys.argv[6]
+    email, password, secret, tenant = sys.argv[5], sys.argv[6], bytes.fromhex(sys.argv[7]), sys.argv[8]
     parts = urlsplit(base)
     console = f"{parts.scheme}://console.{parts.hostname.split('.', 1)[1]}:{parts.port}"
     visit(console + "/connexion")
     tab_to("email", field("email")).send_keys(email)
-    tab_to("password", field("password")).send_keys(sys.argv[4], Keys.ENTER)
-    wait_for("Double authentification")
-    tab_to("code", field("code")).send_keys(pyotp.TOTP(secret).now(), Keys.ENTER)
-    wait_for("Console du consortium")
+    tab_to("password", field("password")).send_keys(password, Keys.ENTER)
+    wait_for("Code")
+    tab_to("code", field("code")).send_keys(totp(secret), Keys.ENTER)
+    wait_for("À faire pour le partenariat")
+    for path, text in [
+        ("/partenariat", "Période de financement"),
+        ("/partenariat/regles", "Tranche 1"),
+        (f"/partenariat/departements/{tenant}", "Sites pilotes"),
+        (f"/partenariat/departements/{tenant}/conventions/nouvelle", "Nouvelle convention"),
+        ("/partenariat/depenses", "Enregistrer une dépense"),
+        ("/partenariat/comites", "Consigner une réunion"),
+    ]:
+        visit(console + path)
+        wait_for(text)
+    # A refused payment: the error summary and its link to the convention's own field.
+    visit(console + f"/partenariat/departements/{tenant}")
+    tab_to("payment amount", lambda e: (e.get_attribute("id") or "").startswith("amount-")).send_keys("zéro", Keys.ENTER)
+    wait_for("Montant payé : un montant", timeout=30)
+    report = driver.find_element(By.CSS_SELECTOR, "a[href$='/rapport']").get_attribute("href")
+    visit(report)
+    wait_for("Rapport de gestion")
+    shot("rapport-de-gestion")
     visit(console + "/departements")
     wait_for("Registre")
     driver.find_element(By.CSS_SELECTOR, "tbody a").click()

@@ -54,6 +54,43 @@ import TestSupport
         }
     }
 
+    @Test func applyKeepsAMembershipEditedOnTheConsoleAndSaysWhereUnlessTheFileHasPriority() async throws {
+        try await TestWorld.run { world in
+            let directory = try TestPaths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("62-pas-de-calais.toml")
+            let demo = try String(contentsOf: TestWorld.repositoryRoot.appendingPathComponent("Tenants/62-pas-de-calais.toml"), encoding: .utf8)
+            try demo.write(to: file, atomically: true, encoding: .utf8)
+            #expect(try rdv(["tenants", "apply", directory.path], in: world).status == 0)
+            func population() async throws -> Int? {
+                try await world.database.shared.query(
+                    "SELECT m.population FROM shared.memberships m JOIN shared.tenants t ON t.id = m.tenant_id WHERE t.insee_code = '62'"
+                ).collect().first?.decode(Int?.self) ?? nil
+            }
+            #expect(try await population() == 1_450_000)
+            // What the console does when an operator edits the membership (the application role may).
+            try await world.database.shared.query("UPDATE shared.memberships SET population = 1465000, managed_in_console_at = now()")
+            try demo.replacingOccurrences(of: "population = 1_450_000", with: "population = 1_400_000")
+                .write(to: file, atomically: true, encoding: .utf8)
+            let line = try #require(TenantFile.line(ofSection: "membership", in: demo))
+
+            let kept = try rdv(["tenants", "apply", directory.path], in: world)
+            #expect(kept.status == 0)
+            #expect(kept.output.contains("62-pas-de-calais.toml:\(line): adhésion modifiée dans la console le "), "\(kept.output)")
+            #expect(kept.output.contains(", le fichier est ignoré pour ces champs"))
+            #expect(try await population() == 1_465_000)
+
+            let forced = try rdv(["tenants", "apply", "--fichier-prioritaire", directory.path], in: world)
+            #expect(forced.status == 0)
+            #expect(!forced.output.contains("adhésion modifiée"))
+            #expect(try await population() == 1_400_000)
+            let journal = try await world.database.shared.query(
+                "SELECT count(*) FROM shared.consortium_audit_events WHERE action = 'membership.file_override'"
+            ).collect()[0].decode(Int.self)
+            #expect(journal == 1)
+        }
+    }
+
     @Test func migrateExitsNonZeroNamingTheFailedSchema() async throws {
         try await TestWorld.run { world in
             let healthy = try await world.makeTenant()

@@ -1,7 +1,9 @@
 import Agenda
 import Booking
-import Foundation
+import Consortium
 import Identity
+import Scheduling
+import Foundation
 import Testing
 import TestSupport
 @testable import Tenancy
@@ -23,14 +25,14 @@ import TestSupport
                 _ = try await sectors.addZone(to: sector.id, communeCode: "62041", communeName: "Arras", streetName: nil)
                 _ = try await sectors.attribute(sectorID: sector.id, organisationID: setup.organisation.id)
             }
-            let operatorAccount = try await world.makeConsortiumAccount(.operator_)
-            let totp = try await world.enrolSecondFactor(operatorAccount)
+            let (operatorAccount, totp) = try await Self.partnership(of: setup.tenant, world)
             try await world.withLiveApp(baseDomain: "localhost") { app in
                 let base = "http://\(setup.tenant.slug).localhost:\(app.port)"
                 let shots = Self.repository.appendingPathComponent(".build/browser-artefacts").path
                 let (status, output) = try await Self.run([
                     "python3", Self.repository.appendingPathComponent("Tests/Browser/book_by_keyboard.py").path, base, shots,
-                    setup.agent.email, TestWorld.agentPassword, operatorAccount.email, Base32.encode(totp.secret),
+                    setup.agent.email, TestWorld.agentPassword,
+                    operatorAccount.email, TestWorld.agentPassword, totp.secret.map { String(format: "%02x", $0) }.joined(), String(setup.tenant.id),
                 ])
                 #expect(status == 0, "browser script failed:\n\(output)")
                 #expect(output.contains("slot free again") && output.contains("agent pages visited") && output.contains("console visited"))
@@ -42,6 +44,29 @@ import TestSupport
             }
             #expect(statuses == ["excused"])
         }
+    }
+
+    /// An operator with a second factor, and a département with something on each partnership
+    /// page (a convention, a payment, a pilot site, an expense, a committee meeting) for axe to read.
+    static func partnership(of tenant: Tenant, _ world: TestWorld) async throws -> (ConsortiumAccount, TOTP) {
+        let account = try await world.makeConsortiumAccount(.operator_)
+        let totp = try await world.enrolSecondFactor(account)
+        let actor = PartnershipService.Actor(accountID: account.id, ip: nil)
+        let service = PartnershipService(world.database.shared), finance = ConsortiumFinance(world.database.shared)
+        try await service.updateCensus(CensusDraft(["population": "1450000", "census_year": "2021"]), tenantID: tenant.id, by: actor)
+        let today = ConsortiumCalendar.today()
+        let conventionID = try await service.saveConvention(ConventionDraft([
+            "funding_round": "2026-2028", "kind": "initial", "signed_on": today.adding(days: -40).description,
+            "starts_on": today.adding(days: -30).description, "ends_on": today.adding(months: 2).description,
+            "contribution_due_on": today.adding(days: -1).description,
+        ]), tenantID: tenant.id, by: actor)
+        try await service.recordPayment(PaymentDraft(["paid_on": today.description, "amount": "10000"]), conventionID: conventionID, tenantID: tenant.id, by: actor)
+        try await service.addPilotSite(PilotSiteDraft(["organisation": "MDS d’Arras", "referent": "Claire Lefebvre", "contact": "referente@exemple.fr"]), tenantID: tenant.id, by: actor)
+        try await finance.saveExpense(ExpenseDraft([
+            "spent_on": today.description, "supplier": "Hébergeur", "object": "Serveurs", "amount": "1200", "funding_round": "2026-2028",
+        ]), by: actor)
+        try await finance.recordCommittee(CommitteeDraft(["held_on": today.description, "kind": "steering", "attendee_\(tenant.id)": "1"]), by: actor)
+        return (account, totp)
     }
 
     /// Runs a program to its end without blocking a thread of the cooperative pool.

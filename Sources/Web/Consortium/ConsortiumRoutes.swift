@@ -62,7 +62,12 @@ struct ConsortiumRoutes: Sendable {
                     )
                 }
             )
-            return pages.render("consortium_home", page.templateValues, request: request, siteName: context.spaceName,
+            var values = page.templateValues
+            if context.account.role == .operator_ {
+                values.merge(try await PartnershipRoutes.warningValues(context.database)) { $1 }
+                values["partnership"] = true
+            }
+            return pages.render("consortium_home", values, request: request, siteName: context.spaceName,
                navigation: .init(home: "/", homeLabel: "Accueil", accountName: context.account.fullName, accountLink: nil),
                sessionToken: context.sessionToken)
         }
