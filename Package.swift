@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

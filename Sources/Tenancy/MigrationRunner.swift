@@ -21,7 +21,7 @@ public struct MigrationProgress: Sendable {
 /// Applies SQL migrations as the owner role: schema `shared` first, then each département.
 public struct MigrationRunner: Sendable {
     let database: OwnerDatabase
-    let catalog: MigrationCatalog
+    public let catalog: MigrationCatalog
     /// How many départements migrate at once.
     public let jobs: Int
 

@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
             let links = configuration
-            services += [owner, ProvisioningExecutor(
+            services += [owner, OwnerJobs(
                 owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
                 logger: logger, link: { links.publicURL(slug: $0) }
             )]

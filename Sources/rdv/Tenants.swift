@@ -146,7 +146,7 @@ extension Tenants {
                 let owner: OwnerDatabase
                 do { owner = try OwnerDatabase(settings: platform.settings, logger: logger) } catch { throw ValidationError(error.description) }
                 let database = platform.applicationDatabase(maximumConnections: 4)
-                let executor = ProvisioningExecutor(
+                let executor = OwnerJobs(
                     owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
                     logger: logger, link: link.departement
                 )
@@ -159,7 +159,7 @@ extension Tenants {
             }
             let outcomes = try await platform.administer { administration in
                 _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
-                return await ProvisioningExecutor(
+                return await OwnerJobs(
                     owner: administration.owner, database: administration.database, runner: administration.runner,
                     logger: logger, link: link.departement
                 ).runPending()

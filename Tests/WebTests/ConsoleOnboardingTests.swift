@@ -10,8 +10,8 @@ import TestSupport
 /// Opening a département from the operator console: the form, the request the owner side
 /// carries out, the first administrator's invitation, and an opening that stops midway.
 @Suite struct ConsoleOnboardingTests {
-    static func executor(_ world: TestWorld) -> ProvisioningExecutor {
-        ProvisioningExecutor(
+    static func executor(_ world: TestWorld) -> OwnerJobs {
+        OwnerJobs(
             owner: world.owner, database: world.database, runner: world.runner(),
             logger: Logger(label: "rdv.tests.provisioning"), link: { "http://\($0).rdv.test" }
         )

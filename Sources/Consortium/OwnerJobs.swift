@@ -1,4 +1,5 @@
 import Agenda
+import Crypto
 import Foundation
 import Identity
 import Logging
@@ -7,14 +8,15 @@ import PostgresNIO
 import ServiceLifecycle
 import Tenancy
 
-/// The owner side of opening a département: carries out the requests the console recorded.
+/// The owner side of the console: carries out the openings of départements and the archives of
+/// their data that operators asked for (the web process, as the application role, may do neither).
 ///
 /// Each step is idempotent, and a request remembers the last one it completed, so a request
 /// that stopped (a migration failed, the invitation could not be queued) is finished by running
 /// it again. Until the last step the département is in status `provisioning`: its hosts say it
 /// is opening, it serves nothing and sends nothing. It runs in `rdv tenants provision` (once, or
 /// `--watch` as a service beside `rdv serve`), and inside `rdv serve` in development.
-public struct ProvisioningExecutor: Service {
+public struct OwnerJobs: Service {
     let owner: OwnerDatabase
     let database: Database
     let runner: MigrationRunner
@@ -22,14 +24,19 @@ public struct ProvisioningExecutor: Service {
     let link: @Sendable (String) -> String
     let interval: Duration
     let logger: Logger
+    /// Where archives are written (and downloaded from by the console); nil: no archives here.
+    let exportDirectory: URL?
+    /// How long an archive stays in the export folder.
+    let exportLifetime: TimeInterval = 7 * 86_400
 
     public init(
-        owner: OwnerDatabase, database: Database, runner: MigrationRunner,
+        owner: OwnerDatabase, database: Database, runner: MigrationRunner, exportDirectory: URL? = nil,
         interval: Duration = .seconds(3), logger: Logger, link: @escaping @Sendable (String) -> String
     ) {
         self.owner = owner
         self.database = database
         self.runner = runner
+        self.exportDirectory = exportDirectory
         self.interval = interval
         self.logger = logger
         self.link = link
@@ -46,6 +53,7 @@ public struct ProvisioningExecutor: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = await runPending()
+                _ = await runPendingExports()
                 try? await Task.sleep(for: interval)
             }
         }
@@ -212,5 +220,104 @@ public struct ProvisioningExecutor: Service {
     struct Refused: Error {
         let reason: String
         init(_ reason: String) { self.reason = reason }
+    }
+}
+
+extension OwnerJobs {
+    /// Writes every archive asked for, oldest first, and deletes those past their week.
+    public func runPendingExports() async -> [ExportRequest] {
+        guard let exportDirectory else { return [] }
+        var done: [ExportRequest] = []
+        do {
+            try await expireArchives(in: exportDirectory)
+            while let claimed = try await claimExport() {
+                done.append(try await write(claimed, into: exportDirectory))
+            }
+        } catch {
+            logger.warning("export queue unavailable", metadata: ["error": .string(String(describing: type(of: error)))])
+        }
+        return done
+    }
+
+    private func claimExport() async throws -> ExportRequest? {
+        let rows = try await owner.administration.query(
+            """
+            UPDATE shared.export_requests SET state = 'running', attempts = attempts + 1, updated_at = now()
+            WHERE id = (
+                SELECT id FROM shared.export_requests
+                WHERE state = 'pending' OR (state = 'running' AND updated_at < now() - interval '1 hour')
+                ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED
+            )
+            RETURNING \(unescaped: ExportRequests.columns)
+            """
+        )
+        for try await row in rows { return try ExportRequests.decode(row) }
+        return nil
+    }
+
+    private func write(_ request: ExportRequest, into directory: URL) async throws -> ExportRequest {
+        let tenants = try await database.registeredTenants()
+        do {
+            guard let tenant = tenants.first(where: { $0.id == request.tenantID }) else { throw Refused("le département n’est plus au registre") }
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+            let name = "\(tenant.slug)-\(day)-\(request.id.uuidString.prefix(8).lowercased()).tar"
+            let file = directory.appendingPathComponent(name)
+            let written = try await TenantArchive(owner: owner, catalog: runner.catalog).export(tenant: tenant, to: file)
+            let sha256 = try ArchiveChecksum.sha256(of: file)
+            try await owner.administration.query(
+                """
+                WITH done AS (
+                    UPDATE shared.export_requests SET state = 'done', file_name = \(name), bytes = \(written.archiveBytes),
+                        total_rows = \(written.totalRows), sha256 = \(sha256), error = NULL, completed_at = now(),
+                        expires_at = now() + make_interval(secs => \(exportLifetime)), updated_at = now()
+                    WHERE id = \(request.id) RETURNING tenant_id, requested_by
+                )
+                INSERT INTO shared.consortium_audit_events (action, actor_account_id, tenant_id, details)
+                SELECT \(AuditLog.Event.tenantExported.rawValue), requested_by, tenant_id, jsonb_build_object('request', \(request.id)::text) FROM done
+                """
+            )
+        } catch {
+            let reason = (error as? Refused)?.reason ?? String(describing: error)
+            logger.warning("export stopped", metadata: ["request": .string(request.id.uuidString)])
+            try await owner.administration.query(
+                """
+                WITH failed AS (
+                    UPDATE shared.export_requests SET state = 'failed', error = \("L’archive n’a pas pu être écrite : \(reason)."), updated_at = now()
+                    WHERE id = \(request.id) RETURNING tenant_id, requested_by
+                )
+                INSERT INTO shared.consortium_audit_events (action, actor_account_id, tenant_id, details)
+                SELECT \(AuditLog.Event.exportFailed.rawValue), requested_by, tenant_id, jsonb_build_object('request', \(request.id)::text) FROM failed
+                """
+            )
+        }
+        return try await ExportRequests.load(owner.administration, id: request.id).first ?? request
+    }
+
+    /// Archives hold personal data: a week after they were written, the file goes.
+    private func expireArchives(in directory: URL) async throws {
+        let rows = try await owner.administration.query(
+            """
+            UPDATE shared.export_requests SET state = 'expired', updated_at = now()
+            WHERE state = 'done' AND expires_at < now() RETURNING file_name
+            """
+        )
+        for try await name in rows.decode(String?.self) {
+            guard let name else { continue }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+}
+
+/// The SHA-256 of a file, read in pieces, as the console shows it beside the download.
+enum ArchiveChecksum {
+    static func sha256(of file: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
