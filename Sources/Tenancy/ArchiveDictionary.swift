@@ -45,7 +45,8 @@ enum ArchiveDictionary {
         text += "\n## Dictionnaire des données\n"
         for table in catalog.tables {
             let secrets = Set(ArchiveSecrets.columns(of: table.name).map(\.column))
-            text += "\n### `\(table.name)` (\(counts[table.name] ?? 0) lignes)\n\n"
+            let rows = counts[table.name] ?? 0
+            text += "\n### `\(table.name)` (\(rows) \(rows > 1 ? "lignes" : "ligne"))\n\n"
             if let comment = table.comment { text += comment + "\n\n" }
             text += "| colonne | type | vide possible | remarque |\n|---|---|---|---|\n"
             for column in table.columns {

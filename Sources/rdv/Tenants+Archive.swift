@@ -63,7 +63,7 @@ extension Tenants {
             let secret = try Serve.secretKey(platform.configuration, dataDirectory: options.dataDir)
             let imported = try await reportingArchiveErrors { try await platform.administer { administration in
                 let shared = try await administration.runner.withLock { try await administration.runner.migrateShared() }
-                try report([shared])
+                if !shared.succeeded { try report([shared]) }
                 return try await administration.archive(secretKey: secret)
                     .import(from: URL(fileURLWithPath: file), slug: slug, openingSecretsWith: key)
             } }
