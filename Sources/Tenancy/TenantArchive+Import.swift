@@ -76,11 +76,22 @@ extension TenantArchive {
         let listed = Set(manifest.files.map(\.name))
         if let stray = names.first(where: { $0 != Entry.manifest && !listed.contains($0) }) { throw .unexpectedEntry(stray) }
         guard listed.contains(Entry.dump) else { throw .missingFile(Entry.dump) }
+        // Names that reach SQL text (COPY takes no bind parameter) are plain identifiers.
+        let identifiers = manifest.tables.flatMap { [$0.name] + $0.columns } + manifest.grants.map(\.relation)
+        guard identifiers.allSatisfy(isPlainIdentifier), manifest.secrets.file.map({ $0 == Entry.secrets && listed.contains($0) }) ?? true else {
+            throw .notAnArchive
+        }
         for file in manifest.files {
             guard names.contains(file.name) else { throw .missingFile(file.name) }
             guard sha256(of: work.appendingPathComponent(file.name)) == file.sha256 else { throw .corruptFile(file.name) }
         }
         return manifest
+    }
+
+    static func isPlainIdentifier(_ name: String) -> Bool {
+        (1...63).contains(name.utf8.count) && name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+        }
     }
 
     static func sha256(of url: URL) -> String? {

@@ -129,10 +129,15 @@ import TestSupport
         try TarFile.write([("notes.txt", stray)], to: foreign)
         let compressed = directory.appendingPathComponent("archive.tar.gz")
         try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: compressed)
+        let forged = try Self.forge(file, in: directory.appendingPathComponent("forge"), appending: "CREATE ROLE intrus SUPERUSER LOGIN;\n")
 
         try await TestWorld.run { target in
             let archive = ArchiveFixture.archive(target)
-            for (source, expected) in [(corrupted, ArchiveError.corruptFile("dump.sql")), (foreign, .notAnArchive), (compressed, .compressed)] {
+            let refusals: [(URL, ArchiveError)] = [
+                (corrupted, .corruptFile("dump.sql")), (foreign, .notAnArchive), (compressed, .compressed),
+                (forged, .unexpectedStatement("CREATE ROLE intrus SUPERUSER LOGIN")),
+            ]
+            for (source, expected) in refusals {
                 await #expect(throws: expected) { try await archive.import(from: source) }
                 #expect(expected.description.contains("rien n’a été importé") || expected == .compressed)
             }
@@ -206,6 +211,23 @@ import TestSupport
         #expect(constraint.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
         environment["PGDATABASE"] = "postgres"
         _ = try Subprocess.run([bin + "/dropdb", bare], environment: environment)
+    }
+
+    /// An archive whose dump.sql ends with `sql`, its manifest's sum updated to match: the
+    /// sums hold, so only the import's check of each statement stands in the way.
+    static func forge(_ archive: URL, in directory: URL, appending sql: String) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let names = try TarFile.extract(archive, into: directory)
+        let dump = directory.appendingPathComponent("dump.sql")
+        try (try String(contentsOf: dump, encoding: .utf8) + sql).write(to: dump, atomically: true, encoding: .utf8)
+        let manifestURL = directory.appendingPathComponent("manifest.json")
+        var manifest = try ArchiveManifest.decoder.decode(ArchiveManifest.self, from: Data(contentsOf: manifestURL))
+        let index = try #require(manifest.files.firstIndex { $0.name == "dump.sql" })
+        manifest.files[index].sha256 = try #require(TenantArchive.sha256(of: dump))
+        try ArchiveManifest.encoder.encode(manifest).write(to: manifestURL)
+        let forged = directory.appendingPathComponent("forgee.tar")
+        try TarFile.write(names.map { ($0, directory.appendingPathComponent($0)) }, to: forged)
+        return forged
     }
 
     static func slots(of tenant: Tenant, motif: UUID, now: Date, in world: TestWorld) async throws -> [AvailableSlot] {
