@@ -67,6 +67,8 @@ public final class Database: Service, Sendable {
 public final class OwnerDatabase: Service, Sendable {
     public let layout: DatabaseLayout
     let client: PostgresClient
+    /// Kept for the PostgreSQL tools (`pg_dump`) that archives run as this same role.
+    let configuration: PostgresClient.Configuration
     let logger: Logger
 
     /// Fails when the settings name no owner role.
@@ -76,6 +78,7 @@ public final class OwnerDatabase: Service, Sendable {
         }
         owner.options.maximumConnections = maximumConnections
         self.layout = settings.layout
+        self.configuration = owner
         self.client = PostgresClient(configuration: owner, backgroundLogger: logger)
         self.logger = logger
     }

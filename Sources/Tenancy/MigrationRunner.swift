@@ -129,27 +129,33 @@ public struct MigrationRunner: Sendable {
     private func prepareTenantSchema(schema: String, role: String) async throws {
         try await client.withConnection { connection in
             try await connection.inTransaction(logger: logger) {
-                let exists = try await connection.query(
-                    "SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger
-                ).collect()
-                if exists.isEmpty {
-                    try await execute("CREATE ROLE \(quoted(role)) NOLOGIN", on: connection)
-                }
-                try await execute("GRANT \(quoted(role)) TO \(quoted(layout.appRole))", on: connection)
-                try await execute("CREATE SCHEMA IF NOT EXISTS \(quoted(schema))", on: connection)
-                try await execute("REVOKE ALL ON SCHEMA \(quoted(schema)) FROM PUBLIC", on: connection)
-                try await execute("GRANT USAGE ON SCHEMA \(quoted(schema)) TO \(quoted(role))", on: connection)
-                try await createVersionTable(in: schema, hiddenFrom: role, on: connection)
-                try await execute(
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA \(quoted(schema)) GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(quoted(role))",
-                    on: connection
-                )
-                try await execute(
-                    "ALTER DEFAULT PRIVILEGES IN SCHEMA \(quoted(schema)) GRANT USAGE, SELECT ON SEQUENCES TO \(quoted(role))",
-                    on: connection
-                )
+                try await prepareTenantSchema(schema: schema, role: role, on: connection)
             }
         }
+    }
+
+    /// `prepareTenantSchema` inside the caller's transaction (an archive import creates the
+    /// schema and loads it in one).
+    func prepareTenantSchema(schema: String, role: String, on connection: PostgresConnection) async throws {
+        let exists = try await connection.query(
+            "SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger
+        ).collect()
+        if exists.isEmpty {
+            try await execute("CREATE ROLE \(quoted(role)) NOLOGIN", on: connection)
+        }
+        try await execute("GRANT \(quoted(role)) TO \(quoted(layout.appRole))", on: connection)
+        try await execute("CREATE SCHEMA IF NOT EXISTS \(quoted(schema))", on: connection)
+        try await execute("REVOKE ALL ON SCHEMA \(quoted(schema)) FROM PUBLIC", on: connection)
+        try await execute("GRANT USAGE ON SCHEMA \(quoted(schema)) TO \(quoted(role))", on: connection)
+        try await createVersionTable(in: schema, hiddenFrom: role, on: connection)
+        try await execute(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(quoted(schema)) GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \(quoted(role))",
+            on: connection
+        )
+        try await execute(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA \(quoted(schema)) GRANT USAGE, SELECT ON SEQUENCES TO \(quoted(role))",
+            on: connection
+        )
     }
 
     private func createVersionTable(in schema: String, hiddenFrom role: String?, on connection: PostgresConnection) async throws {

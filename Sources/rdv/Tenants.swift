@@ -9,7 +9,7 @@ import Tenancy
 struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Gère les départements de la plateforme.",
-        subcommands: [List.self, Apply.self, Create.self, Suspend.self, Resume.self, Provision.self]
+        subcommands: [List.self, Apply.self, Create.self, Suspend.self, Resume.self, Provision.self, Export.self, Import.self]
     )
 
     struct List: AsyncParsableCommand {
