@@ -27,6 +27,9 @@ public struct PlatformConfiguration: Sendable {
     public var mailFrom: String?
     public var keepsSlotMaterial: Bool
     public var logLevel: Logger.Level
+    /// `RDV_EXPORT_DIR`: where the archives asked for on the console are written, and read back
+    /// for download (absolute path). Development defaults to `<data dir>/exports`.
+    public var exportDirectory: String?
 
     public var isDevelopment: Bool { environment == .development }
 
@@ -49,6 +52,12 @@ public struct PlatformConfiguration: Sendable {
                 let reason = (error as? DatabaseURLError)?.description ?? "\(error)"
                 throw ConfigurationError(reason.replacingOccurrences(of: "DATABASE_URL", with: name) + ".")
             }
+        }
+        if let directory = value("RDV_EXPORT_DIR") {
+            guard directory.hasPrefix("/") else {
+                throw ConfigurationError("RDV_EXPORT_DIR doit être un chemin absolu (par exemple /var/lib/rdv/exports), pas « \(directory) ».")
+            }
+            configuration.exportDirectory = directory
         }
         if let encoded = value("RDV_SECRET_KEY") {
             guard let key = Data(base64Encoded: encoded), key.count >= 32 else {

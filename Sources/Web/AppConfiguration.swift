@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var keepsSlotMaterial = true
     /// The tenant migrations this build knows, so the console can say which schemas lag behind.
     public var tenantMigrationVersions: [Int] = []
+    /// Where the owner side writes the archives asked for on the console; nil: no archives.
+    public var exportDirectory: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",

@@ -85,6 +85,13 @@ struct Platform: Sendable {
         return Platform(configuration: configuration, settings: settings, embedded: embedded, catalog: catalog, logger: logger, jobs: options.jobs)
     }
 
+    /// Where console archives go: `RDV_EXPORT_DIR`, or in development `<data dir>/exports`.
+    static func exportDirectory(_ configuration: PlatformConfiguration, dataDirectory: String) -> String? {
+        if let directory = configuration.exportDirectory { return directory }
+        guard configuration.isDevelopment else { return nil }
+        return URL(fileURLWithPath: dataDirectory).standardizedFileURL.appendingPathComponent("exports").path
+    }
+
     /// A pool of the application's login role.
     func applicationDatabase(maximumConnections: Int = 40) -> Database {
         Database(settings: settings, maximumConnections: maximumConnections, logger: logger)

@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
         )
         settings.keepsSlotMaterial = environment.keepsSlotMaterial
         settings.tenantMigrationVersions = platform.catalog.tenant.map(\.version)
+        settings.exportDirectory = Platform.exportDirectory(environment, dataDirectory: options.dataDir)
         let configuration = settings
 
         if demo {
@@ -61,6 +62,7 @@ struct Serve: AsyncParsableCommand {
             let links = configuration
             services += [owner, OwnerJobs(
                 owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
+                exportDirectory: configuration.exportDirectory.map { URL(fileURLWithPath: $0) },
                 logger: logger, link: { links.publicURL(slug: $0) }
             )]
         }

@@ -141,6 +141,7 @@ extension Tenants {
             let platform = try await Platform.open(options, label: "rdv.provision", needsOwner: true)
             defer { platform.close() }
             let link = try InvitationLinks(platform.configuration, defaultBaseDomain: baseDomain)
+            let exports = Platform.exportDirectory(platform.configuration, dataDirectory: options.dataDir).map { URL(fileURLWithPath: $0) }
             let logger = platform.logger
             if watch {
                 let owner: OwnerDatabase
@@ -148,7 +149,7 @@ extension Tenants {
                 let database = platform.applicationDatabase(maximumConnections: 4)
                 let executor = OwnerJobs(
                     owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
-                    logger: logger, link: link.departement
+                    exportDirectory: exports, logger: logger, link: link.departement
                 )
                 let group = ServiceGroup(configuration: .init(
                     services: [.init(service: owner), .init(service: database), .init(service: executor)],
@@ -157,18 +158,22 @@ extension Tenants {
                 try await group.run()
                 return
             }
-            let outcomes = try await platform.administer { administration in
+            let (outcomes, archives) = try await platform.administer { administration in
                 _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
-                return await OwnerJobs(
+                let jobs = OwnerJobs(
                     owner: administration.owner, database: administration.database, runner: administration.runner,
-                    logger: logger, link: link.departement
-                ).runPending()
+                    exportDirectory: exports, logger: logger, link: link.departement
+                )
+                return (await jobs.runPending(), await jobs.runPendingExports())
             }
             for outcome in outcomes {
                 print(outcome.state == .done ? "Demande \(outcome.request) : département ouvert." : "Demande \(outcome.request) : \(outcome.error ?? "échec").")
             }
-            if outcomes.isEmpty { print("Aucune demande d’ouverture en attente.") }
-            if outcomes.contains(where: { $0.state != .done }) { throw ExitCode.failure }
+            for archive in archives {
+                print(archive.state == .done ? "Archive \(archive.fileName ?? "") écrite." : "Archive \(archive.id) : \(archive.error ?? "échec").")
+            }
+            if outcomes.isEmpty && archives.isEmpty { print("Aucune demande d’ouverture en attente.") }
+            if outcomes.contains(where: { $0.state != .done }) || archives.contains(where: { $0.state != .done }) { throw ExitCode.failure }
         }
     }
 }

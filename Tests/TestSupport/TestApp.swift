@@ -6,6 +6,11 @@ import Tenancy
 import Web
 
 extension TestWorld {
+    /// This world's folder of console archives.
+    public var exportDirectory: URL {
+        URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("rdv-exports-\(settings.databaseName)")
+    }
+
     /// The real application on this world's database, base domain `rdv.test`.
     public func app(
         baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development
@@ -19,6 +24,7 @@ extension TestWorld {
             secretKey: TestWorld.secretKey
         )
         configuration.tenantMigrationVersions = catalog.tenant.map(\.version)
+        configuration.exportDirectory = exportDirectory.path
         return try await buildApplication(
             configuration: configuration,
             database: database, directory: directory, runDatabase: false, logger: logger

@@ -72,6 +72,50 @@ struct DepartementsRoutes: Sendable {
             }
             return redirect(to: "/departements/\(code.value)")
         }
+        group.post("/departements/:code/archives") { request, context in
+            try requireOperator(context)
+            _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            guard configuration.exportDirectory != nil else {
+                throw PublicError(.conflict, title: "Archives non configurées", detail: "Cette plateforme n’a pas de dossier d’archives (RDV_EXPORT_DIR) : utilisez « rdv tenants export ».")
+            }
+            let overview = try await departement(of: context)
+            let account = context.account.id
+            let ip = context.remoteAddress
+            try await context.database.transaction { connection in
+                _ = try await DepartementExports(connection).request(tenantID: overview.tenant.id, by: account, ip: ip)
+            }
+            return redirect(to: "/departements/\(overview.tenant.code.value)#archives")
+        }
+        group.get("/departements/:code/archives/:id") { request, context in
+            try requireOperator(context)
+            guard let directory = configuration.exportDirectory,
+                  let id = context.parameters.get("id").flatMap(UUID.init(uuidString:))
+            else { throw PublicError.pageNotFound }
+            let overview = try await departement(of: context)
+            let account = context.account.id
+            let ip = context.remoteAddress
+            let archive = try await context.database.transaction { connection in
+                try await DepartementExports(connection).download(id, tenantID: overview.tenant.id, by: account, ip: ip)
+            }
+            guard let name = archive.fileName else { throw PublicError.pageNotFound }
+            let body = try await FileIO().loadFile(path: directory + "/" + name, context: context)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/x-tar",
+                    .contentDisposition: "attachment; filename=\"\(name)\"",
+                    .cacheControl: "no-store",
+                ],
+                body: body
+            )
+        }
+    }
+
+    private func departement(of context: ConsortiumMemberContext) async throws -> DepartementOverview {
+        guard let code = context.parameters.get("code").flatMap(DepartementCode.init),
+              let overview = try await context.database.transaction({ try await Departements($0).find(code: code) })
+        else { throw PublicError.pageNotFound }
+        return overview
     }
 
     private func requireOperator(_ context: ConsortiumMemberContext) throws {
@@ -90,14 +134,15 @@ struct DepartementsRoutes: Sendable {
     private func departement(_ request: Request, _ context: ConsortiumMemberContext) async throws -> Response {
         guard let code = context.parameters.get("code").flatMap(DepartementCode.init) else { throw PublicError.pageNotFound }
         let realm = context.realm
-        let found = try await context.database.transaction { connection -> (DepartementOverview, [AuditLog.Entry], [ProvisioningRequest])? in
+        let found = try await context.database.transaction { connection -> (DepartementOverview, [AuditLog.Entry], [ProvisioningRequest], [ExportRequest])? in
             guard let overview = try await Departements(connection).find(code: code) else { return nil }
             let history = try await AuditLog(connection, realm: realm).recent(limit: 100, tenantID: overview.tenant.id)
             let requests = try await Onboarding(connection).recent(limit: 100).filter { $0.definition.code == code }
-            return (overview, history, requests)
+            let exports = try await DepartementExports(connection).all(tenantID: overview.tenant.id)
+            return (overview, history, requests, exports)
         }
-        guard let (overview, history, requests) = found else { throw PublicError.pageNotFound }
-        let page = DepartementPage(overview, history: history, requests: requests, configuration: configuration)
+        guard let (overview, history, requests, exports) = found else { throw PublicError.pageNotFound }
+        let page = DepartementPage(overview, history: history, requests: requests, exports: exports, configuration: configuration)
         return render("consortium_departement", page.templateValues, request, context)
     }
 
@@ -201,8 +246,22 @@ struct DepartementPage: PageModel {
     let actions: [Action]
     let history: [Event]
     let openings: [DepartementsPage.Opening]
+    let archives: [Archive]
+    let archivesConfigured: Bool
 
-    init(_ overview: DepartementOverview, history: [AuditLog.Entry], requests: [ProvisioningRequest], configuration: AppConfiguration) {
+    struct Archive: PageModel {
+        let id: String
+        let requestedAt: String
+        let state: String
+        let ready: Bool
+        let details: String
+        let error: String
+    }
+
+    init(
+        _ overview: DepartementOverview, history: [AuditLog.Entry], requests: [ProvisioningRequest], exports: [ExportRequest],
+        configuration: AppConfiguration
+    ) {
         let tenant = overview.tenant
         let dates = FrenchDates.Timestamps(timeZone: "Europe/Paris")
         pageTitle = "\(tenant.name) – Console du consortium"
@@ -228,6 +287,23 @@ struct DepartementPage: PageModel {
                 state: RequestState(request).label, toFinish: request.state == .failed
             )
         }
+        archivesConfigured = configuration.exportDirectory != nil
+        archives = exports.map { export in
+            let state = switch export.state {
+            case .pending: "en attente d’écriture"
+            case .running: "en cours d’écriture"
+            case .failed: "en échec"
+            case .done: "prête"
+            case .expired: "effacée (au bout de sept jours)"
+            }
+            let details = export.state == .done
+                ? "\(Euros.grouped(export.totalRows ?? 0)) lignes, \(FileSize.megabytes(export.bytes ?? 0)), disponible jusqu’au \(export.expiresAt.map(dates.string(from:)) ?? "—"). SHA-256 : \(export.sha256 ?? "—")"
+                : ""
+            return Archive(
+                id: export.id.uuidString.lowercased(), requestedAt: dates.string(from: export.requestedAt), state: state,
+                ready: export.state == .done, details: details, error: export.error ?? ""
+            )
+        }
     }
 
     static func actions(from status: Tenant.Status) -> [Action] {
@@ -247,6 +323,7 @@ struct DepartementPage: PageModel {
 
     var templateValues: [String: Any] {
         var values = reflectedValues
+        values["hasArchives"] = !archives.isEmpty
         values["hasActions"] = !actions.isEmpty
         values["hasOpenings"] = !openings.isEmpty
         return values
@@ -336,5 +413,13 @@ struct SchemaState {
         case 1: "\(version), 1 migration en attente"
         default: "\(version), \(pending) migrations en attente"
         }
+    }
+}
+
+/// Sizes as the console prints them: « 12,4 Mo ».
+enum FileSize {
+    static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes * 10 + 524_288) / 1_048_576
+        return "\(tenths / 10),\(tenths % 10)\u{00A0}Mo"
     }
 }
