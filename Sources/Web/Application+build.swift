@@ -40,8 +40,10 @@ public func buildApplication(
     consortiumRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: consortiumRouter, pages: pages, health: health)
     consortiumRouter.add(middleware: ConsortiumSessionMiddleware(services: identity))
-    ConsortiumRoutes(services: identity, pages: tenantPages, forms: forms)
+    let statistics = StatisticsRoutes(pages: tenantPages)
+    ConsortiumRoutes(services: identity, pages: tenantPages, forms: forms, statistics: statistics)
         .register(site: consortiumRouter, members: consortiumRouter.group(context: ConsortiumMemberContext.self))
+    statistics.register(on: consortiumRouter.group(context: ConsortiumMemberContext.self))
     SecondFactorRoutes(services: identity, pages: tenantPages, forms: forms)
         .register(on: consortiumRouter.group(context: ConsortiumSecondFactorContext.self))
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Consortium
 import Foundation
 import Notifications
 import Hummingbird
@@ -16,6 +17,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Applique migrations et Tenants/, remplit la démonstration, affiche les adresses.") var demo = false
     @Option(help: "Dossier des fichiers de départements (avec --demo).") var tenants = "Tenants"
     @Flag(help: "N’envoie pas les courriels et SMS (un `rdv worker` à part s’en charge).") var sansEnvois = false
+    @Option(help: "Minutes entre deux mises à jour des statistiques (0 : jamais).") var statsInterval = 15
 
     func run() async throws {
         let environment = try Platform.loadConfiguration()
@@ -50,7 +52,9 @@ struct Serve: AsyncParsableCommand {
         )
         let app = try await buildApplication(
             configuration: configuration, database: database, directory: directory,
-            extraServices: sansEnvois ? [] : [worker], logger: logger
+            extraServices: (sansEnvois ? [] : [worker])
+                + PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger),
+            logger: logger
         )
         try await app.runService()
     }
