@@ -48,12 +48,15 @@ CREATE TABLE statistics_lead_days (
 );
 
 -- Distinct counts cannot be summed from days: per month, recomputed when a day of it changes.
--- active_agents: agents with an appointment that month; usagers_served: distinct usagers seen.
+-- active_agents: agents with an appointment that month; usagers_served: distinct usagers seen;
+-- rdvs: appointments starting that month when counted. Fewer now means retention deleted some:
+-- the distinct counts are then never lowered.
 CREATE TABLE statistics_months (
     tenant_id integer NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     month date NOT NULL CHECK (extract(day FROM month) = 1),
     active_agents integer NOT NULL DEFAULT 0,
     usagers_served integer NOT NULL DEFAULT 0,
+    rdvs integer NOT NULL DEFAULT 0,
     computed_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, month)
 );

@@ -35,7 +35,7 @@ struct StatisticsCollector: Sendable {
                 UNION ALL SELECT m.sent_at FROM message_attempts a JOIN messages m ON m.id = a.message_id
                     WHERE a.attempted_at > \(since) AND m.sent_at IS NOT NULL
                 UNION ALL SELECT created_at FROM waiting_list_offers WHERE created_at > \(since)
-                UNION ALL SELECT o.created_at FROM changed c JOIN waiting_list_offers o ON o.taken_rdv_id = c.id
+                UNION ALL SELECT created_at FROM waiting_list_offers WHERE taken_at > \(since)
             )
             SELECT DISTINCT (at AT TIME ZONE \(tz))::date::text FROM touched ORDER BY 1
             """
@@ -58,8 +58,10 @@ struct StatisticsCollector: Sendable {
     }
 
     /// The daily counts of `days`, in the order of `StatisticsMetric.daily`. Each day is read
-    /// through its own time range, so the indexes on the timestamps serve it.
-    func dayCounts(_ days: [String]) async throws -> [String: [Int]] {
+    /// through its own time range, so the indexes on the timestamps serve it. A count is nil when
+    /// its source has no row that day at all (no appointment created, none starting, no message
+    /// sent, no offer made): retention may have deleted them, and the stored count must stay.
+    func dayCounts(_ days: [String]) async throws -> [String: [Int?]] {
         let tz = timeZone
         var counts: [String: [Int]] = [:]
         for try await (day, values) in try await connection.query(
@@ -95,26 +97,28 @@ struct StatisticsCollector: Sendable {
                        coalesce(sum(coalesce(m.segments, 1)) FILTER (WHERE m.channel = 'sms'), 0) AS segments
                 FROM bounds b JOIN messages m ON m.sent_at >= b.since AND m.sent_at < b.until GROUP BY b.day
             ), offers AS (
-                SELECT b.day, count(*) AS sent, count(*) FILTER (WHERE o.taken_rdv_id IS NOT NULL) AS taken
+                SELECT b.day, count(*) AS sent, count(*) FILTER (WHERE o.taken_at IS NOT NULL) AS taken
                 FROM bounds b JOIN waiting_list_offers o ON o.created_at >= b.since AND o.created_at < b.until GROUP BY b.day
             )
+            -- -1: no source row that day (see above); LEFT JOIN leaves the group's counts NULL.
             SELECT b.day::text, ARRAY[
-                coalesce(c.agent, 0), coalesce(c.usager, 0), coalesce(c.waiting_list, 0), coalesce(c.api, 0),
-                coalesce(o.seen, 0), coalesce(o.noshow, 0), coalesce(o.excused, 0), coalesce(o.revoked, 0),
-                coalesce(o.noshow_reminded, 0), coalesce(o.noshow_not_reminded, 0),
-                coalesce(s.reminders_email, 0), coalesce(s.reminders_sms, 0), coalesce(s.confirmations_email, 0), coalesce(s.confirmations_sms, 0),
-                coalesce(s.segments, 0), coalesce(o.freed, 0), coalesce(o.rebooked, 0), coalesce(f.sent, 0), coalesce(f.taken, 0)
+                coalesce(c.agent, -1), coalesce(c.usager, -1), coalesce(c.waiting_list, -1), coalesce(c.api, -1),
+                coalesce(o.seen, -1), coalesce(o.noshow, -1), coalesce(o.excused, -1), coalesce(o.revoked, -1),
+                coalesce(o.noshow_reminded, -1), coalesce(o.noshow_not_reminded, -1),
+                coalesce(s.reminders_email, -1), coalesce(s.reminders_sms, -1), coalesce(s.confirmations_email, -1), coalesce(s.confirmations_sms, -1),
+                coalesce(s.segments, -1), coalesce(o.freed, -1), coalesce(o.rebooked, -1), coalesce(f.sent, -1), coalesce(f.taken, -1)
             ]::int[]
             FROM bounds b LEFT JOIN created c ON c.day = b.day LEFT JOIN outcomes o ON o.day = b.day
             LEFT JOIN sent s ON s.day = b.day LEFT JOIN offers f ON f.day = b.day
             """
         ).decode((String, [Int]).self) {
-            counts[day] = values
+            counts[day] = values.map { $0 < 0 ? nil : $0 }
         }
         return counts
     }
 
-    /// Lead days of the appointments created on `days`: (day, lead days, appointments).
+    /// Lead days of the appointments created on `days`: (day, lead days, appointments). A day
+    /// without any appointment left has no bucket, and keeps its stored histogram.
     func leadDays(_ days: [String]) async throws -> [(String, Int, Int)] {
         let tz = timeZone
         var buckets: [(String, Int, Int)] = []
@@ -134,10 +138,11 @@ struct StatisticsCollector: Sendable {
     }
 
     /// Distinct counts of `months` (ISO first days): agents holding an appointment that month,
-    /// usagers seen that month.
-    func monthCounts(_ months: [String]) async throws -> [(String, Int, Int)] {
+    /// usagers seen that month, and the appointments starting that month (to tell retention).
+    /// Months without any appointment left are not returned (their stored counts stay).
+    func monthCounts(_ months: [String]) async throws -> [(String, Int, Int, Int)] {
         let tz = timeZone
-        var counts: [(String, Int, Int)] = []
+        var counts: [(String, Int, Int, Int)] = []
         for try await row in try await connection.query(
             """
             WITH bounds AS (
@@ -148,10 +153,11 @@ struct StatisticsCollector: Sendable {
                 (SELECT count(DISTINCT a.agent_id)::int FROM rdvs r JOIN rdv_agents a ON a.rdv_id = r.id
                  WHERE r.starts_at >= b.since AND r.starts_at < b.until AND r.status NOT IN ('excused', 'revoked')),
                 (SELECT count(DISTINCT p.usager_id)::int FROM rdvs r JOIN rdv_participants p ON p.rdv_id = r.id
-                 WHERE r.starts_at >= b.since AND r.starts_at < b.until AND p.status = 'seen')
-            FROM bounds b
+                 WHERE r.starts_at >= b.since AND r.starts_at < b.until AND p.status = 'seen'),
+                (SELECT count(*)::int FROM rdvs r WHERE r.starts_at >= b.since AND r.starts_at < b.until)
+            FROM bounds b WHERE EXISTS (SELECT 1 FROM rdvs r WHERE r.starts_at >= b.since AND r.starts_at < b.until)
             """
-        ).decode((String, Int, Int).self) {
+        ).decode((String, Int, Int, Int).self) {
             counts.append(row)
         }
         return counts

@@ -8,7 +8,9 @@ import Tenancy
 ///
 /// Incremental by default: only the days whose rows changed since the département's watermark
 /// are recounted. Rows deleted later (retention) change no day, so history stays. `full`
-/// recounts every day that still has rows, and keeps the days that have none.
+/// recounts every day that still has rows, and keeps the days that have none; within a day,
+/// each source (appointments created, appointments held, messages sent, offers made) that has
+/// no row left keeps its stored counts.
 public struct StatisticsRefresher: Sendable {
     /// What one département's refresh recounted.
     public struct Outcome: Sendable, Hashable {
@@ -64,7 +66,7 @@ public struct StatisticsRefresher: Sendable {
             let store = StatisticsStore(connection)
             guard try await store.advance(tenant.id, to: read.now, days: days.count, full: full) else { return false }
             try await store.write(tenant.id, days: read.days)
-            try await store.write(tenant.id, leadDays: read.lead, of: days)
+            try await store.write(tenant.id, leadDays: read.lead)
             try await store.write(tenant.id, months: read.months)
             try await store.write(tenant.id, activity: read.activity)
             return true
@@ -75,9 +77,9 @@ public struct StatisticsRefresher: Sendable {
 
     private struct Read: Sendable {
         let now: Date
-        let days: [String: [Int]]
+        let days: [String: [Int?]]
         let lead: [(String, Int, Int)]
-        let months: [(String, Int, Int)]
+        let months: [(String, Int, Int, Int)]
         let activity: DepartementActivity.Counts
     }
 }

@@ -32,28 +32,44 @@ struct StatisticsStore: Sendable {
         return false
     }
 
-    func write(_ tenantID: Int, days: [String: [Int]]) async throws {
+    /// Writes the counts of `days`; a nil count (its source has no row left that day) keeps the
+    /// stored one, or 0 for a new day.
+    func write(_ tenantID: Int, days: [String: [Int?]]) async throws {
         guard !days.isEmpty else { return }
         let names = days.keys.sorted()
         let columns = StatisticsMetric.daily.map(\.rawValue)
-        var bindings = PostgresBindings()
-        bindings.append(tenantID)
-        bindings.append(names)
-        for index in columns.indices { bindings.append(names.map { days[$0]![index] }) }
-        let arrays = columns.indices.map { "$\($0 + 3)::int[]" }.joined(separator: ", ")
-        let sql = """
-            INSERT INTO shared.statistics_days (tenant_id, day, \(columns.joined(separator: ", ")), computed_at)
-            SELECT $1, d.*, now() FROM unnest($2::date[], \(arrays)) AS d
-            ON CONFLICT (tenant_id, day) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")), computed_at = now()
-            """
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings))
+        func bindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(tenantID)
+            bindings.append(names)
+            for index in columns.indices { bindings.append(names.map { days[$0]![index] ?? -1 }) }
+            return bindings
+        }
+        let incoming = "unnest($2::date[], \(columns.indices.map { "$\($0 + 3)::int[]" }.joined(separator: ", "))) AS i(day, \(columns.joined(separator: ", ")))"
+        try await connection.query(PostgresQuery(
+            unsafeSQL: """
+                UPDATE shared.statistics_days s SET \(columns.map { "\($0) = CASE WHEN i.\($0) < 0 THEN s.\($0) ELSE i.\($0) END" }.joined(separator: ", ")),
+                    computed_at = now()
+                FROM \(incoming) WHERE s.tenant_id = $1 AND s.day = i.day
+                """,
+            binds: bindings()
+        ))
+        try await connection.query(PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO shared.statistics_days (tenant_id, day, \(columns.joined(separator: ", ")))
+                SELECT $1, i.day, \(columns.map { "greatest(i.\($0), 0)" }.joined(separator: ", ")) FROM \(incoming)
+                ON CONFLICT (tenant_id, day) DO NOTHING
+                """,
+            binds: bindings()
+        ))
     }
 
-    /// Replaces the lead-days histogram of `days` (a bucket that emptied goes away).
-    func write(_ tenantID: Int, leadDays buckets: [(String, Int, Int)], of days: [String]) async throws {
-        guard !days.isEmpty else { return }
-        try await connection.query("DELETE FROM shared.statistics_lead_days WHERE tenant_id = \(tenantID) AND day = ANY(\(days)::date[])")
+    /// Replaces the lead-days histogram of the days that have buckets (a bucket that emptied goes
+    /// away); a day without any appointment left keeps its histogram.
+    func write(_ tenantID: Int, leadDays buckets: [(String, Int, Int)]) async throws {
         guard !buckets.isEmpty else { return }
+        let days = Array(Set(buckets.map(\.0)))
+        try await connection.query("DELETE FROM shared.statistics_lead_days WHERE tenant_id = \(tenantID) AND day = ANY(\(days)::date[])")
         try await connection.query(
             """
             INSERT INTO shared.statistics_lead_days (tenant_id, day, lead_days, rdvs)
@@ -62,14 +78,19 @@ struct StatisticsStore: Sendable {
         )
     }
 
-    func write(_ tenantID: Int, months: [(String, Int, Int)]) async throws {
+    /// Writes the distinct counts of months. A month that now holds fewer appointments than
+    /// when last counted lost some to retention: its distinct counts are then never lowered.
+    func write(_ tenantID: Int, months: [(String, Int, Int, Int)]) async throws {
         guard !months.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO shared.statistics_months (tenant_id, month, active_agents, usagers_served, computed_at)
-            SELECT \(tenantID), m.*, now() FROM unnest(\(months.map(\.0))::date[], \(months.map(\.1))::int[], \(months.map(\.2))::int[]) AS m
-            ON CONFLICT (tenant_id, month) DO UPDATE SET active_agents = excluded.active_agents,
-                usagers_served = excluded.usagers_served, computed_at = now()
+            INSERT INTO shared.statistics_months AS m (tenant_id, month, active_agents, usagers_served, rdvs, computed_at)
+            SELECT \(tenantID), i.*, now()
+            FROM unnest(\(months.map(\.0))::date[], \(months.map(\.1))::int[], \(months.map(\.2))::int[], \(months.map(\.3))::int[]) AS i
+            ON CONFLICT (tenant_id, month) DO UPDATE SET
+                active_agents = CASE WHEN excluded.rdvs < m.rdvs THEN greatest(m.active_agents, excluded.active_agents) ELSE excluded.active_agents END,
+                usagers_served = CASE WHEN excluded.rdvs < m.rdvs THEN greatest(m.usagers_served, excluded.usagers_served) ELSE excluded.usagers_served END,
+                rdvs = greatest(m.rdvs, excluded.rdvs), computed_at = now()
             """
         )
     }
