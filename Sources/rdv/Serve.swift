@@ -4,6 +4,7 @@ import Foundation
 import Notifications
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Tenancy
 import Web
 
@@ -50,11 +51,10 @@ struct Serve: AsyncParsableCommand {
             configuration: try Delivery.configuration(environment, secretKey: configuration.secretKey, logger: logger),
             logger: logger
         )
+        var extraServices: [any Service] = sansEnvois ? [] : [worker]
+        extraServices += PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         let app = try await buildApplication(
-            configuration: configuration, database: database, directory: directory,
-            extraServices: (sansEnvois ? [] : [worker])
-                + PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger),
-            logger: logger
+            configuration: configuration, database: database, directory: directory, extraServices: extraServices, logger: logger
         )
         try await app.runService()
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Consortium
 import Foundation
 import Logging
+import ServiceLifecycle
 import Tenancy
 
 /// `rdv stats …`: the consortium's statistics.
@@ -44,7 +45,7 @@ struct Stats: AsyncParsableCommand {
 
 extension PlatformOptions {
     /// The statistics refresh every `minutes` minutes (0: never), for `serve` and `worker`.
-    static func statisticsService(database: Database, minutes: Int, logger: Logger) -> [StatisticsRefreshService] {
+    static func statisticsService(database: Database, minutes: Int, logger: Logger) -> [any Service] {
         guard minutes > 0 else { return [] }
         return [StatisticsRefreshService(
             refresher: StatisticsRefresher(database: database, logger: logger), interval: .seconds(minutes * 60), logger: logger

@@ -63,7 +63,7 @@ struct StatisticsCollector: Sendable {
     /// sent, no offer made): retention may have deleted them, and the stored count must stay.
     func dayCounts(_ days: [String]) async throws -> [String: [Int?]] {
         let tz = timeZone
-        var counts: [String: [Int]] = [:]
+        var counts: [String: [Int?]] = [:]
         for try await (day, values) in try await connection.query(
             """
             WITH bounds AS (
@@ -112,7 +112,7 @@ struct StatisticsCollector: Sendable {
             LEFT JOIN sent s ON s.day = b.day LEFT JOIN offers f ON f.day = b.day
             """
         ).decode((String, [Int]).self) {
-            counts[day] = values.map { $0 < 0 ? nil : $0 }
+            counts[day] = values.map { value -> Int? in value < 0 ? nil : value }
         }
         return counts
     }

@@ -72,7 +72,7 @@ public struct StatisticsRefresher: Sendable {
             return true
         }
         if !written { logger.notice("statistics refresh superseded by a later run", metadata: ["tenant": .string(tenant.slug)]) }
-        return Outcome(tenantID: tenant.id, days: written ? days : [], months: written ? read.months.map(\.0) : [])
+        return Outcome(tenantID: tenant.id, days: written ? days : [], months: written ? read.months.map { $0.0 } : [])
     }
 
     private struct Read: Sendable {

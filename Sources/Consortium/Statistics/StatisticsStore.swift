@@ -7,6 +7,10 @@ import Tenancy
 struct StatisticsStore: Sendable {
     let connection: SharedConnection
 
+    init(_ connection: SharedConnection) {
+        self.connection = connection
+    }
+
     /// The instant before which the département's changes are counted, if it was ever refreshed.
     func watermark(of tenantID: Int) async throws -> Date? {
         for try await at in try await connection.query(

@@ -73,7 +73,11 @@ public struct StatisticsTable: Sendable {
             case .count(let count):
                 published.append(hidden[offset] ? (SmallCountSuppression.isSmall(count) ? .small : .secret) : .count(count))
             case .days(let median, let basis):
-                published.append(median.map { basis >= SmallCountSuppression.threshold ? .days($0) : .none } ?? .none)
+                if let median, basis >= SmallCountSuppression.threshold {
+                    published.append(.days(median))
+                } else {
+                    published.append(.none)
+                }
             }
         }
         self.cells = stride(from: 0, to: published.count, by: max(width, 1)).map { Array(published[$0..<min($0 + width, published.count)]) }

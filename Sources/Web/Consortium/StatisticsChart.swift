@@ -61,12 +61,13 @@ struct StatisticsChart: Sendable {
             """
     }
 
-    /// « janv. 26 » style labels keep the axis readable.
+    private static let abbreviations = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+    /// « janv. 26 » labels keep the axis readable.
     private static func shortLabel(_ label: String) -> String {
         let parts = label.split(separator: " ")
-        guard parts.count == 2 else { return label }
-        let month = parts[0].count > 4 ? parts[0].prefix(4) + "." : parts[0]
-        return "\(month) \(parts[1].suffix(2))"
+        guard parts.count == 2, let month = StatisticsFormat.months.firstIndex(of: String(parts[0])) else { return label }
+        return "\(abbreviations[month]) \(parts[1].suffix(2))"
     }
 
     private func line(x1: Double, y1: Double, x2: Double, y2: Double) -> String {

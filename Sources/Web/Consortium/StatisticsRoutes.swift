@@ -100,7 +100,7 @@ struct StatisticsRoutes: Sendable {
         }
         let trend = data.report.trend(months: data.months, of: member)
         let chartTitle = "Rendez-vous pris par mois" + (member.map { " – \($0.name)" } ?? " – consortium")
-        let chart = StatisticsChart(title: chartTitle, bars: zip(trend.rowLabels, trend.cells).map { ($0, $1[0]) })
+        let chart = StatisticsChart(title: chartTitle, bars: zip(trend.rowLabels, trend.cells).map { (label: $0, cell: $1[0]) })
         let current = StatisticsMonth(containing: Date())
         return StatisticsPage(
             pageTitle: "\(heading) – \(data.month.label)", heading: heading,
