@@ -308,10 +308,29 @@ def agent_pages():
     shot("espace-agent")
 
 
+def stats_pages():
+    """The steering committee's statistics on stats., signed in with the keyboard (no second factor for this role)."""
+    if len(sys.argv) < 6:
+        return
+    parts = urlsplit(base)
+    stats = f"{parts.scheme}://stats.{parts.hostname.split('.', 1)[1]}:{parts.port}"
+    visit(stats + "/connexion")
+    tab_to("email", field("email")).send_keys(sys.argv[5])
+    tab_to("password", field("password")).send_keys(sys.argv[4], Keys.ENTER)
+    wait_for("Pilotage du consortium")
+    no_horizontal_scroll()
+    shot("statistiques")
+    tab_to("first département's statistics", lambda element: "/statistiques/departements/" in (element.get_attribute("href") or "")).send_keys(Keys.ENTER)
+    wait_for("Chiffres anonymes du département")
+    no_horizontal_scroll()
+    shot("statistiques-departement")
+
+
 try:
     journey()
     other_pages()
     agent_pages()
+    stats_pages()
 finally:
     driver.quit()
     report = accessibility_report()
@@ -320,4 +339,4 @@ finally:
         file.write(report + "\n")
 if blocking:
     sys.exit(f"{len(blocking)} accessibility violations of impact serious or critical (listed above)")
-print("booked by keyboard, confirmed, moved and cancelled by link; slot free again; agent pages visited; axe found nothing serious")
+print("booked by keyboard, confirmed, moved and cancelled by link; slot free again; agent pages visited; statistics visited; axe found nothing serious")
