@@ -46,6 +46,7 @@ CREATE TABLE statistics_lead_days (
     rdvs integer NOT NULL CHECK (rdvs > 0),
     PRIMARY KEY (tenant_id, day, lead_days)
 );
+CREATE INDEX statistics_lead_days_day ON statistics_lead_days (day);
 
 -- Distinct counts cannot be summed from days: per month, recomputed when a day of it changes.
 -- active_agents: agents with an appointment that month; usagers_served: distinct usagers seen;

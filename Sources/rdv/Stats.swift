@@ -30,10 +30,10 @@ struct Stats: AsyncParsableCommand {
             let logger = platform.logger
             let full = self.full
             let started = ContinuousClock.now
-            let outcomes = try await database.running {
-                try await StatisticsRefresher(database: database, logger: logger).refreshAll(full: full)
+            // One run of the pool: a PostgresClient runs once.
+            let (outcomes, tenants) = try await database.running {
+                (try await StatisticsRefresher(database: database, logger: logger).refreshAll(full: full), try await database.registeredTenants())
             }
-            let tenants = try await database.running { try await database.registeredTenants() }
             let days = outcomes.reduce(0) { $0 + $1.days.count }
             let elapsed = ContinuousClock.now - started
             let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000

@@ -12,8 +12,9 @@ public struct StatisticsRepository: Sendable {
     }
 
     /// Figures per département (registry id) and month (`"2026-01"`), for the months from
-    /// `first` to `last` inclusive (`"YYYY-MM"`). Daily counts and lead histograms add up over
-    /// the month; distinct counts come from their month's row.
+    /// `first` to `last` inclusive (`"YYYY-MM"`). Daily counts add up over the month; distinct
+    /// counts come from their month's row. Lead-day histograms (tens of buckets a day) are read
+    /// for `last` alone: the pages show the median of the month they show.
     public func monthly(from first: String, through last: String) async throws -> [Int: [String: StatisticsFigures]] {
         let since = first + "-01"
         let until = last + "-01"
@@ -37,7 +38,7 @@ public struct StatisticsRepository: Sendable {
         for try await (tenant, month, lead, rdvs) in try await connection.query(
             """
             SELECT tenant_id, to_char(day, 'YYYY-MM'), lead_days, sum(rdvs)::int FROM shared.statistics_lead_days
-            WHERE day >= \(since)::date AND day < \(until)::date + interval '1 month' GROUP BY 1, 2, 3
+            WHERE day >= \(until)::date AND day < \(until)::date + interval '1 month' GROUP BY 1, 2, 3
             """
         ).decode((Int, String, Int, Int).self) {
             figures[tenant, default: [:]][month, default: StatisticsFigures()].lead.add(LeadHistogram([lead: rdvs]))

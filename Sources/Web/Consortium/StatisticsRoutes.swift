@@ -10,6 +10,7 @@ import Tenancy
 /// comes from the anonymous aggregates in `shared`, with statistical secrecy applied.
 struct StatisticsRoutes: Sendable {
     let pages: TenantPages
+    let cache = StatisticsPageCache()
     /// Months of the trend chart and table.
     static let trendMonths = 24
 
@@ -17,13 +18,15 @@ struct StatisticsRoutes: Sendable {
         group.get("/statistiques") { request, context in try await home(request, context) }
         group.get("/statistiques/departements/:code") { request, context in
             let code = context.parameters.get("code") ?? ""
-            let data = try await load(request, context)
-            guard let member = data.report.members.first(where: { $0.code == code }) else { throw PublicError.pageNotFound }
-            let page = page(data, member: member, heading: "\(member.name) (\(member.code))", base: "/statistiques", context: context)
-            return render("stats_departement", page, request, context)
+            let built = try await cachedPage(request, context, path: "/statistiques", code: code) { data in
+                guard let member = data.report.members.first(where: { $0.code == code }) else { throw PublicError.pageNotFound }
+                return page(data, member: member, heading: "\(member.name) (\(member.code))", base: "/statistiques", context: context)
+            }
+            return render("stats_departement", built, request, context)
         }
         group.get("/statistiques/csv/:table") { request, context in
-            let data = try await load(request, context)
+            let tenants = try await context.database.registeredTenants()
+            let data = try await load(try Self.month(request), tenants: tenants, refreshed: nil, context)
             let member = try request.uri.queryParameters["departement"].map { code in
                 guard let member = data.report.members.first(where: { $0.code == String(code) }) else { throw PublicError.pageNotFound }
                 return member
@@ -49,9 +52,26 @@ struct StatisticsRoutes: Sendable {
 
     /// The statistics home: on `stats.` it is the space's home page.
     func home(_ request: Request, _ context: ConsortiumMemberContext) async throws -> Response {
-        let data = try await load(request, context)
         let heading = context.account.role == .steering ? context.spaceName : "Statistiques du consortium"
-        return render("stats_home", page(data, member: nil, heading: heading, base: request.uri.path, context: context), request, context)
+        let base = request.uri.path
+        let built = try await cachedPage(request, context, path: base + heading, code: nil) { data in
+            page(data, member: nil, heading: heading, base: base, context: context)
+        }
+        return render("stats_home", built, request, context)
+    }
+
+    /// The page built by `build`, or the same one built since the last refresh.
+    private func cachedPage(
+        _ request: Request, _ context: ConsortiumMemberContext, path: String, code: String?, build: (Loaded) throws -> StatisticsPage
+    ) async throws -> StatisticsPage {
+        let month = try Self.month(request)
+        let tenants = try await context.database.registeredTenants()
+        let refreshed = try await context.database.transaction { try await StatisticsRepository($0).lastRefresh() }
+        let key = StatisticsPageCache.Key(
+            page: "\(path)|\(code ?? "")|\(month.key)", refreshed: refreshed,
+            registry: tenants.map { "\($0.id)|\($0.code.value)|\($0.name)" }, today: StatisticsMonth(containing: Date()).key
+        )
+        return try await cache.page(for: key) { try build(try await load(month, tenants: tenants, refreshed: refreshed, context)) }
     }
 
     private struct Loaded {
@@ -61,23 +81,20 @@ struct StatisticsRoutes: Sendable {
         let refreshed: Date?
     }
 
-    /// The month asked for (`?mois=2026-01`, this month by default) and the figures of the 24
-    /// months ending with it.
-    private func load(_ request: Request, _ context: ConsortiumMemberContext) async throws -> Loaded {
-        let month: StatisticsMonth
-        if let asked = request.uri.queryParameters["mois"], !asked.isEmpty {
-            guard let parsed = StatisticsMonth(key: String(asked)) else {
-                throw PublicError(.badRequest, title: "Mois invalide", detail: "Le mois s’écrit sous la forme AAAA-MM, par exemple 2026-01.")
-            }
-            month = parsed
-        } else {
-            month = StatisticsMonth(containing: Date())
+    /// The month asked for (`?mois=2026-01`), this month by default.
+    private static func month(_ request: Request) throws -> StatisticsMonth {
+        guard let asked = request.uri.queryParameters["mois"], !asked.isEmpty else { return StatisticsMonth(containing: Date()) }
+        guard let parsed = StatisticsMonth(key: String(asked)) else {
+            throw PublicError(.badRequest, title: "Mois invalide", detail: "Le mois s’écrit sous la forme AAAA-MM, par exemple 2026-01.")
         }
+        return parsed
+    }
+
+    /// The figures of the 24 months ending with `month`.
+    private func load(_ month: StatisticsMonth, tenants: [Tenant], refreshed: Date?, _ context: ConsortiumMemberContext) async throws -> Loaded {
         let window = month.window(Self.trendMonths)
-        let tenants = try await context.database.registeredTenants()
-        let (figures, refreshed) = try await context.database.transaction { connection in
-            let repository = StatisticsRepository(connection)
-            return (try await repository.monthly(from: window[0].key, through: month.key), try await repository.lastRefresh())
+        let figures = try await context.database.transaction { connection in
+            try await StatisticsRepository(connection).monthly(from: window[0].key, through: month.key)
         }
         let members = tenants.map { StatisticsReport.Member(id: $0.id, code: $0.code.value, name: $0.name) }
         return Loaded(
