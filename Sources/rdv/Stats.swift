@@ -26,7 +26,7 @@ struct Stats: AsyncParsableCommand {
         func run() async throws {
             let platform = try await Platform.open(options, label: "rdv.stats", needsOwner: false)
             defer { platform.close() }
-            let database = platform.applicationDatabase(maximumConnections: 4)
+            let database = platform.applicationDatabase(maximumConnections: 8)
             let logger = platform.logger
             let full = self.full
             let started = ContinuousClock.now

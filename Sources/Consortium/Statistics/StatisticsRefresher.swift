@@ -33,19 +33,35 @@ public struct StatisticsRefresher: Sendable {
         self.logger = logger
     }
 
-    /// Refreshes every registered département, one after the other; one that fails is logged and
-    /// the others still run. Returns the outcomes of those that succeeded.
+    /// Refreshes every registered département, `parallel` at a time (each holds a connection or
+    /// two); one that fails is logged and the others still run. Returns the outcomes of those
+    /// that succeeded, in registry order.
     @discardableResult
-    public func refreshAll(full: Bool = false) async throws -> [Outcome] {
-        var outcomes: [Outcome] = []
-        for tenant in try await database.registeredTenants() {
-            do {
-                outcomes.append(try await refresh(tenant, full: full))
-            } catch {
-                logger.error("statistics refresh failed", metadata: ["tenant": .string(tenant.slug), "error": .string(String(reflecting: error))])
+    public func refreshAll(full: Bool = false, parallel: Int = 4) async throws -> [Outcome] {
+        let tenants = try await database.registeredTenants()
+        var outcomes: [Int: Outcome] = [:]
+        await withTaskGroup(of: (Int, Outcome?).self) { group in
+            var next = tenants.startIndex
+            func start() {
+                guard next < tenants.endIndex else { return }
+                let (index, tenant) = (next, tenants[next])
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, try await refresh(tenant, full: full))
+                    } catch {
+                        logger.error("statistics refresh failed", metadata: ["tenant": .string(tenant.slug), "error": .string(String(reflecting: error))])
+                        return (index, nil)
+                    }
+                }
+            }
+            for _ in 0..<max(1, parallel) { start() }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                start()
             }
         }
-        return outcomes
+        return outcomes.keys.sorted().compactMap { outcomes[$0] }
     }
 
     public func refresh(_ tenant: Tenant, full: Bool = false) async throws -> Outcome {
@@ -56,6 +72,7 @@ public struct StatisticsRefresher: Sendable {
             let now = try await collector.now()
             let days = if full || since == nil { try await collector.allDays() } else { try await collector.changedDays(since: since!) }
             let months = Array(Set(days.map { String($0.prefix(7)) + "-01" })).sorted()
+            guard !days.isEmpty else { return Read(now: now, days: [:], lead: [], months: [], activity: try await collector.activity()) }
             return Read(
                 now: now, days: try await collector.dayCounts(days), lead: try await collector.leadDays(days),
                 months: try await collector.monthCounts(months), activity: try await collector.activity()
