@@ -19,7 +19,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page (with the plans of busy times, week agenda, usager search), message delivery, export and import of a département
+## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page (with the plans of busy times, week agenda, usager search), message delivery, export and import of a département, consortium statistics (full and incremental refresh, statistics home)
 bench:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product rdv
@@ -29,6 +29,7 @@ bench:
 	scripts/bench-slots
 	scripts/bench-delivery
 	scripts/bench-archive
+	scripts/bench-stats
 
 ## Stops and deletes the local embedded database (.rdv/)
 clean-db:

@@ -18,6 +18,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Applique migrations et Tenants/, remplit la démonstration, affiche les adresses.") var demo = false
     @Option(help: "Dossier des fichiers de départements (avec --demo).") var tenants = "Tenants"
     @Flag(help: "N’envoie pas les courriels et SMS (un `rdv worker` à part s’en charge).") var sansEnvois = false
+    @Option(help: "Minutes entre deux mises à jour des statistiques (0 : jamais).") var statsInterval = 15
 
     func run() async throws {
         let environment = try Platform.loadConfiguration()
@@ -54,6 +55,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         )
         var services: [any Service] = sansEnvois ? [] : [worker]
+        services += PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         if environment.isDevelopment, platform.settings.owner != nil {
             let owner: OwnerDatabase
             do { owner = try OwnerDatabase(settings: platform.settings, maximumConnections: 3, logger: logger) } catch {

@@ -33,6 +33,7 @@ enum Delivery {
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Envoie les courriels et SMS en attente de tous les départements.")
     @OptionGroup var options: PlatformOptions
+    @Option(help: "Minutes entre deux mises à jour des statistiques (0 : jamais).") var statsInterval = 15
 
     func run() async throws {
         let platform = try await Platform.open(options, label: "rdv.worker", needsOwner: false)
@@ -43,8 +44,12 @@ struct Worker: AsyncParsableCommand {
         let worker = NotificationWorker(
             database: database, configuration: try Delivery.configuration(platform.configuration, secretKey: key, logger: logger), logger: logger
         )
+        let statistics = PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: database), .init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: [.init(service: database), .init(service: worker)] + statistics.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            )
         )
         try await group.run()
     }

@@ -365,11 +365,30 @@ def console_pages():
     shot("console-ouverture-erreur")
 
 
+def stats_pages():
+    """The steering committee's statistics on stats., signed in with the keyboard (no second factor for this role)."""
+    if len(sys.argv) < 10:
+        return
+    parts = urlsplit(base)
+    stats = f"{parts.scheme}://stats.{parts.hostname.split('.', 1)[1]}:{parts.port}"
+    visit(stats + "/connexion")
+    tab_to("email", field("email")).send_keys(sys.argv[9])
+    tab_to("password", field("password")).send_keys(sys.argv[4], Keys.ENTER)
+    wait_for("Pilotage du consortium")
+    no_horizontal_scroll()
+    shot("statistiques")
+    tab_to("first département's statistics", lambda element: "/statistiques/departements/" in (element.get_attribute("href") or "")).send_keys(Keys.ENTER)
+    wait_for("Chiffres anonymes du département")
+    no_horizontal_scroll()
+    shot("statistiques-departement")
+
+
 try:
     journey()
     other_pages()
     agent_pages()
     console_pages()
+    stats_pages()
 finally:
     driver.quit()
     report = accessibility_report()
@@ -378,4 +397,4 @@ finally:
         file.write(report + "\n")
 if blocking:
     sys.exit(f"{len(blocking)} accessibility violations of impact serious or critical (listed above)")
-print("booked by keyboard, confirmed, moved and cancelled by link; slot free again; agent pages visited; console visited; axe found nothing serious")
+print("booked by keyboard, confirmed, moved and cancelled by link; slot free again; agent pages visited; console visited; statistics visited; axe found nothing serious")

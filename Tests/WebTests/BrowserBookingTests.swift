@@ -26,16 +26,22 @@ import TestSupport
                 _ = try await sectors.attribute(sectorID: sector.id, organisationID: setup.organisation.id)
             }
             let (operatorAccount, totp) = try await Self.partnership(of: setup.tenant, world)
+            // The steering committee's statistics, with a day of figures to draw.
+            let steering = try await world.makeConsortiumAccount(.steering)
+            _ = try await world.owner.ownerQuery("""
+                INSERT INTO shared.statistics_days (tenant_id, day, created_agent, created_usager, seen, noshow)
+                VALUES (\(setup.tenant.id), current_date - 1, 40, 12, 30, 3)
+                """)
             try await world.withLiveApp(baseDomain: "localhost") { app in
                 let base = "http://\(setup.tenant.slug).localhost:\(app.port)"
                 let shots = Self.repository.appendingPathComponent(".build/browser-artefacts").path
                 let (status, output) = try await Self.run([
                     "python3", Self.repository.appendingPathComponent("Tests/Browser/book_by_keyboard.py").path, base, shots,
                     setup.agent.email, TestWorld.agentPassword,
-                    operatorAccount.email, TestWorld.agentPassword, totp.secret.map { String(format: "%02x", $0) }.joined(), String(setup.tenant.id),
+                    operatorAccount.email, TestWorld.agentPassword, totp.secret.map { String(format: "%02x", $0) }.joined(), String(setup.tenant.id), steering.email,
                 ])
                 #expect(status == 0, "browser script failed:\n\(output)")
-                #expect(output.contains("slot free again") && output.contains("agent pages visited") && output.contains("console visited"))
+                #expect(output.contains("slot free again") && output.contains("agent pages visited") && output.contains("console visited") && output.contains("statistics visited"))
             }
             let statuses = try await world.database.tenant(setup.tenant).transaction { connection in
                 var statuses: [String] = []

@@ -12,6 +12,8 @@ struct ConsortiumRoutes: Sendable {
     let services: IdentityServices
     let pages: TenantPages
     let forms: Forms
+    /// The steering committee's home page is the statistics.
+    let statistics: StatisticsRoutes
 
     func register(site router: Router<ConsortiumRequestContext>, members group: RouterGroup<ConsortiumMemberContext>) {
         router.get("/connexion") { request, context in
@@ -39,6 +41,7 @@ struct ConsortiumRoutes: Sendable {
             return redirect(to: "/connexion", cookies: [services.expiredCookie(services.sessionCookieName)])
         }
         group.get("/") { request, context in
+            if context.account.role == .steering { return try await statistics.home(request, context) }
             let tenants = try await context.database.registeredTenants()
             let memberships = try await context.database.transaction { try await MembershipRepository($0).conventionPeriods() }
             let realm = context.realm
