@@ -70,6 +70,10 @@ enum ArchiveText {
     }
 
     static func appendCopy(bytes: some Collection<UInt8>, to out: inout [UInt8]) {
+        guard bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
         for byte in bytes {
             switch byte {
             case 0x5C: out.append(contentsOf: [0x5C, 0x5C])

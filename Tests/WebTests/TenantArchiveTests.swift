@@ -62,6 +62,41 @@ import TestSupport
         }
     }
 
+    @Test func platformSealedSecretsAreSealedAgainWithTheTargetPlatformsKey() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("departement.tar")
+        let key = try ArchiveSealingKey(bytes: Data(repeating: 42, count: 32))
+        let targetSecret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        let (agentID, totpSecret) = try await TestWorld.run { world in
+            let fixture = try await ArchiveFixture.make(world)
+            _ = try await ArchiveFixture.archive(world).export(tenant: fixture.setup.tenant, to: file, sealingSecretsWith: key)
+            return (fixture.setup.agent.id, fixture.totp.secret)
+        }
+        try await TestWorld.run { target in
+            // A wrong key is refused before anything is written.
+            let wrong = try ArchiveSealingKey(bytes: Data(repeating: 1, count: 32))
+            await #expect(throws: ArchiveError.wrongKey) {
+                try await ArchiveFixture.archive(target, secretKey: targetSecret).import(from: file, openingSecretsWith: wrong)
+            }
+            #expect(try await target.registry.all().isEmpty)
+
+            let imported = try await ArchiveFixture.archive(target, secretKey: targetSecret).import(from: file, openingSecretsWith: key)
+            let schema = imported.tenant.schemaName
+            let (sealedTOTP, sealedSMS) = try await target.owner.client.query(
+                PostgresQuery(unsafeSQL: """
+                    SELECT (SELECT totp_secret FROM \(schema).agents WHERE id = '\(agentID)'),
+                           (SELECT sms_api_key_sealed FROM \(schema).notification_settings)
+                    """),
+                logger: target.owner.logger
+            ).collect()[0].decode((Data, Data).self)
+            let seals = SecondFactor(secret: targetSecret).archiveSeals
+            #expect(try seals["agents.totp_secret"]!.open(sealedTOTP) == totpSecret)
+            #expect(CredentialBox(secret: targetSecret).open(sealedSMS) == ArchiveFixture.smsKey)
+            #expect(CredentialBox(secret: TestWorld.secretKey).open(sealedSMS) == nil)
+        }
+    }
+
     @Test func withoutSecretsUnderAnotherSlugTheRowsMatchAndTheAgentMustResetThePassword() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
