@@ -96,6 +96,15 @@ import TestSupport
                 #expect(chosen.status == .seeOther)
                 let later = Browser(app: app, host: "mayotte.rdv.test")
                 #expect(try await later.signIn("z.abdou@cg976.fr", password: "Le-lagon-de-Mayotte-2026") == 303)
+                // After the next statistics refresh, the console counts its administrator and the
+                // steering committee finds the new département beside the others.
+                _ = try await StatisticsRefresher(database: world.database, overlap: 0, logger: world.database.logger).refreshAll()
+                let counted = try await console.get("/departements/976")
+                #expect(counted.text.contains("<dt>Agents</dt><dd>1</dd>"))
+                let steering = try await world.makeConsortiumAccount(.steering)
+                let stats = Browser(app: app, host: "stats.rdv.test")
+                #expect(try await stats.signIn(steering.email) == 303)
+                #expect(try await stats.get("/").text.contains("Mayotte"))
                 let organisations = try await world.database.tenant(mayotte).transaction { connection in
                     try await connection.query("SELECT name FROM organisations").collect().map { try $0.decode(String.self) }
                 }

@@ -124,25 +124,29 @@ struct DepartementsRoutes: Sendable {
     }
 
     private func list(_ request: Request, _ context: ConsortiumMemberContext) async throws -> Response {
-        let (departements, requests) = try await context.database.transaction { connection in
-            (try await Departements(connection).overview(), try await Onboarding(connection).recent(limit: 20))
+        let (departements, requests, activity) = try await context.database.transaction { connection in
+            (
+                try await Departements(connection).overview(), try await Onboarding(connection).recent(limit: 20),
+                try await StatisticsRepository(connection).departementActivity()
+            )
         }
-        let page = DepartementsPage(departements: departements, requests: requests, configuration: configuration)
+        let page = DepartementsPage(departements: departements, requests: requests, activity: activity, configuration: configuration)
         return render("consortium_departements", page.templateValues, request, context)
     }
 
     private func departement(_ request: Request, _ context: ConsortiumMemberContext) async throws -> Response {
         guard let code = context.parameters.get("code").flatMap(DepartementCode.init) else { throw PublicError.pageNotFound }
         let realm = context.realm
-        let found = try await context.database.transaction { connection -> (DepartementOverview, [AuditLog.Entry], [ProvisioningRequest], [ExportRequest])? in
+        let found = try await context.database.transaction { connection -> (DepartementOverview, [AuditLog.Entry], [ProvisioningRequest], [ExportRequest], DepartementActivity?)? in
             guard let overview = try await Departements(connection).find(code: code) else { return nil }
+            let activity = try await StatisticsRepository(connection).departementActivity()[overview.tenant.id]
             let history = try await AuditLog(connection, realm: realm).recent(limit: 100, tenantID: overview.tenant.id)
             let requests = try await Onboarding(connection).recent(limit: 100).filter { $0.definition.code == code }
             let exports = try await DepartementExports(connection).all(tenantID: overview.tenant.id)
-            return (overview, history, requests, exports)
+            return (overview, history, requests, exports, activity)
         }
-        guard let (overview, history, requests, exports) = found else { throw PublicError.pageNotFound }
-        let page = DepartementPage(overview, history: history, requests: requests, exports: exports, configuration: configuration)
+        guard let (overview, history, requests, exports, activity) = found else { throw PublicError.pageNotFound }
+        let page = DepartementPage(overview, history: history, requests: requests, exports: exports, activity: activity, configuration: configuration)
         return render("consortium_departement", page.templateValues, request, context)
     }
 
@@ -179,6 +183,7 @@ struct DepartementsPage: PageModel {
         let schema: String
         let lagging: Bool
         let managedInConsole: Bool
+        let activity: ActivityLine
     }
 
     struct Opening: PageModel {
@@ -193,13 +198,16 @@ struct DepartementsPage: PageModel {
     let departements: [Row]
     let openings: [Opening]
 
-    init(departements overviews: [DepartementOverview], requests: [ProvisioningRequest], configuration: AppConfiguration) {
+    init(
+        departements overviews: [DepartementOverview], requests: [ProvisioningRequest], activity: [Int: DepartementActivity],
+        configuration: AppConfiguration
+    ) {
         departements = overviews.sorted { $0.tenant.code < $1.tenant.code }.map { overview in
             let pending = SchemaState(overview, known: configuration.tenantMigrationVersions)
             return Row(
                 code: overview.tenant.code.value, name: overview.tenant.name, status: overview.tenant.status.frenchName,
                 hosts: Hosts(overview.tenant, configuration: configuration).all, schema: pending.text, lagging: pending.lagging,
-                managedInConsole: overview.managedInConsoleSince != nil
+                managedInConsole: overview.managedInConsoleSince != nil, activity: ActivityLine(activity[overview.tenant.id])
             )
         }
         openings = requests.filter { $0.state != .done }.map { request in
@@ -248,6 +256,7 @@ struct DepartementPage: PageModel {
     let openings: [DepartementsPage.Opening]
     let archives: [Archive]
     let archivesConfigured: Bool
+    let activity: ActivityLine
 
     struct Archive: PageModel {
         let id: String
@@ -260,8 +269,9 @@ struct DepartementPage: PageModel {
 
     init(
         _ overview: DepartementOverview, history: [AuditLog.Entry], requests: [ProvisioningRequest], exports: [ExportRequest],
-        configuration: AppConfiguration
+        activity: DepartementActivity?, configuration: AppConfiguration
     ) {
+        self.activity = ActivityLine(activity)
         let tenant = overview.tenant
         let dates = FrenchDates.Timestamps(timeZone: "Europe/Paris")
         pageTitle = "\(tenant.name) – Console du consortium"
@@ -413,6 +423,26 @@ struct SchemaState {
         case 1: "\(version), 1 migration en attente"
         default: "\(version), \(pending) migrations en attente"
         }
+    }
+}
+
+/// A département's size and activity this month, as of the last statistics refresh.
+struct ActivityLine: PageModel {
+    let agents: String
+    let usagers: String
+    let rdvsThisMonth: String
+    let smsSegmentsThisMonth: String
+    let lastActivity: String
+    let refreshedAt: String
+
+    init(_ activity: DepartementActivity?) {
+        let dates = FrenchDates.Timestamps(timeZone: "Europe/Paris")
+        agents = activity.map { Euros.grouped($0.agents) } ?? "—"
+        usagers = activity.map { Euros.grouped($0.usagers) } ?? "—"
+        rdvsThisMonth = activity.map { Euros.grouped($0.rdvsThisMonth) } ?? "—"
+        smsSegmentsThisMonth = activity.map { Euros.grouped($0.smsSegmentsThisMonth) } ?? "—"
+        lastActivity = activity?.lastActivityAt.map(dates.string(from:)) ?? "—"
+        refreshedAt = activity.map { dates.string(from: $0.refreshedAt) } ?? "pas encore calculé"
     }
 }
 
