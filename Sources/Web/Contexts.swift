@@ -36,9 +36,12 @@ enum SiteDatabaseAccess: Sendable {
 public struct LandingRequestContext: RequestContext {
     public typealias Source = SiteContextSource
     public var coreContext: CoreRequestContextStorage
+    /// Schema `shared`, for the public statistics: the consortium's anonymous totals only.
+    public let database: SharedDatabase?
 
     public init(source: SiteContextSource) {
         self.coreContext = .init(source: source)
+        if case .shared(let database) = source.access { self.database = database } else { self.database = nil }
     }
 }
 

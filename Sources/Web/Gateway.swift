@@ -38,7 +38,8 @@ struct Gateway: HTTPResponder {
         let remoteAddress = context.remoteAddress
         switch site {
         case .landing:
-            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress, access: .none)))
+            // The landing page reads the consortium's public totals, and nothing of any département.
+            return try await landing.respond(to: request, context: .init(source: .init(logger: logger, site: site, remoteAddress: remoteAddress, access: .shared(database.shared))))
         case .tenant(let tenant) where tenant.status.isServed:
             logger[metadataKey: "tenant"] = .string(tenant.slug)
             let source = SiteContextSource(logger: logger, site: site, remoteAddress: remoteAddress, access: .tenant(database.tenant(tenant)))

@@ -26,6 +26,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 
 base, shots = sys.argv[1].rstrip("/"), sys.argv[2]
 os.makedirs(shots, exist_ok=True)
@@ -159,7 +160,12 @@ def field(name):
 def wait_for(text, timeout=10):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if text in driver.find_element(By.TAG_NAME, "body").text:
+        try:
+            shown = text in driver.find_element(By.TAG_NAME, "body").text
+        except (StaleElementReferenceException, NoSuchElementException):
+            # The next page replaced the body while it was read (a form just submitted): read again.
+            shown = False
+        if shown:
             audit()
             return
         time.sleep(0.1)
@@ -266,6 +272,9 @@ def other_pages():
     # The consortium's landing page, on the base domain without the département's label.
     visit(f"{parts.scheme}://{parts.hostname.split('.', 1)[1]}:{parts.port}/")
     wait_for("Prendre rendez-vous avec les services sociaux")
+    visit(f"{parts.scheme}://{parts.hostname.split('.', 1)[1]}:{parts.port}/statistiques")
+    wait_for("Statistiques publiques")
+    no_horizontal_scroll()
     for path, text in [
         ("/connexion", "Connexion à l’espace agent"),
         ("/mot-de-passe-oublie", "Mot de passe oublié"),
