@@ -192,6 +192,14 @@ struct DepartementsPage: PageModel {
         let name: String
         let state: String
         let toFinish: Bool
+
+        init(_ request: ProvisioningRequest) {
+            id = request.id.uuidString.lowercased()
+            code = request.definition.code.value
+            name = request.definition.name
+            state = RequestState(request).label
+            toFinish = request.state == .failed
+        }
     }
 
     let pageTitle = "Départements – Console du consortium"
@@ -210,12 +218,7 @@ struct DepartementsPage: PageModel {
                 managedInConsole: overview.managedInConsoleSince != nil, activity: ActivityLine(activity[overview.tenant.id])
             )
         }
-        openings = requests.filter { $0.state != .done }.map { request in
-            Opening(
-                id: request.id.uuidString.lowercased(), code: request.definition.code.value, name: request.definition.name,
-                state: RequestState(request).label, toFinish: request.state == .failed
-            )
-        }
+        openings = requests.filter { $0.state != .done }.map(Opening.init)
     }
 
     var templateValues: [String: Any] {
@@ -291,12 +294,7 @@ struct DepartementPage: PageModel {
         self.history = history.map { entry in
             Event(at: dates.string(from: entry.occurredAt), event: entry.event.frenchLabel, who: entry.actorName ?? "ligne de commande")
         }
-        openings = requests.map { request in
-            .init(
-                id: request.id.uuidString.lowercased(), code: request.definition.code.value, name: request.definition.name,
-                state: RequestState(request).label, toFinish: request.state == .failed
-            )
-        }
+        openings = requests.map(DepartementsPage.Opening.init)
         archivesConfigured = configuration.exportDirectory != nil
         archives = exports.map { export in
             let state = switch export.state {
