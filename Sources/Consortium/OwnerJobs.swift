@@ -136,7 +136,10 @@ public struct OwnerJobs: Service {
         case .registered:
             let registered = try await database.registeredTenants()
             // The console checked, but another opening or a TOML file may have come in between.
-            if let taken = registered.first(where: { $0.code == request.definition.code || $0.slug == request.definition.slug }), taken.id != tenantID {
+            // A département still being opened under this code is this request's own, registered by an
+            // attempt that stopped before it could say so.
+            let ours = { (tenant: Tenant) in tenant.id == tenantID || (tenant.status == .provisioning && tenant.code == request.definition.code) }
+            if let taken = registered.first(where: { $0.code == request.definition.code || $0.slug == request.definition.slug }), !ours(taken) {
                 throw Refused("le département \(taken.code.value) ou le sous-domaine « \(taken.slug) » est déjà celui de « \(taken.name) »")
             }
             try await TenantRegistry(owner: owner).upsert([request.definition], source: .console(actor: request.requestedBy))

@@ -165,6 +165,20 @@ import TestSupport
         }
     }
 
+    @Test func anAttemptThatDiedAfterRegisteringIsFinishedByTheNextOne() async throws {
+        try await TestWorld.run { world in
+            let account = try await world.makeConsortiumAccount(.operator_)
+            let id = try await world.database.shared.transaction { connection in
+                try await Onboarding(connection).request(OnboardingForm(fields: Self.mayotte), by: account.id, ip: nil)
+            }
+            // An attempt registered the département, then its process died before recording the step.
+            let request = try #require(try await world.database.shared.transaction { try await Onboarding($0).find(id) })
+            try await world.registry.upsert([request.definition], source: .console(actor: account.id))
+            #expect(await Self.executor(world).runPending().map(\.state) == [.done])
+            #expect(try await world.registry.all().map(\.status) == [.active])
+        }
+    }
+
     @Test func aCodeOrHostAlreadyTakenIsRefusedBeforeAnythingIsWritten() async throws {
         try await TestWorld.run { world in
             let existing = try await world.makeTenant(code: DepartementCode("62"), slug: "pas-de-calais", name: "Pas-de-Calais", customDomains: ["rdv.pasdecalais.fr"])
