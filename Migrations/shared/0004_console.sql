@@ -92,12 +92,12 @@ REVOKE ALL ON FUNCTION retry_provisioning(uuid, uuid, inet) FROM PUBLIC;
 
 -- Each département's schema version, for the console's list. The version tables are hidden
 -- from every role but the owner; this reveals their highest number and nothing else.
-CREATE FUNCTION tenant_schema_versions() RETURNS TABLE (tenant_id integer, version integer, migrated_at timestamptz)
+CREATE FUNCTION tenant_schema_versions(one integer DEFAULT NULL) RETURNS TABLE (tenant_id integer, version integer, migrated_at timestamptz)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     t record;
 BEGIN
-    FOR t IN SELECT id, 'dept_' || lower(insee_code) AS schema FROM shared.tenants LOOP
+    FOR t IN SELECT id, 'dept_' || lower(insee_code) AS schema FROM shared.tenants WHERE one IS NULL OR id = one LOOP
         IF to_regclass(format('%I.schema_migrations', t.schema)) IS NULL THEN
             tenant_id := t.id; version := 0; migrated_at := NULL;
             RETURN NEXT;
@@ -109,7 +109,7 @@ BEGIN
     END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION tenant_schema_versions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tenant_schema_versions(integer) FROM PUBLIC;
 
 DO $$
 DECLARE
@@ -117,7 +117,7 @@ DECLARE
 BEGIN
     EXECUTE format('GRANT EXECUTE ON FUNCTION set_tenant_status(integer, text, uuid, inet) TO %I', app);
     EXECUTE format('GRANT EXECUTE ON FUNCTION retry_provisioning(uuid, uuid, inet) TO %I', app);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION tenant_schema_versions() TO %I', app);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION tenant_schema_versions(integer) TO %I', app);
     EXECUTE format(
         'GRANT INSERT (slug, name, insee_code, time_zone, contact_email, custom_domains, organisation_name, '
         'admin_email, admin_first_name, admin_last_name, requested_by) ON provisioning_requests TO %I', app

@@ -56,11 +56,27 @@ public struct Departements: Sendable {
     }
 
     public func overview() async throws -> [DepartementOverview] {
+        try await overview(of: nil)
+    }
+
+    public func find(code: DepartementCode) async throws -> DepartementOverview? {
+        guard let tenant = try await registered(code: code) else { return nil }
+        return try await overview(of: tenant.id).first
+    }
+
+    /// The département of this code, from the registry alone.
+    public func registered(code: DepartementCode) async throws -> Tenant? {
+        try await TenantRegistry.load(from: connection).first { $0.code == code }
+    }
+
+    /// Every département, or one: the schema versions are read in each schema asked for.
+    private func overview(of tenantID: Int?) async throws -> [DepartementOverview] {
         let tenants = try await TenantRegistry.load(from: connection)
         let rows = try await connection.query(
             """
             SELECT t.id, t.contact_email, t.created_at, t.managed_in_console_at, v.version, v.migrated_at
-            FROM shared.tenants t LEFT JOIN shared.tenant_schema_versions() v ON v.tenant_id = t.id
+            FROM shared.tenants t LEFT JOIN shared.tenant_schema_versions(\(tenantID)::integer) v ON v.tenant_id = t.id
+            WHERE \(tenantID)::integer IS NULL OR t.id = \(tenantID)
             """
         )
         var details: [Int: (String?, Date, Date?, Int?, Date?)] = [:]
@@ -76,17 +92,13 @@ public struct Departements: Sendable {
         }
     }
 
-    public func find(code: DepartementCode) async throws -> DepartementOverview? {
-        try await overview().first { $0.tenant.code == code }
-    }
-
     /// Suspends, resumes or marks as leaving; journaled with the operator as actor.
     public func setStatus(_ wanted: Tenant.Status, of code: DepartementCode, by actor: UUID, ip: String?) async throws {
-        guard let current = try await find(code: code) else { throw DepartementStatusError.notFound }
-        guard current.tenant.status != .provisioning else { throw DepartementStatusError.stillOpening }
-        guard current.tenant.status != wanted else { throw DepartementStatusError.unchanged(wanted) }
+        guard let current = try await registered(code: code) else { throw DepartementStatusError.notFound }
+        guard current.status != .provisioning else { throw DepartementStatusError.stillOpening }
+        guard current.status != wanted else { throw DepartementStatusError.unchanged(wanted) }
         let rows = try await connection.query(
-            "SELECT shared.set_tenant_status(\(current.tenant.id)::integer, \(wanted.rawValue), \(actor), \(ip)::inet)"
+            "SELECT shared.set_tenant_status(\(current.id)::integer, \(wanted.rawValue), \(actor), \(ip)::inet)"
         ).collect()
         guard try rows.first?.decode(Bool.self) == true else { throw DepartementStatusError.unchanged(wanted) }
     }

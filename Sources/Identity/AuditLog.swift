@@ -137,8 +137,8 @@ public struct AuditLog: Sendable {
 
     /// The latest events, newest first; in the consortium realm, `tenantID` keeps those about one département.
     public func recent(limit: Int = 200, tenantID: Int? = nil) async throws -> [Entry] {
-        // An integer, so it may be written into the statement.
-        let filter = tenantID.flatMap { realm.role == nil ? nil : "WHERE e.tenant_id = \($0)" } ?? ""
+        // Only the consortium's journal names a département.
+        let tenantColumn = realm.role == nil ? "NULL::integer" : "e.tenant_id"
         let rows = try await connection.query(
             """
             SELECT e.occurred_at, e.action, actor.first_name || ' ' || actor.last_name, subject.first_name || ' ' || subject.last_name,
@@ -146,7 +146,7 @@ public struct AuditLog: Sendable {
             FROM \(unescaped: realm.audit) e
             LEFT JOIN \(unescaped: realm.accounts) actor ON actor.id = e.\(unescaped: realm.auditActor)
             LEFT JOIN \(unescaped: realm.accounts) subject ON subject.id = e.\(unescaped: realm.auditSubject)
-            \(unescaped: filter)
+            WHERE (\(tenantID)::integer IS NULL OR \(unescaped: tenantColumn) = \(tenantID))
             ORDER BY e.id DESC LIMIT \(limit)
             """
         )

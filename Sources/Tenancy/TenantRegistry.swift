@@ -80,20 +80,20 @@ public struct TenantRegistry: Sendable {
                 let fileWins = if case .file(let wins) = source { wins } else { false }
                 for definition in definitions {
                     let existing = try await connection.query(
-                        "SELECT managed_in_console_at FROM shared.tenants WHERE insee_code = \(definition.code.value) FOR UPDATE",
+                        "SELECT id, managed_in_console_at FROM shared.tenants WHERE insee_code = \(definition.code.value) FOR UPDATE",
                         logger: database.logger
-                    ).collect().first.map { try $0.decode(Date?.self) }
+                    ).collect().first.map { try $0.decode((Int, Date?).self) }
                     var event = "tenant.declared"
-                    if case .file(let fileWins) = source, let managed = existing ?? nil {
+                    if case .file(let fileWins) = source, case let (existingID, managed?)? = existing {
                         guard fileWins else {
                             kept.keptByConsole.append(KeptByConsole(code: definition.code, since: managed))
-                            try await keepMembership(definition, fileWins: fileWins, into: &kept, on: connection)
+                            try await keepMembership(definition, tenantID: existingID, fileWins: fileWins, into: &kept, on: connection)
                             continue
                         }
                         event = "tenant.file_overrode_console"
                     }
                     let id = try await upsert(definition, source: source, on: connection)
-                    try await keepMembership(definition, fileWins: fileWins, into: &kept, on: connection)
+                    try await keepMembership(definition, tenantID: id, fileWins: fileWins, into: &kept, on: connection)
                     let via = if case .console = source { "console" } else { "command line" }
                     let actor: UUID? = if case .console(let actor) = source { actor } else { nil }
                     try await connection.query(
@@ -151,22 +151,13 @@ public struct TenantRegistry: Sendable {
     }
 
     /// Applies the membership data a file declares, unless the console manages it.
-    private func keepMembership(_ definition: TenantDefinition, fileWins: Bool, into kept: inout Upserted, on connection: PostgresConnection) async throws {
+    private func keepMembership(
+        _ definition: TenantDefinition, tenantID id: Int, fileWins: Bool, into kept: inout Upserted, on connection: PostgresConnection
+    ) async throws {
         guard let membership = definition.membership else { return }
-        let id = try await connection.query(
-            "SELECT id FROM shared.tenants WHERE insee_code = \(definition.code.value)", logger: database.logger
-        ).collect()[0].decode(Int.self)
         if let managedAt = try await applyMembership(membership, tenantID: id, fileWins: fileWins, on: connection) {
             kept.keptMemberships.append(KeptMembership(code: definition.code, managedInConsoleAt: managedAt))
         }
-    }
-
-    /// Opens a département whose opening is complete: from `provisioning` to `active`.
-    public func markOpened(tenantID: Int) async throws {
-        try await database.client.query(
-            "UPDATE shared.tenants SET status = 'active', updated_at = now() WHERE id = \(tenantID) AND status = 'provisioning'",
-            logger: database.logger
-        )
     }
 
     /// Suspends or resumes a département (a suspension ends its sessions); returns false when no

@@ -5,6 +5,7 @@ import Consortium
 import Logging
 import ServiceLifecycle
 import Tenancy
+import Web
 
 struct Tenants: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -140,7 +141,7 @@ extension Tenants {
         func run() async throws {
             let platform = try await Platform.open(options, label: "rdv.provision", needsOwner: true)
             defer { platform.close() }
-            let link = try InvitationLinks(platform.configuration, defaultBaseDomain: baseDomain)
+            let links = try invitationLinks(platform.configuration, defaultBaseDomain: baseDomain)
             let exports = Platform.exportDirectory(platform.configuration, dataDirectory: options.dataDir).map { URL(fileURLWithPath: $0) }
             let logger = platform.logger
             if watch {
@@ -149,7 +150,7 @@ extension Tenants {
                 let database = platform.applicationDatabase(maximumConnections: 4)
                 let executor = OwnerJobs(
                     owner: owner, database: database, runner: MigrationRunner(database: owner, catalog: platform.catalog, jobs: 1),
-                    exportDirectory: exports, logger: logger, link: link.departement
+                    exportDirectory: exports, logger: logger, link: { links.publicURL(slug: $0) }
                 )
                 let group = ServiceGroup(configuration: .init(
                     services: [.init(service: owner), .init(service: database), .init(service: executor)],
@@ -162,7 +163,7 @@ extension Tenants {
                 _ = try await administration.runner.withLock { try await administration.runner.migrateShared() }
                 let jobs = OwnerJobs(
                     owner: administration.owner, database: administration.database, runner: administration.runner,
-                    exportDirectory: exports, logger: logger, link: link.departement
+                    exportDirectory: exports, logger: logger, link: { links.publicURL(slug: $0) }
                 )
                 return (await jobs.runPending(), await jobs.runPendingExports())
             }
@@ -178,24 +179,15 @@ extension Tenants {
     }
 }
 
-/// Where an invitation sent outside the web process leads: the same links `rdv serve` prints.
-struct InvitationLinks: Sendable {
-    let scheme: String
-    let baseDomain: String
-    let port: Int?
-
-    init(_ configuration: PlatformConfiguration, defaultBaseDomain: String, defaultPort: Int = 8080) throws {
-        if !configuration.isDevelopment, configuration.baseDomain == nil {
-            throw ValidationError("RDV_BASE_DOMAIN est obligatoire en production : les invitations mènent à <département>.<domaine>.")
-        }
-        scheme = configuration.publicScheme ?? (configuration.isDevelopment ? "http" : "https")
-        baseDomain = (configuration.baseDomain ?? defaultBaseDomain).lowercased()
-        port = configuration.publicPort ?? (configuration.isDevelopment ? defaultPort : nil)
+/// Where an invitation sent outside the web process leads: the links `rdv serve` would send.
+func invitationLinks(_ configuration: PlatformConfiguration, defaultBaseDomain: String) throws -> AppConfiguration {
+    if !configuration.isDevelopment, configuration.baseDomain == nil {
+        throw ValidationError("RDV_BASE_DOMAIN est obligatoire en production : les invitations mènent à <département>.<domaine>.")
     }
-
-    @Sendable func departement(_ slug: String) -> String {
-        "\(scheme)://\(slug).\(baseDomain)\(port.map { ":\($0)" } ?? "")"
-    }
+    return AppConfiguration(
+        baseDomain: configuration.baseDomain ?? defaultBaseDomain, environment: configuration.environment,
+        publicScheme: configuration.publicScheme, publicPort: configuration.publicPort
+    )
 }
 
 private func setStatus(_ status: Tenant.Status, slug: String, options: PlatformOptions) async throws {

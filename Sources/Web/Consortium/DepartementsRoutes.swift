@@ -78,24 +78,24 @@ struct DepartementsRoutes: Sendable {
             guard configuration.exportDirectory != nil else {
                 throw PublicError(.conflict, title: "Archives non configurées", detail: "Cette plateforme n’a pas de dossier d’archives (RDV_EXPORT_DIR) : utilisez « rdv tenants export ».")
             }
-            let overview = try await departement(of: context)
+            let tenant = try await departement(of: context)
             let account = context.account.id
             let ip = context.remoteAddress
             try await context.database.transaction { connection in
-                _ = try await DepartementExports(connection).request(tenantID: overview.tenant.id, by: account, ip: ip)
+                _ = try await DepartementExports(connection).request(tenantID: tenant.id, by: account, ip: ip)
             }
-            return redirect(to: "/departements/\(overview.tenant.code.value)#archives")
+            return redirect(to: "/departements/\(tenant.code.value)#archives")
         }
         group.get("/departements/:code/archives/:id") { request, context in
             try requireOperator(context)
             guard let directory = configuration.exportDirectory,
                   let id = context.parameters.get("id").flatMap(UUID.init(uuidString:))
             else { throw PublicError.pageNotFound }
-            let overview = try await departement(of: context)
+            let tenant = try await departement(of: context)
             let account = context.account.id
             let ip = context.remoteAddress
             let archive = try await context.database.transaction { connection in
-                try await DepartementExports(connection).download(id, tenantID: overview.tenant.id, by: account, ip: ip)
+                try await DepartementExports(connection).download(id, tenantID: tenant.id, by: account, ip: ip)
             }
             guard let name = archive.fileName else { throw PublicError.pageNotFound }
             let body = try await FileIO().loadFile(path: directory + "/" + name, context: context)
@@ -111,11 +111,11 @@ struct DepartementsRoutes: Sendable {
         }
     }
 
-    private func departement(of context: ConsortiumMemberContext) async throws -> DepartementOverview {
+    private func departement(of context: ConsortiumMemberContext) async throws -> Tenant {
         guard let code = context.parameters.get("code").flatMap(DepartementCode.init),
-              let overview = try await context.database.transaction({ try await Departements($0).find(code: code) })
+              let tenant = try await context.database.transaction({ try await Departements($0).registered(code: code) })
         else { throw PublicError.pageNotFound }
-        return overview
+        return tenant
     }
 
     private func requireOperator(_ context: ConsortiumMemberContext) throws {
