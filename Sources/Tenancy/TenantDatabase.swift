@@ -33,6 +33,12 @@ public struct TenantDatabase: TransactionalDatabase {
     /// Runs `body` in a transaction with `search_path` set to the département's schema alone and
     /// the département's role in force. Both are `LOCAL`: they end with the transaction, so the
     /// pooled connection carries nothing to its next user.
+    ///
+    /// JIT compilation is off too, in the same statement: every query here is short, but on a
+    /// large département the planner's estimates cross `jit_above_cost`, and compiling then took
+    /// 50 to 600 ms of a query that runs in 5 (the statistics' day counts, measured by
+    /// `scripts/bench-stats`). Set per transaction rather than at connection start so that a
+    /// transaction-mode pooler in front of PostgreSQL keeps it.
     @discardableResult
     public func transaction<T: Sendable>(
         _ body: @Sendable (TenantConnection) async throws -> T
@@ -44,7 +50,7 @@ public struct TenantDatabase: TransactionalDatabase {
         let setRole = PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(quoted(role))")
         return try await client.withConnection { connection in
             try await connection.inTransaction(logger: logger) {
-                try await connection.query("SELECT set_config('search_path', \(schema), true)", logger: logger)
+                try await connection.query("SELECT set_config('search_path', \(schema), true), set_config('jit', 'off', true)", logger: logger)
                 try await connection.query(setRole, logger: logger)
                 return try await body(TenantConnection(connection: connection, logger: logger))
             }
