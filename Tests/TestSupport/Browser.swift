@@ -41,7 +41,7 @@ public actor Browser {
     }
 
     private func send(_ request: TestClient.Request) async throws -> TestClient.Response {
-        let response = try await TestClient.withClient(host: "127.0.0.1", port: app.port) { client in
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: app.port, configuration: .patient) { client in
             try await client.execute(request)
         }
         for header in response.headers[values: .setCookie] {

@@ -11,21 +11,21 @@ public struct LiveApp: Sendable {
     public let port: Int
 
     public func get(_ path: String, host: String, headers: HTTPFields = [:]) async throws -> TestClient.Response {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .patient) { client in
             try await client.execute(.init(path, method: .get, authority: host, headers: headers))
         }
     }
 
     /// Posts a raw body (JSON from a provider, say), without cookies or CSRF.
     public func post(_ path: String, host: String, body: String, contentType: String = "application/json") async throws -> TestClient.Response {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .patient) { client in
             try await client.execute(.init(path, method: .post, authority: host, headers: [.contentType: contentType], body: ByteBuffer(string: body)))
         }
     }
 
     /// Runs `requests` one after the other on a single kept-alive connection.
     public func getAll(_ requests: [(path: String, host: String)]) async throws -> [TestClient.Response] {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .patient) { client in
             var responses: [TestClient.Response] = []
             for request in requests {
                 responses.append(try await client.execute(.init(request.path, method: .get, authority: request.host)))
@@ -51,4 +51,11 @@ extension TestWorld {
 
 extension TestClient.Response {
     public var text: String { body.map { String(buffer: $0) } ?? "" }
+}
+
+extension TestClient.Configuration {
+    /// The test runs many suites in parallel on shared two-core machines, where a request
+    /// behind a few password hashes can wait well beyond HummingbirdTesting's 15 s default;
+    /// a hung server still fails the test, only later.
+    public static let patient = TestClient.Configuration(timeout: .seconds(120))
 }

@@ -32,7 +32,7 @@ func uploadZones(_ browser: Browser, _ app: LiveApp, file: [UInt8], fields: [Str
     let cookies = await browser.cookies
     if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
     let request = TestClient.Request("/secteurs/import", method: .post, authority: await browser.host, headers: headers, body: ByteBuffer(bytes: body))
-    return try await TestClient.withClient(host: "127.0.0.1", port: app.port) { try await $0.execute(request) }
+    return try await TestClient.withClient(host: "127.0.0.1", port: app.port, configuration: .patient) { try await $0.execute(request) }
 }
 
 extension TestClient.Response {
