@@ -107,8 +107,15 @@ public struct WebhookWorker: Service {
             return (ready, dropped)
         }
         let box = WebhookSecretBox(platformSecret: configuration.platformSecret)
+        var gone: Set<UUID> = []
         for item in prepared {
+            // An endpoint that answered 410 earlier in this batch receives nothing more.
+            if gone.contains(item.delivery.endpointID) {
+                try await database.tenant(tenant).transaction { try await WebhookQueue($0).drop(item.delivery, reason: "webhook désactivé") }
+                continue
+            }
             let response = await send(item, box: box, now: now)
+            if response.statusCode == 410 { gone.insert(item.delivery.endpointID) }
             try await database.tenant(tenant).transaction { try await WebhookQueue($0).record(item.delivery, response, now: now) }
             if response.statusCode.map({ (200..<300).contains($0) }) != true {
                 logger.notice("webhook delivery failed", metadata: [

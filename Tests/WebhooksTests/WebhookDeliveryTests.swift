@@ -10,7 +10,7 @@ import Webhooks
         try await TestWorld.run { world in
             try await WebhookReceiver.run { receiver in
                 let fixture = try await WebhookFixture.make(world)
-                let path = "/fail/2?t=order"
+                let path = "/fail/1?t=order"
                 let (endpoint, secret) = try await fixture.createEndpoint(receiver.url(path))
                 try await receiver.trust([secret.text])
                 let first = try await fixture.makeLieu("Premier")
@@ -19,7 +19,7 @@ import Webhooks
                 let worker = fixture.worker()
                 let start = Date()
 
-                // The first event fails; its successors on the same lieu wait behind it.
+                // The first event fails (the receiver answers 500 once); its successors on the same lieu wait behind it.
                 #expect(try await worker.deliverDue(in: fixture.tenant, now: start) == 1)
                 var events = try await fixture.events(of: endpoint.id)
                 #expect(events.map(\.state) == ["queued", "queued", "queued"] && events[0].attempts == 1)
@@ -29,15 +29,15 @@ import Webhooks
                 let second = try await fixture.makeLieu("Second")
                 #expect(try await worker.deliverDue(in: fixture.tenant, now: start) == 1)
                 #expect(try await fixture.events(of: endpoint.id).last.map { "\($0.record) \($0.state)" } == "\(second.uuidString.lowercased()) sent")
+                #expect(try await fixture.events(of: endpoint.id).prefix(3).map(\.state) == ["queued", "queued", "queued"])
 
-                // Later: the second attempt fails too, then everything leaves in order.
-                try await worker.deliverDue(in: fixture.tenant, now: start.addingTimeInterval(60))
-                try await worker.deliverDue(in: fixture.tenant, now: start.addingTimeInterval(600))
+                // After the backoff, the first lieu's events leave, in order.
+                #expect(try await worker.deliverDue(in: fixture.tenant, now: start.addingTimeInterval(60)) == 3)
                 events = try await fixture.events(of: endpoint.id)
                 #expect(events.map(\.state) == ["sent", "sent", "sent", "sent"])
-                #expect(events[0].attempts == 3)
+                #expect(events[0].attempts == 2)
                 let received = try await receiver.received(path: path)
-                #expect(received.map(\.status) == [500, 200, 500, 200, 200, 200])
+                #expect(received.map(\.status) == [500, 200, 200, 200, 200])
                 let firstLieu = received.filter { $0.data["id"] as? String == first.uuidString.lowercased() && $0.status == 200 }
                 #expect(firstLieu.map { $0.meta["event"] as? String } == ["created", "updated", "updated"])
                 #expect(Set(received.filter { $0.data["id"] as? String == first.uuidString.lowercased() }.map(\.id)).count == 3, "a retry keeps its webhook-id")
@@ -45,7 +45,7 @@ import Webhooks
 
                 let log = try await fixture.endpoints { try await $0.deliveries(of: endpoint.id) }
                 let oldest = try #require(log.last)
-                #expect(oldest.attempts.map(\.statusCode) == [500, 500, 200])
+                #expect(oldest.attempts.map(\.statusCode) == [500, 200])
                 #expect(oldest.attempts.allSatisfy { $0.durationMilliseconds != nil })
             }
         }
@@ -99,7 +99,8 @@ import Webhooks
                 try await worker.deliverDue(in: fixture.tenant)
                 let replayed = try await receiver.received(path: "/ok?t=replay")
                 #expect(replayed.count == 2, "the replay and the rename")
-                #expect(replayed.first?.data["name"] as? String == "Renommé" && replayed.first?.meta["event"] as? String == "created")
+                #expect(Set(replayed.compactMap { $0.meta["event"] as? String }) == ["created", "updated"])
+                #expect(replayed.allSatisfy { $0.data["name"] as? String == "Renommé" })
                 #expect(replayed.allSatisfy { $0.standard == [secret.text] })
                 await #expect(throws: WebhookError.notFound) {
                     try await fixture.endpoints { try await $0.replay(UUID(), of: endpoint.id) }
