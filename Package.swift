@@ -70,11 +70,21 @@ let package = Package(
         .target(
             name: "Transports",
             dependencies: [
-                "Notifications",
+                "Notifications", "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Webhook endpoints, their signed events from the messages outbox, the delivery log.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "Tenancy", "Identity", "Notifications",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,6 +116,7 @@ let package = Package(
                 "Booking",
                 "Notifications",
                 "Scheduling",
+                "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -127,6 +138,7 @@ let package = Package(
                 "Transports",
                 "Scheduling",
                 "Consortium",
+                "Webhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -140,6 +152,7 @@ let package = Package(
                 "Agenda",
                 "Notifications",
                 "Web",
+                "Webhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/TestSupport",
@@ -166,6 +179,15 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: ["Web", "Identity", "Booking", "Consortium", "Notifications", "Transports", "Scheduling", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebhooksTests",
+            dependencies: [
+                "Webhooks", "Transports", "Web", "Agenda", "Identity", "Notifications", "Tenancy", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

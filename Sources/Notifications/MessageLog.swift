@@ -68,7 +68,7 @@ public struct MessageLog: Sendable {
         let rows = try await connection.query(
             """
             SELECT id, recipient, subject, body, created_at, channel, state FROM messages
-            WHERE state <> 'cancelled' ORDER BY created_at DESC, id LIMIT \(limit)
+            WHERE state <> 'cancelled' AND channel <> 'webhook' ORDER BY created_at DESC, id LIMIT \(limit)
             """
         )
         var entries: [MailboxEntry] = []
@@ -84,7 +84,7 @@ public struct MessageLog: Sendable {
 
     /// Messages given up on or refused by a provider, latest first.
     public func deadLetters(limit: Int = 100) async throws -> [MessageSummary] {
-        try await summaries("\(unescaped: Self.columns) WHERE state IN ('dead', 'failed') ORDER BY created_at DESC LIMIT \(limit)")
+        try await summaries("\(unescaped: Self.columns) WHERE state IN ('dead', 'failed') AND channel <> 'webhook' ORDER BY created_at DESC LIMIT \(limit)")
     }
 
     /// Queues a dead letter again, for a day; false when there is no such dead letter.

@@ -97,14 +97,15 @@ public struct MessageQueue: Sendable {
         }
     }
 
-    /// Reserves up to `limit` due messages, skipping those another worker holds.
+    /// Reserves up to `limit` due emails and SMS, skipping those another worker holds (webhooks
+    /// have their own worker, which keeps each resource's events in order).
     public func claim(now: Date, limit: Int) async throws -> [OutgoingMessage] {
         var claimed: [OutgoingMessage] = []
         for try await (id, channel, kind, recipient, subject, body, calendar, method, key, attempts) in try await connection.query(
             """
             UPDATE messages m SET state = 'sending', attempts = m.attempts + 1, locked_until = \(now.addingTimeInterval(Self.lease))
             FROM (
-                SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= \(now) AND not_before <= \(now)
+                SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= \(now) AND not_before <= \(now) AND channel <> 'webhook'
                 ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             ) due
             WHERE m.id = due.id

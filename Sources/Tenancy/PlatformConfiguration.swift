@@ -30,6 +30,9 @@ public struct PlatformConfiguration: Sendable {
     /// `RDV_EXPORT_DIR`: where the archives asked for on the console are written, and read back
     /// for download (absolute path). Development defaults to `<data dir>/exports`.
     public var exportDirectory: String?
+    /// `RDV_WEBHOOK_ALLOWED_NETWORKS`: the kinds of our own networks webhooks may target anyway
+    /// (comma-separated among loopback, private, link-local); empty refuses them all.
+    public var webhookAllowedNetworks: [String] = []
 
     public var isDevelopment: Bool { environment == .development }
 
@@ -52,6 +55,13 @@ public struct PlatformConfiguration: Sendable {
                 let reason = (error as? DatabaseURLError)?.description ?? "\(error)"
                 throw ConfigurationError(reason.replacingOccurrences(of: "DATABASE_URL", with: name) + ".")
             }
+        }
+        if let networks = value("RDV_WEBHOOK_ALLOWED_NETWORKS") {
+            let kinds = networks.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kinds.allSatisfy(["loopback", "private", "link-local"].contains) else {
+                throw ConfigurationError("RDV_WEBHOOK_ALLOWED_NETWORKS liste des réseaux parmi loopback, private et link-local (par exemple « loopback »).")
+            }
+            configuration.webhookAllowedNetworks = kinds
         }
         if let directory = value("RDV_EXPORT_DIR") {
             guard directory.hasPrefix("/") else {

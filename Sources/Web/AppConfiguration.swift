@@ -1,5 +1,6 @@
 import Foundation
 import Tenancy
+import Webhooks
 
 /// Settings of the web application, read once at start-up.
 public struct AppConfiguration: Sendable {
@@ -23,6 +24,9 @@ public struct AppConfiguration: Sendable {
     public var tenantMigrationVersions: [Int] = []
     /// Where the owner side writes the archives asked for on the console; nil: no archives.
     public var exportDirectory: String?
+    /// Which webhook targets administrators may register (HTTPS only in production; our own
+    /// networks refused unless `RDV_WEBHOOK_ALLOWED_NETWORKS` lists them).
+    public var webhookTargets: WebhookTargetPolicy
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",
@@ -37,6 +41,7 @@ public struct AppConfiguration: Sendable {
         self.publicPort = publicPort ?? (environment == .production ? nil : port)
         var generator = SystemRandomNumberGenerator()
         self.secretKey = secretKey ?? Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        self.webhookTargets = WebhookTargetPolicy(requiresHTTPS: environment == .production)
     }
 
     public var isSecure: Bool { publicScheme == "https" }

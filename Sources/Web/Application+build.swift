@@ -111,6 +111,7 @@ func makeTenantRouter(
     CatalogRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRecordRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     NotificationRoutes(pages: tenantPages, forms: forms).register(agent: agentRoutes, tenant: tenantRouter)
+    WebhookRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     BookingRoutes(services: identity, pages: tenantPages, forms: forms).register(on: tenantRouter)
     UsagerRoutes(services: identity, pages: tenantPages, forms: forms)
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))

@@ -7,6 +7,7 @@ import Logging
 import ServiceLifecycle
 import Tenancy
 import Web
+import Webhooks
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Sert la plateforme en HTTP.")
@@ -38,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         settings.keepsSlotMaterial = environment.keepsSlotMaterial
         settings.tenantMigrationVersions = platform.catalog.tenant.map(\.version)
         settings.exportDirectory = Platform.exportDirectory(environment, dataDirectory: options.dataDir)
+        settings.webhookTargets = Delivery.webhookPolicy(environment)
         let configuration = settings
 
         if demo {
@@ -54,7 +56,8 @@ struct Serve: AsyncParsableCommand {
             configuration: try Delivery.configuration(environment, secretKey: configuration.secretKey, logger: logger),
             logger: logger
         )
-        var services: [any Service] = sansEnvois ? [] : [worker]
+        let webhooks = WebhookWorker(database: database, configuration: Delivery.webhooks(environment, secretKey: configuration.secretKey), logger: logger)
+        var services: [any Service] = sansEnvois ? [] : [worker, webhooks]
         services += PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         if environment.isDevelopment, platform.settings.owner != nil {
             let owner: OwnerDatabase

@@ -5,6 +5,7 @@ import Notifications
 import ServiceLifecycle
 import Tenancy
 import Transports
+import Webhooks
 
 /// How `rdv serve` and `rdv worker` deliver messages, from the environment.
 enum Delivery {
@@ -27,6 +28,18 @@ enum Delivery {
         }
         return DeliveryConfiguration(email: email, smsTransport: SMSProviders.factory(), secret: secretKey, sandboxAllowed: development)
     }
+
+    /// Webhook targets: HTTPS only in production; our own networks only as configured.
+    static func webhookPolicy(_ platform: PlatformConfiguration) -> WebhookTargetPolicy {
+        WebhookTargetPolicy(
+            requiresHTTPS: !platform.isDevelopment,
+            allowedKinds: WebhookTargetPolicy.allowedKinds(from: platform.webhookAllowedNetworks.joined(separator: ","))
+        )
+    }
+
+    static func webhooks(_ platform: PlatformConfiguration, secretKey: Data) -> WebhookConfiguration {
+        WebhookConfiguration(transport: WebhookHTTPTransport(), policy: webhookPolicy(platform), platformSecret: secretKey)
+    }
 }
 
 /// Delivers messages alone, without serving pages (several may run side by side).
@@ -44,10 +57,11 @@ struct Worker: AsyncParsableCommand {
         let worker = NotificationWorker(
             database: database, configuration: try Delivery.configuration(platform.configuration, secretKey: key, logger: logger), logger: logger
         )
+        let webhooks = WebhookWorker(database: database, configuration: Delivery.webhooks(platform.configuration, secretKey: key), logger: logger)
         let statistics = PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: database), .init(service: worker)] + statistics.map { .init(service: $0) },
+                services: [.init(service: database), .init(service: worker), .init(service: webhooks)] + statistics.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             )
         )

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Tenancy
 import Web
+import Webhooks
 
 extension TestWorld {
     /// This world's folder of console archives.
@@ -25,6 +26,8 @@ extension TestWorld {
         )
         configuration.tenantMigrationVersions = catalog.tenant.map(\.version)
         configuration.exportDirectory = exportDirectory.path
+        // The webhook tests' receiver listens on 127.0.0.1.
+        configuration.webhookTargets.allowedKinds.insert(.loopback)
         return try await buildApplication(
             configuration: configuration,
             database: database, directory: directory, runDatabase: false, logger: logger
