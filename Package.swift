@@ -178,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "Booking", "Consortium", "Notifications", "Transports", "Scheduling", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Booking", "Consortium", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -74,6 +74,16 @@ import TestSupport
             // A's sector does not hold B's zone.
             .post("/secteurs/{id}/zones/retirer", "/secteurs/\(a.sectorID)/zones/retirer", ["zone": b.zoneID.uuidString]),
             .post("/secteurs/{id}/supprimer", "/secteurs/\(b.sectorID)/supprimer"),
+            .get("/webhooks/{id}", "/webhooks/\(b.webhookEndpointID)"),
+            .post("/webhooks/{id}", "/webhooks/\(b.webhookEndpointID)", [
+                "organisation": a.organisationID.uuidString, "url": "http://127.0.0.1:9/intrus", "description": "Intrus", "model_lieu": "on", "editing": "1",
+            ]),
+            .post("/webhooks/{id}/secret", "/webhooks/\(b.webhookEndpointID)/secret"),
+            .post("/webhooks/{id}/tout-renvoyer", "/webhooks/\(b.webhookEndpointID)/tout-renvoyer"),
+            .post("/webhooks/{id}/envois/{delivery}/rejouer", "/webhooks/\(b.webhookEndpointID)/envois/\(b.webhookDeliveryID)/rejouer"),
+            // A's endpoint does not hold B's delivery.
+            .post("/webhooks/{id}/envois/{delivery}/rejouer", "/webhooks/\(a.webhookEndpointID)/envois/\(b.webhookDeliveryID)/rejouer"),
+            .post("/webhooks/{id}/supprimer", "/webhooks/\(b.webhookEndpointID)/supprimer"),
         ]
         // Closing a session by its handle only ever closes the agent's own: B's handle changes
         // nothing and the page comes back, as for a handle already closed.
@@ -192,6 +202,10 @@ import TestSupport
             .post("/secteurs/attributions/retirer", "/secteurs/attributions/retirer", ["sector": b.sectorID.uuidString, "attribution": b.attributionID.uuidString]),
             .post("/secteurs/attributions/retirer", "/secteurs/attributions/retirer", ["sector": a.sectorID.uuidString, "attribution": b.attributionID.uuidString]),
             .get("/secteurs/tester", "/secteurs/tester?commune=\(b.communeCode)", allowed: [200]),
+            // A webhook for B's organisation: there is no such organisation here.
+            .post("/webhooks", "/webhooks", [
+                "organisation": b.organisationID.uuidString, "url": "http://127.0.0.1:9/intrus", "description": "Intrus", "model_lieu": "on",
+            ], allowed: [422]),
         ]
         return plain.map { ($0, false) } + restricted.map { ($0, true) }
     }

@@ -126,6 +126,16 @@ enum CrossCase: String, CaseIterable, Sendable {
         "POST /notifications/{id}/reessayer": .ids,
         "POST /notifications/accuses/{token}": .tokens,
 
+        // Webhooks.
+        "GET /webhooks": .pages,
+        "POST /webhooks": .fields,
+        "GET /webhooks/{id}": .ids,
+        "POST /webhooks/{id}": .ids,
+        "POST /webhooks/{id}/secret": .ids,
+        "POST /webhooks/{id}/supprimer": .ids,
+        "POST /webhooks/{id}/tout-renvoyer": .ids,
+        "POST /webhooks/{id}/envois/{delivery}/rejouer": .ids,
+
         // Sectorisation.
         "GET /secteurs": .pages,
         "POST /secteurs": .sessions,

@@ -13,7 +13,7 @@ import TestSupport
             "/agent", "/agents", "/journal", "/compte", "/notifications", "/agenda", "/agenda?semaine=\(a.occurrenceDay)",
             "/agenda?semaine=\(a.occurrenceDay)&agent=\(a.agentID)", "/agenda/a-renseigner", "/agenda/plages/nouvelle",
             "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/rdv/nouveau",
-            "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification",
+            "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification", "/webhooks",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
             + [.get("/connexion/verification", "/connexion/verification", allowed: [303], location: "/agent")]
         let usager: [CrossProbe] = ["/mon-compte", "/mon-compte/donnees", "/mon-compte/donnees.json"].map { .get($0, $0, allowed: [200]) }
@@ -43,7 +43,7 @@ import TestSupport
                 for (path, own) in [
                     ("/usagers?q=Usager", "Usager Alpha"), ("/agenda?semaine=\(a.targets.occurrenceDay)&agent=\(a.targets.agentID)", "Usager Alpha"),
                     ("/organisation", "Lieu Alpha"), ("/secteurs", "Secteur Alpha"), ("/secteurs/zones.csv", "Alphaville"),
-                    ("/notifications", "Refus Alpha"), ("/adresse/communes?q=ville", "Alphaville"), ("/", "Organisation Alpha"),
+                    ("/notifications", "Refus Alpha"), ("/webhooks", "Webhook Alpha"), ("/adresse/communes?q=ville", "Alphaville"), ("/", "Organisation Alpha"),
                     ("/prendre-rdv", "Consultation Alpha"), ("/mon-compte", "Consultation Alpha"), ("/mon-compte/donnees.json", "Alpha"),
                 ] {
                     #expect(seen[path]?.contains(own) == true, "\(path) shows \(own)")

@@ -9,6 +9,7 @@ import Scheduling
 import Testing
 import TestSupport
 @testable import Tenancy
+import Webhooks
 
 /// What a request can aim at in one département: the ids of its rows and the secrets of its
 /// links, as they exist there.
@@ -51,6 +52,9 @@ struct CrossTargets: Sendable {
     var waitingListRemovalToken = "removal"
     var waitingListOfferToken = "offer"
     var receiptToken = "receipts"
+    var webhookEndpointID = UUID()
+    /// A queued delivery of that endpoint.
+    var webhookDeliveryID = UUID()
 
     /// Ids and tokens that exist nowhere, for checking the probes' routes without a database.
     static let placeholder = CrossTargets()
@@ -102,7 +106,7 @@ struct CrossDepartement: Sendable {
             admin: admin, adminTOTP: try await world.enrolSecondFactor(admin, in: tenant), secretariat: secretariat, agent: agent,
             clock: clock, targets: targets
         )
-        return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world)
+        return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world).withWebhook(world)
     }
 
     private func at(_ day: LocalDate, _ time: String) -> Date { clock.instant(day, LocalTime(time)!) }
@@ -256,6 +260,30 @@ struct CrossDepartement: Sendable {
 }
 
 extension CrossDepartement {
+    /// A webhook endpoint of the organisation (its description carries the mark) with one
+    /// delivery queued by a resync.
+    fileprivate func withWebhook(_ world: TestWorld) async throws -> CrossDepartement {
+        var copy = self
+        let (mark, actor, organisationID) = (mark, deptAdmin.actor, targets.organisationID)
+        copy.targets = try await world.database.tenant(tenant).transaction { [targets] connection in
+            var targets = targets
+            let webhooks = WebhookEndpoints(
+                connection, actor: actor, platformSecret: TestWorld.secretKey,
+                policy: WebhookTargetPolicy(requiresHTTPS: false, allowedKinds: [.loopback])
+            )
+            let (endpoint, _) = try await webhooks.create(WebhookEndpointDraft(
+                organisationID: organisationID, url: "http://127.0.0.1:9/\(mark.lowercased())", description: "Webhook \(mark)", models: [.lieu]
+            ))
+            #expect(try await webhooks.resendAll(endpoint.id) >= 1)
+            targets.webhookEndpointID = endpoint.id
+            targets.webhookDeliveryID = try #require(try await webhooks.deliveries(of: endpoint.id).first).id
+            return targets
+        }
+        return copy
+    }
+}
+
+extension CrossDepartement {
     /// A browser signed in on this département's host as `agent` (the second factor answered
     /// for the roles that need it), its CSRF token read from the home page.
     func signedIn(_ agent: Agent, _ app: LiveApp) async throws -> Browser {
@@ -303,7 +331,7 @@ extension CrossDepartement {
         [
             targets.organisationID, targets.agentID, targets.adminID, targets.serviceID, targets.lieuID, targets.motifID, targets.plageID,
             targets.absenceID, targets.usagerID, targets.relativeID, targets.rdvID, targets.collectiveRdvID, targets.onlineRdvID, targets.sectorID,
-            targets.zoneID, targets.attributionID, targets.messageID, deptAdmin.id, secretariat.id,
+            targets.zoneID, targets.attributionID, targets.messageID, targets.webhookEndpointID, targets.webhookDeliveryID, deptAdmin.id, secretariat.id,
         ]
     }
 }

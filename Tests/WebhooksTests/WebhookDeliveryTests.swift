@@ -27,7 +27,8 @@ import Webhooks
 
                 // Another lieu's event is not held up by the first one's trouble.
                 let second = try await fixture.makeLieu("Second")
-                #expect(try await worker.deliverDue(in: fixture.tenant, now: start) == 1)
+                // Now, not `start`: the new event was queued after it.
+                #expect(try await worker.deliverDue(in: fixture.tenant, now: Date()) == 1)
                 #expect(try await fixture.events(of: endpoint.id).last.map { "\($0.record) \($0.state)" } == "\(second.uuidString.lowercased()) sent")
                 #expect(try await fixture.events(of: endpoint.id).prefix(3).map(\.state) == ["queued", "queued", "queued"])
 
