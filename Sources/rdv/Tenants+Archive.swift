@@ -3,6 +3,7 @@ import Foundation
 import Identity
 import Notifications
 import Tenancy
+import Webhooks
 
 extension Tenants {
     struct Export: AsyncParsableCommand {
@@ -82,6 +83,7 @@ extension Administration {
         TenantArchive(
             owner: owner, catalog: runner.catalog,
             platformSeals: SecondFactor(secret: secretKey).archiveSeals.merging(CredentialBox(secret: secretKey).archiveSeals) { $1 }
+                .merging(WebhookSecretBox(platformSecret: secretKey).archiveSeals) { $1 }
         )
     }
 }

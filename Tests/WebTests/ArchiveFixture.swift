@@ -6,6 +6,7 @@ import Scheduling
 import Testing
 import TestSupport
 @testable import Tenancy
+import Webhooks
 
 /// A département with at least one row in every table of its schema: the online setup (agent,
 /// lieu, motif, weekly plage), a second factor, and the rest written in SQL as the département's
@@ -106,6 +107,22 @@ struct ArchiveFixture: Sendable {
                 VALUES (\(message), 'email', 'confirmation', 'lea.martin@exemple.fr', 'Rendez-vous confirmé', \(body), \(first), 'sent', now())
                 """)
             try await connection.query("INSERT INTO message_attempts (message_id, outcome, detail) VALUES (\(message), 'sent', '250 OK')")
+            // A webhook endpoint after a rotation (both secrets sealed) and one of its deliveries, answered.
+            let box = WebhookSecretBox(platformSecret: TestWorld.secretKey)
+            let (current, former) = (try box.seal(WebhookSecret.generate()), try box.seal(WebhookSecret.generate()))
+            let endpoint = try #require(try await connection.query("""
+                INSERT INTO webhook_endpoints (organisation_id, url, description, models, secret_sealed, previous_secret_sealed, previous_secret_until)
+                VALUES (\(organisation), 'https://suivi.exemple.fr/rdv', 'Logiciel de suivi', ARRAY['rdv', 'lieu'], \(current), \(former), now() + interval '1 day')
+                RETURNING id
+                """).decode(UUID.self).first { _ in true })
+            let delivery = try #require(try await connection.query("""
+                INSERT INTO messages (channel, kind, recipient, body, state, webhook_endpoint_id, webhook_model, webhook_record, webhook_event, webhook_sequence)
+                VALUES ('webhook', 'webhook', '', '', 'sent', \(endpoint), 'lieu', \(lieu.uuidString.lowercased()), 'created', nextval('webhook_sequence'))
+                RETURNING id
+                """).decode(UUID.self).first { _ in true })
+            try await connection.query(
+                "INSERT INTO message_attempts (message_id, outcome, detail, status_code, duration_ms, response_excerpt) VALUES (\(delivery), 'sent', '', 200, 42, 'ok')"
+            )
         }
         return ArchiveFixture(setup: setup, totp: totp)
     }
@@ -157,6 +174,7 @@ struct ArchiveFixture: Sendable {
         TenantArchive(
             owner: world.owner, catalog: world.catalog,
             platformSeals: SecondFactor(secret: secretKey).archiveSeals.merging(CredentialBox(secret: secretKey).archiveSeals) { $1 }
+                .merging(WebhookSecretBox(platformSecret: secretKey).archiveSeals) { $1 }
         )
     }
 }

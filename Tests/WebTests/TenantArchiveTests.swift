@@ -6,6 +6,7 @@ import PostgresNIO
 import Testing
 import TestSupport
 @testable import Tenancy
+import Webhooks
 
 /// A département leaves with its data: exported from one platform, imported into a fresh one,
 /// every row is there, its agent signs in on its host, its slots and its booking work.
@@ -68,10 +69,13 @@ import TestSupport
         let file = directory.appendingPathComponent("departement.tar")
         let key = try ArchiveSealingKey(bytes: Data(repeating: 42, count: 32))
         let targetSecret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) })
-        let (agentID, totpSecret) = try await TestWorld.run { world in
+        let (agentID, totpSecret, webhookSecret) = try await TestWorld.run { world in
             let fixture = try await ArchiveFixture.make(world)
+            let sealed = try await world.database.tenant(fixture.setup.tenant).transaction { connection in
+                try await connection.query("SELECT secret_sealed FROM webhook_endpoints").collect()[0].decode(Data.self)
+            }
             _ = try await ArchiveFixture.archive(world).export(tenant: fixture.setup.tenant, to: file, sealingSecretsWith: key)
-            return (fixture.setup.agent.id, fixture.totp.secret)
+            return (fixture.setup.agent.id, fixture.totp.secret, try #require(WebhookSecretBox(platformSecret: TestWorld.secretKey).open(sealed)))
         }
         try await TestWorld.run { target in
             // A wrong key is refused before anything is written.
@@ -94,6 +98,11 @@ import TestSupport
             #expect(try seals["agents.totp_secret"]!.open(sealedTOTP) == totpSecret)
             #expect(CredentialBox(secret: targetSecret).open(sealedSMS) == ArchiveFixture.smsKey)
             #expect(CredentialBox(secret: TestWorld.secretKey).open(sealedSMS) == nil)
+            let sealedWebhook = try await target.owner.client.query(
+                PostgresQuery(unsafeSQL: "SELECT secret_sealed FROM \(schema).webhook_endpoints"), logger: target.owner.logger
+            ).collect()[0].decode(Data.self)
+            #expect(WebhookSecretBox(platformSecret: targetSecret).open(sealedWebhook) == webhookSecret, "the endpoint signs as before")
+            #expect(WebhookSecretBox(platformSecret: TestWorld.secretKey).open(sealedWebhook) == nil)
         }
     }
 

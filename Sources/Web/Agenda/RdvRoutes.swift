@@ -51,16 +51,7 @@ struct RdvRoutes: Sendable {
             let links = forms.services.noticeLinks(tenant)
             do {
                 try await context.database.transaction { connection in
-                    let before = try await RdvQueries(connection).find(rdvID)?.summary.status
-                    try await RdvRepository(connection).setStatus(rdvID, to: status, byAgent: agentID)
-                    // Cancelling a coming appointment tells the usager and drops its reminders.
-                    if before?.holdsTime == true, !status.holdsTime {
-                        try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdvID, byUsager: false, actingAgentID: agentID)
-                        // A cancelled coming appointment's time goes to the waiting list.
-                        if let freed = try await PublicRdvRepository(connection).find(rdvID), let lieu = freed.lieuID, freed.start > Date() {
-                            try await WaitingList(connection, tenant: tenant).slotFreed(motifID: freed.motifID, lieuID: lieu, start: freed.start, publicURL: links.publicURL)
-                        }
-                    }
+                    try await Cancellations(connection, tenant: tenant, links: links).setStatus(rdvID, to: status, byAgent: agentID)
                 }
             } catch let error as BookingError where error.refusal == .conflict {
                 return try await rdvPage(request, context, error: error.french, status: error.status)

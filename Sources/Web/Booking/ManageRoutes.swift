@@ -25,17 +25,22 @@ struct ManageRoutes: Sendable {
                 let rdv = try await linked(context)
                 let check = String((fields["nom"] ?? "").prefix(100))
                 if let refused = try await refuseCheck(rdv, check: check, request, context) { return refused }
-                switch fields["action"] ?? "voir" {
-                case "annuler":
-                    return try await cancel(rdv, check: check, request, context)
-                case "deplacer":
-                    return try await move(rdv, to: fields["debut"], check: check, request, context)
-                case "calendrier":
-                    return try await calendarFile(rdv.id, context)
-                case "attente":
-                    return try await joinWaitingList(rdv, check: check, request, context)
-                default:
-                    return try await page(rdv, check: check, request, context)
+                do {
+                    switch fields["action"] ?? "voir" {
+                    case "annuler":
+                        return try await cancel(rdv, check: check, request, context)
+                    case "deplacer":
+                        return try await move(rdv, to: fields["debut"], check: check, request, context)
+                    case "calendrier":
+                        return try await calendarFile(rdv.id, context)
+                    case "attente":
+                        return try await joinWaitingList(rdv, check: check, request, context)
+                    default:
+                        return try await page(rdv, check: check, request, context)
+                    }
+                } catch let error as any DomainError where error.refusal != .notFound {
+                    // A refused change: the same page, saying why.
+                    return try await page(rdv, check: check, request, context, error: error.french, status: error.status)
                 }
             }
         }
@@ -127,16 +132,15 @@ struct ManageRoutes: Sendable {
             appointment: view.summary, pageTitle: "Mon rendez-vous – \(context.tenant.name)", check: check, notice: notice,
             errors: error.map { [$0] } ?? []
         )
-        let coming = rdv.status == .unknown && rdv.start > now
-        if coming, view.rules.cancellableByUsager, rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.cancellationDeadlineMinutes * 60) {
+        let rights = OnlineChangeRights(rdv, rules: view.rules, motifArchived: view.motifArchived, now: now)
+        if rights.mayCancel {
             page.canCancel = true
-        } else if coming {
+        } else if rights.coming {
             page.cannotCancel = "Ce rendez-vous ne s’annule plus en ligne. Appelez le service pour prévenir de votre absence."
         }
-        let movable = coming && !rdv.collective && view.rules.movableByUsager && rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60)
-        if movable, view.motifArchived {
+        if rights.withinMoveRules, !rights.mayMove {
             page.cannotMove = BookingError.motifUnavailable.french
-        } else if movable {
+        } else if rights.mayMove {
             let clock = context.tenant.clock
             let tenant = context.tenant
             let slots = try await context.database.transaction { connection in
@@ -149,80 +153,36 @@ struct ManageRoutes: Sendable {
             page.canMove = !seen.isEmpty
         }
         page.canDownload = rdv.status.holdsTime
-        page.canWait = coming && !view.motifArchived && rdv.start.timeIntervalSince(now) > 7 * 86_400
+        page.canWait = rights.mayWait
         return routes.render("manage", page, request, context, status: status)
     }
 
     /// Someone whose appointment is more than a week away asks to be told of an earlier slot.
     private func joinWaitingList(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let view = try await view(rdv.id, context), !view.motifArchived else {
-            return try await page(rdv, check: check, request, context, error: BookingError.motifUnavailable.french, status: BookingError.motifUnavailable.status)
-        }
-        guard rdv.status == .unknown, rdv.start.timeIntervalSinceNow > 7 * 86_400 else {
-            return try await page(rdv, check: check, request, context, error: "La liste d’attente sert aux rendez-vous à plus d’une semaine.", status: .conflict)
-        }
-        let tenant = context.tenant
-        try await context.database.transaction { connection in
-            let usagers = UsagerRepository(connection)
-            guard let attendee = try await usagers.find(rdv.attendeeID) else { return }
-            let responsible = try await attendee.responsibleID.asyncMap { try await usagers.find($0) } ?? nil
-            let contact = responsible ?? attendee
-            let details = BookingDetails(
-                firstName: contact.firstName, lastName: contact.lastName, phone: attendee.phone ?? contact.phone, email: attendee.email ?? contact.email,
-                relative: responsible == nil ? nil : .init(firstName: attendee.firstName, lastName: attendee.lastName, birthDate: attendee.birthDate?.description)
-            )
-            _ = try await WaitingList(connection, tenant: tenant).add(motifID: rdv.motifID, lieuID: rdv.lieuID, laterRDV: rdv.id, details: details, address: nil)
-        }
+        try await context.database.transaction { try await changes($0, context).waitForEarlier(rdv) }
         return try await page(rdv, check: check, request, context, notice: "Vous êtes sur la liste d’attente : si un créneau plus tôt se libère, nous vous l’écrirons.")
     }
 
     private func cancel(_ rdv: PublicRdv, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let view = try await view(rdv.id, context) else { throw PublicError.pageNotFound }
-        let now = Date()
-        guard rdv.status == .unknown, rdv.start > now, view.rules.cancellableByUsager,
-              rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.cancellationDeadlineMinutes * 60)
-        else {
-            return try await page(rdv, check: check, request, context, error: "Ce rendez-vous ne peut plus être annulé en ligne.", status: .conflict)
+        let updated = try await context.database.transaction { connection in
+            try await changes(connection, context).cancel(rdv)
+            return try await PublicRdvRepository(connection).find(rdv.id)
         }
-        let tenant = context.tenant
-        let links = routes.services.noticeLinks(tenant)
-        try await context.database.transaction { connection in
-            try await PublicRdvRepository(connection).cancel(rdv)
-            try await AppointmentNotices(connection, tenant: tenant, links: links).record(.cancelled, rdvID: rdv.id, byUsager: true)
-            // The slot goes back to the waiting list at once.
-            if let lieu = rdv.lieuID {
-                try await WaitingList(connection, tenant: tenant).slotFreed(motifID: rdv.motifID, lieuID: lieu, start: rdv.start, publicURL: links.publicURL)
-            }
-        }
-        let updated = try await context.database.transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
-        return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est annulé. Merci d’avoir prévenu : le créneau peut servir à quelqu’un d’autre.")
+        return try await page(updated ?? rdv, check: check, request, context, notice: "Votre rendez-vous est annulé. Merci d’avoir prévenu : le créneau peut servir à quelqu’un d’autre.")
     }
 
     private func move(_ rdv: PublicRdv, to debut: String?, check: String, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
-        guard let view = try await view(rdv.id, context), let seconds = Double(debut ?? "") else { throw PublicError(.badRequest, title: "Créneau manquant", detail: "Choisissez un nouveau créneau.") }
-        let now = Date()
-        guard rdv.status == .unknown, !rdv.collective, view.rules.movableByUsager, !view.motifArchived,
-              rdv.start.timeIntervalSince(now) > TimeInterval(view.rules.moveDeadlineMinutes * 60)
-        else {
-            return try await page(rdv, check: check, request, context, error: "Ce rendez-vous ne peut plus être déplacé en ligne.", status: .conflict)
-        }
+        guard let seconds = Double(debut ?? "") else { throw PublicError(.badRequest, title: "Créneau manquant", detail: "Choisissez un nouveau créneau.") }
         let start = Date(timeIntervalSince1970: seconds)
-        let tenant = context.tenant
-        let clock = tenant.clock
-        let links = routes.services.noticeLinks(tenant)
-        do {
-            try await context.database.transaction { connection in
-                // Only a time the engine offers: the motif's delays, the agent's plages, absences and holidays.
-                let free = try await SlotSearch(connection, tenant: tenant).slots(motifID: rdv.motifID, now: now, within: 42, agents: Set(rdv.agentIDs), lieu: rdv.lieuID)
-                guard free.contains(where: { $0.range.start == start }) else { throw BookingError.slotTaken }
-                try await RdvRepository(connection).move(rdv.id, to: start, byAgent: nil)
-                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.moved, rdvID: rdv.id, byUsager: true)
-            }
-        } catch BookingError.slotTaken {
-            return try await page(rdv, check: check, request, context, error: BookingError.slotTaken.french, status: BookingError.slotTaken.status)
+        let updated = try await context.database.transaction { connection in
+            try await changes(connection, context).move(rdv, to: start)
+            return try await PublicRdvRepository(connection).find(rdv.id)
         }
-        let updated = try await context.database.transaction { try await PublicRdvRepository($0).find(rdv.id) } ?? rdv
-        return try await page(updated, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(FrenchDates.when(start, clock)).")
+        return try await page(updated ?? rdv, check: check, request, context, notice: "Votre rendez-vous est déplacé au \(FrenchDates.when(start, context.tenant.clock)).")
+    }
+
+    private func changes(_ connection: TenantConnection, _ context: TenantRequestContext) -> OnlineChanges {
+        OnlineChanges(connection, tenant: context.tenant, links: routes.services.noticeLinks(context.tenant))
     }
 
     /// The appointment as an `.ics` file.

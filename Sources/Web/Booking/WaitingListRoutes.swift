@@ -102,19 +102,8 @@ struct WaitingListRoutes: Sendable {
         let tenant = context.tenant
         let links = routes.services.noticeLinks(tenant)
         do {
-            let rdvID = try await context.database.transaction { connection -> UUID in
-                let rdvID = try await WaitingList(connection, tenant: tenant).take(offer)
-                let notices = AppointmentNotices(connection, tenant: tenant, links: links)
-                if let later = offer.laterRDV { try await notices.record(.cancelled, rdvID: later, byUsager: true) }
-                try await notices.record(.booked, rdvID: rdvID, byUsager: true)
-                return rdvID
-            }
-            // The later appointment's time is free in turn: others may want it.
-            if let later = offer.laterRDV {
-                try await context.database.transaction { connection in
-                    guard let freed = try await PublicRdvRepository(connection).find(later), let lieu = freed.lieuID else { return }
-                    try await WaitingList(connection, tenant: tenant).slotFreed(motifID: freed.motifID, lieuID: lieu, start: freed.start, publicURL: links.publicURL)
-                }
+            let rdvID = try await context.database.transaction { connection in
+                try await Cancellations(connection, tenant: tenant, links: links).takeOffer(offer)
             }
             let manage = try await ManageRoutes(routes: routes).link(rdvID, context)
             return routes.render("booking_message", [
