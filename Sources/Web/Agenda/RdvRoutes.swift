@@ -21,68 +21,40 @@ struct RdvRoutes: Sendable {
         group.get("/rdv/:id") { request, context in try await rdvPage(request, context) }
         group.post("/rdv/:id/participants") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-            try await requireAccess(to: rdvID, context, edit: true)
-            let firstName = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
-            let lastName = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard (1...100).contains(firstName.count), (1...100).contains(lastName.count) else {
-                return try await rdvPage(request, context, error: "Le prénom et le nom du participant sont obligatoires.", status: .unprocessableContent)
+            return try await change(request, context) { appointments, rdvID in
+                try await appointments.addParticipant(to: rdvID, firstName: fields["first_name"] ?? "", lastName: fields["last_name"] ?? "")
             }
-            let agentID = context.agent.id
-            do {
-                try await context.database.transaction { connection in
-                    let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: nil, email: nil)
-                    try await RdvRepository(connection).join(rdvID, usagerID: usager, byAgent: agentID)
-                }
-            } catch let error as BookingError where error.refusal == .conflict {
-                return try await rdvPage(request, context, error: error.french, status: error.status)
-            }
-            return redirect(to: "/rdv/\(rdvID)")
         }
         registerChanges(on: group)
         group.post("/rdv/:id/statut") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                  let status = RdvStatus(rawValue: fields["status"] ?? "")
-            else { throw PublicError.pageNotFound }
-            try await requireAccess(to: rdvID, context, edit: true)
-            let agentID = context.agent.id
-            let tenant = context.tenant
-            let links = forms.services.noticeLinks(tenant)
-            do {
-                try await context.database.transaction { connection in
-                    try await Cancellations(connection, tenant: tenant, links: links).setStatus(rdvID, to: status, byAgent: agentID)
-                }
-            } catch let error as BookingError where error.refusal == .conflict {
-                return try await rdvPage(request, context, error: error.french, status: error.status)
-            }
-            return redirect(to: "/rdv/\(rdvID)")
+            guard let status = RdvStatus(rawValue: fields["status"] ?? "") else { throw PublicError.pageNotFound }
+            return try await change(request, context) { try await $0.setStatus($1, to: status) }
         }
     }
 
-    /// The acting agent with their services, and another agent as the object of a permission.
-    func actorAndTarget(_ context: AgentRequestContext, target agentID: UUID) async throws -> (Actor, AgentReference)? {
-        let me = context.agent
-        return try await context.database.transaction { connection -> (Actor, AgentReference)? in
-            let catalog = AgendaCatalog(connection)
-            guard let target = try await AgentRepository(connection).find(id: agentID) else { return nil }
-            let actor = Actor(agentID: me.id, role: me.role, organisationID: me.organisationID, serviceIDs: try await catalog.serviceIDs(of: me.id))
-            return (actor, AgentReference(agentID: target.id, organisationID: target.organisationID, serviceIDs: try await catalog.serviceIDs(of: target.id)))
+    /// The agent's appointment use cases in this transaction.
+    func appointments(_ connection: TenantConnection, _ context: AgentRequestContext) -> AgentAppointments {
+        AgentAppointments(connection, tenant: context.tenant, links: forms.services.noticeLinks(context.tenant), agent: context.agent)
+    }
+
+    /// One change to the appointment of the path, in one transaction: then its page; a refused
+    /// change shows the page again with the reason (unknown and forbidden go to the error pages).
+    func change(
+        _ request: Request, _ context: AgentRequestContext, _ body: @escaping @Sendable (AgentAppointments, UUID) async throws -> Void
+    ) async throws -> Response {
+        guard let rdvID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+        do {
+            try await context.database.transaction { try await body(appointments($0, context), rdvID) }
+        } catch let error as any DomainError where error.refusal != .notFound && error.refusal != .forbidden {
+            return try await rdvPage(request, context, error: error.french, status: error.status)
         }
+        return redirect(to: "/rdv/\(rdvID)")
     }
 
     /// 404 for an appointment of another département or one the agent may not see; 403 to change one only seen.
     func requireAccess(to rdvID: UUID, _ context: AgentRequestContext, edit: Bool) async throws {
-        let found = try await context.database.transaction { try await RdvQueries($0).find(rdvID) }
-        guard let found else { throw PublicError.pageNotFound }
-        var visible = false, editable = false
-        for agentID in found.agentIDs {
-            guard let (actor, target) = try await actorAndTarget(context, target: agentID) else { continue }
-            visible = visible || Policy.can(actor, .viewAgenda(target))
-            editable = editable || Policy.can(actor, .editAgenda(target))
-        }
-        guard visible else { throw PublicError.pageNotFound }
-        if edit, !editable { throw PublicError.forbidden }
+        try await context.database.transaction { try await appointments($0, context).requireAccess(to: rdvID, edit: edit) }
     }
 
     private func bookingForm(_ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -117,40 +89,16 @@ struct RdvRoutes: Sendable {
         guard errors.isEmpty else {
             return try await bookingForm(request, context, values: ["errors": errors, "form": fields].merging(fields) { $1 }, status: .unprocessableContent)
         }
-        guard let (actor, target) = try await actorAndTarget(context, target: agentID) else { throw PublicError.pageNotFound }
-        guard Policy.can(actor, .editAgenda(target)) else { throw PublicError.forbidden }
         let start = Date(timeIntervalSince1970: seconds)
-        let me = context.agent.id
-        let tenant = context.tenant
-        let links = forms.services.noticeLinks(tenant)
+        let attendee: AppointmentAttendee = if let existingID { .existing(existingID) } else if let identity {
+            .new(firstName: identity.firstName, lastName: identity.lastName, phone: identity.phone, email: identity.email, birthDate: identity.birthDate)
+        } else { throw PublicError.pageNotFound }
         do {
-            let rdvID = try await context.database.transaction { connection -> UUID? in
-                guard let motif = try await AgendaCatalog(connection).motifs().first(where: { $0.id == motifID }),
-                      let rules = try await MotifRepository(connection).find(motifID)?.rules,
-                      try await AgendaCatalog(connection).lieux().contains(where: { $0.id == lieuID })
-                else { return nil }
-                let usagers = UsagerRepository(connection)
-                let usager: UUID
-                if let existingID {
-                    guard try await usagers.find(existingID) != nil else { return nil }
-                    usager = existingID
-                } else if let identity {
-                    usager = try await usagers.create(
-                        firstName: identity.firstName, lastName: identity.lastName, phone: identity.phone, email: identity.email, birthDate: identity.birthDate
-                    )
-                } else { return nil }
-                if rules.followUpOnly, !(try await usagers.followUpAgents(of: usager).contains(agentID)) { throw BookingError.notReferent }
-                let rdvID = try await RdvRepository(connection).book(NewRdv(
-                    motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
-                    agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,
-                    createdBy: "agent", createdByAgentID: me
-                ))
-                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: false, actingAgentID: me)
-                return rdvID
+            let rdvID = try await context.database.transaction { connection in
+                try await appointments(connection, context).book(motifID: motifID, lieuID: lieuID, agentID: agentID, start: start, for: attendee)
             }
-            guard let rdvID else { throw PublicError.pageNotFound }
             return redirect(to: "/rdv/\(rdvID)")
-        } catch let error as BookingError where error.refusal != .notFound {
+        } catch let error as any DomainError where error.refusal != .notFound && error.refusal != .forbidden {
             return try await bookingForm(request, context, values: ["errors": [error.french], "form": fields].merging(fields) { $1 }, status: error.status)
         }
     }

@@ -1,0 +1,186 @@
+import Agenda
+import Foundation
+import Identity
+import Notifications
+import Scheduling
+import Tenancy
+
+/// Why an agent's change to an appointment is refused.
+public enum AgentAppointmentError: DomainError, Equatable {
+    /// The appointment is in agendas this agent may read but not change.
+    case forbidden
+    /// Only a coming appointment, neither cancelled nor filled in, moves.
+    case notMovable
+    /// One of the appointment's agents already has an appointment at the new time.
+    case agentBusyAtNewTime
+    /// The agent added already has an appointment at that time.
+    case addedAgentBusy
+    case notesTooLong
+    case participantNameMissing
+
+    public var refusal: Refusal {
+        switch self {
+        case .forbidden: .forbidden
+        case .notMovable, .agentBusyAtNewTime, .addedAgentBusy: .conflict
+        case .notesTooLong, .participantNameMissing: .invalid
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .forbidden: "Accès refusé"
+        case .notMovable: "Rendez-vous non déplaçable"
+        case .agentBusyAtNewTime, .addedAgentBusy: "Créneau déjà pris"
+        case .notesTooLong: "Notes trop longues"
+        case .participantNameMissing: "Participant incomplet"
+        }
+    }
+
+    public var french: String {
+        switch self {
+        case .forbidden: "Vous pouvez consulter ce rendez-vous, pas le modifier."
+        case .notMovable: "Seul un rendez-vous à venir, ni annulé ni renseigné, se déplace."
+        case .agentBusyAtNewTime: "Un agent du rendez-vous est déjà pris à ce moment-là. " + BookingError.slotTaken.french
+        case .addedAgentBusy: "Cet agent a déjà un rendez-vous à ce moment-là. " + BookingError.slotTaken.french
+        case .notesTooLong: "Les notes comptent au plus 5 000 caractères."
+        case .participantNameMissing: "Le prénom et le nom du participant sont obligatoires."
+        }
+    }
+}
+
+/// Who an agent books an appointment for: a usager of the département, or a new one.
+public enum AppointmentAttendee: Sendable, Hashable {
+    case existing(UUID)
+    case new(firstName: String, lastName: String, phone: String?, email: String?, birthDate: LocalDate?)
+}
+
+/// An agent's use cases on appointments, for the pages and the API alike: each in the caller's
+/// tenant transaction, the permission checked there against the agendas of the appointment's
+/// agents (another département's ids are simply not found).
+public struct AgentAppointments: Sendable {
+    public static let notesLimit = 5000
+
+    let connection: TenantConnection
+    let tenant: Tenant
+    let links: NoticeLinks
+    let agent: Agent
+    let now: Date
+
+    public init(_ connection: TenantConnection, tenant: Tenant, links: NoticeLinks, agent: Agent, now: Date = Date()) {
+        self.connection = connection
+        self.tenant = tenant
+        self.links = links
+        self.agent = agent
+        self.now = now
+    }
+
+    /// The acting agent with their services, as the policy reads them.
+    public func actor() async throws -> Actor {
+        Actor(agentID: agent.id, role: agent.role, organisationID: agent.organisationID, serviceIDs: try await AgendaCatalog(connection).serviceIDs(of: agent.id))
+    }
+
+    /// Another agent of this département as the object of a permission; nil when unknown here.
+    public func reference(to agentID: UUID) async throws -> AgentReference? {
+        guard let target = try await AgentRepository(connection).find(id: agentID) else { return nil }
+        return AgentReference(agentID: target.id, organisationID: target.organisationID, serviceIDs: try await AgendaCatalog(connection).serviceIDs(of: target.id))
+    }
+
+    /// Checks that the appointment exists here and is in an agenda this agent may read (and,
+    /// with `edit`, change): `BookingError.rdvNotFound` otherwise, or `.forbidden` for a read-only one.
+    public func requireAccess(to rdvID: UUID, edit: Bool) async throws {
+        guard let found = try await RdvQueries(connection).find(rdvID) else { throw BookingError.rdvNotFound }
+        let actor = try await actor()
+        var visible = false, editable = false
+        for agentID in found.agentIDs {
+            guard let target = try await reference(to: agentID) else { continue }
+            visible = visible || Policy.can(actor, .viewAgenda(target))
+            editable = editable || Policy.can(actor, .editAgenda(target))
+        }
+        guard visible else { throw BookingError.rdvNotFound }
+        if edit, !editable { throw AgentAppointmentError.forbidden }
+    }
+
+    /// Books a slot in `agentID`'s agenda for the attendee; the usager is told. The motif and
+    /// lieu must be this département's (`BookingError.rdvNotFound` otherwise), a follow-up motif
+    /// needs one of the usager's referents, and PostgreSQL refuses a double booking.
+    public func book(motifID: UUID, lieuID: UUID, agentID: UUID, start: Date, for attendee: AppointmentAttendee, createdBy: String = "agent") async throws -> UUID {
+        guard let target = try await reference(to: agentID) else { throw BookingError.rdvNotFound }
+        guard Policy.can(try await actor(), .editAgenda(target)) else { throw AgentAppointmentError.forbidden }
+        let catalog = AgendaCatalog(connection)
+        guard let motif = try await catalog.motifs().first(where: { $0.id == motifID }),
+              let rules = try await MotifRepository(connection).find(motifID)?.rules,
+              try await catalog.lieux().contains(where: { $0.id == lieuID })
+        else { throw BookingError.rdvNotFound }
+        let usagers = UsagerRepository(connection)
+        let usager: UUID
+        switch attendee {
+        case .existing(let id):
+            guard try await usagers.find(id) != nil else { throw BookingError.rdvNotFound }
+            usager = id
+        case .new(let firstName, let lastName, let phone, let email, let birthDate):
+            usager = try await usagers.create(firstName: firstName, lastName: lastName, phone: phone, email: email, birthDate: birthDate)
+        }
+        if rules.followUpOnly, !(try await usagers.followUpAgents(of: usager).contains(agentID)) { throw BookingError.notReferent }
+        let rdvID = try await RdvRepository(connection).book(NewRdv(
+            motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
+            agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,
+            createdBy: createdBy, createdByAgentID: agent.id
+        ))
+        try await notices.record(.booked, rdvID: rdvID, byUsager: false, actingAgentID: agent.id)
+        return rdvID
+    }
+
+    /// A new usager joins a collective session.
+    public func addParticipant(to rdvID: UUID, firstName: String, lastName: String) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        let firstName = firstName.trimmingCharacters(in: .whitespaces), lastName = lastName.trimmingCharacters(in: .whitespaces)
+        guard (1...100).contains(firstName.count), (1...100).contains(lastName.count) else { throw AgentAppointmentError.participantNameMissing }
+        let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: nil, email: nil)
+        try await RdvRepository(connection).join(rdvID, usagerID: usager, byAgent: agent.id)
+    }
+
+    /// Sets the status; cancelling a coming appointment tells the usager and frees its time.
+    public func setStatus(_ rdvID: UUID, to status: RdvStatus) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        try await Cancellations(connection, tenant: tenant, links: links, now: now).setStatus(rdvID, to: status, byAgent: agent.id)
+    }
+
+    /// Moves a coming appointment; the usager is told.
+    public func move(_ rdvID: UUID, to start: Date) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        guard try await RdvQueries(connection).find(rdvID)?.summary.status == .unknown else { throw AgentAppointmentError.notMovable }
+        do {
+            try await RdvRepository(connection).move(rdvID, to: start, byAgent: agent.id)
+        } catch BookingError.slotTaken {
+            throw AgentAppointmentError.agentBusyAtNewTime
+        }
+        try await notices.record(.moved, rdvID: rdvID, byUsager: false, actingAgentID: agent.id)
+    }
+
+    public func setNotes(_ rdvID: UUID, _ notes: String) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        let notes = notes.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard notes.count <= Self.notesLimit else { throw AgentAppointmentError.notesTooLong }
+        try await RdvRepository(connection).setNotes(rdvID, notes, byAgent: agent.id)
+    }
+
+    /// Adds another agent to the appointment, or takes one off; the agent added or removed
+    /// must be one whose agenda this agent may change.
+    public func changeAgent(_ otherID: UUID, of rdvID: UUID, remove: Bool) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        guard let target = try await reference(to: otherID) else { throw BookingError.rdvNotFound }
+        guard Policy.can(try await actor(), .editAgenda(target)) else { throw AgentAppointmentError.forbidden }
+        let repository = RdvRepository(connection)
+        if remove {
+            try await repository.removeAgent(otherID, from: rdvID, byAgent: agent.id)
+        } else {
+            do {
+                try await repository.addAgent(otherID, to: rdvID, byAgent: agent.id)
+            } catch BookingError.slotTaken {
+                throw AgentAppointmentError.addedAgentBusy
+            }
+        }
+    }
+
+    private var notices: AppointmentNotices { AppointmentNotices(connection, tenant: tenant, links: links) }
+}
