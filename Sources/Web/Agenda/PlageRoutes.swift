@@ -36,13 +36,13 @@ struct PlageRoutes: Sendable {
                     "form": Self.fields(of: plage), "errors": ["Indiquez le dernier jour de la série (AAAA-MM-JJ)."],
                 ], plage: plage, status: .unprocessableContent)
             }
-            try await context.database.transaction { try await PlageRepository($0).end(plage, after: lastDay) }
+            try await context.database.transaction { try await plages($0, context).end(plage.id, after: lastDay) }
             return redirect(to: "/agenda?semaine=\(lastDay)")
         }
         group.post("/agenda/plages/:id/occurrences/:day/annuler") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let (plage, day) = try await ownOccurrence(context)
-            try await context.database.transaction { try await PlageRepository($0).change(plage: plage.id, on: day, to: .cancelled) }
+            try await context.database.transaction { try await plages($0, context).change(plage.id, on: day, to: .cancelled) }
             return redirect(to: "/agenda?semaine=\(day.adding(days: 1 - day.weekday.rawValue))")
         }
         group.get("/agenda/plages/:id/occurrences/:day") { request, context in
@@ -64,29 +64,28 @@ struct PlageRoutes: Sendable {
                     "errors": ["Indiquez une date (AAAA-MM-JJ) et des heures (HH:MM), la fin après le début."],
                 ], request: request, context: context, status: .unprocessableContent)
             }
-            try await context.database.transaction { connection in
-                try await PlageRepository(connection).change(plage: plage.id, on: day, to: .moved(date: newDay, start: start, end: end))
-            }
+            try await context.database.transaction { try await plages($0, context).change(plage.id, on: day, to: .moved(date: newDay, start: start, end: end)) }
             return redirect(to: "/agenda?semaine=\(newDay)")
         }
+    }
+
+    /// The agent's plage use cases in this transaction.
+    private func plages(_ connection: TenantConnection, _ context: AgentRequestContext) -> PlageChanges {
+        PlageChanges(connection, tenant: context.tenant, links: forms.services.noticeLinks(context.tenant), agent: context.agent)
     }
 
     /// A plage of the signed-in agent's own agenda; 404 for anything else, another département's included.
     private func ownPlage(_ context: AgentRequestContext) async throws -> Plage {
         guard let plageID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-        let agentID = context.agent.id
-        let plage = try await context.database.transaction { try await PlageRepository($0).of(agentID: agentID).first { $0.id == plageID } }
-        guard let plage else { throw PublicError.pageNotFound }
-        return plage
+        return try await context.database.transaction { try await plages($0, context).own(plageID) }
     }
 
     /// A day on which one of the agent's plages falls; 404 for anything else.
     private func ownOccurrence(_ context: AgentRequestContext) async throws -> (Plage, LocalDate) {
-        let plage = try await ownPlage(context)
-        guard let day = context.parameters.get("day").flatMap(LocalDate.init(iso:)),
-              !plage.span.recurrence.days(from: plage.span.firstDay, in: day...day).isEmpty
+        guard let plageID = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let day = context.parameters.get("day").flatMap(LocalDate.init(iso:))
         else { throw PublicError.pageNotFound }
-        return (plage, day)
+        return (try await context.database.transaction { try await plages($0, context).ownOccurrence(plageID, on: day) }, day)
     }
 
     private func form(
@@ -192,44 +191,11 @@ struct PlageRoutes: Sendable {
         guard errors.isEmpty, let lieuID, let span else {
             return try await form(request, context, values: ["errors": errors, "form": fields], plage: existing, status: .unprocessableContent)
         }
-        let organisationID = context.agent.organisationID
-        let agentID = context.agent.id
-        let clock = context.tenant.clock
-        let tenant = context.tenant
-        let links = forms.services.noticeLinks(tenant)
-        let saved = try await context.database.transaction { connection -> [String]? in
-            let catalog = AgendaCatalog(connection)
-            // Lieu and motifs must be of the agent's organisation in this département.
-            guard try await catalog.lieux(organisationID: organisationID).contains(where: { $0.id == lieuID }) else { return nil }
-            let motifs = try await catalog.motifs(organisationID: organisationID)
-            guard motifIDs.allSatisfy({ id in motifs.contains { $0.id == id } }) else { return nil }
-            let plages = PlageRepository(connection)
-            // Warnings, not refusals: the agent may mean it.
-            var warnings: [String] = []
-            let length = span.end.minutes - span.start.minutes
-            for motif in motifs where motifIDs.contains(motif.id) && motif.durationMinutes > length {
-                warnings.append("Le motif « \(motif.name) » dure \(motif.durationMinutes) minutes, plus que cette plage : aucun créneau n’y tiendra.")
-            }
-            let horizon = span.firstDay...span.firstDay.adding(days: 84)
-            let mine = span.occurrences(in: horizon, clock: clock)
-            if try await plages.of(agentID: agentID).contains(where: { other in
-                other.id != existing?.id && other.span.occurrences(in: horizon, clock: clock).contains { occurrence in mine.contains { $0.overlaps(occurrence) } }
-            }) {
-                warnings.append("Cette plage chevauche une autre de vos plages d’ouverture.")
-            }
-            if let existing {
-                try await plages.update(existing.id, lieuID: lieuID, span: span, motifIDs: motifIDs)
-            } else {
-                try await plages.create(agentID: agentID, lieuID: lieuID, span: span, motifIDs: motifIDs)
-            }
-            // New openings are offered first to the people waiting for them.
-            try await WaitingList(connection, tenant: tenant).openingsAdded(motifIDs: motifIDs, lieuID: lieuID, publicURL: links.publicURL)
-            return warnings
-        }
-        guard let warnings = saved else {
-            return try await form(request, context, values: [
-                "errors": ["Ce lieu ou ce motif n’existe pas dans votre organisation."], "form": fields,
-            ], plage: existing, status: .unprocessableContent)
+        let warnings: [String]
+        do {
+            warnings = try await context.database.transaction { try await plages($0, context).save(existing?.id, lieuID: lieuID, span: span, motifIDs: motifIDs) }
+        } catch PlageError.foreignLieuOrMotif {
+            return try await form(request, context, values: ["errors": [PlageError.foreignLieuOrMotif.french], "form": fields], plage: existing, status: .unprocessableContent)
         }
         guard warnings.isEmpty else {
             return try await form(request, context, values: ["notice": "La plage est enregistrée. Attention : " + warnings.joined(separator: " "),
