@@ -110,6 +110,33 @@ extension WaitingListTests {
             }
         }
     }
+
+    @Test func anAbsenceRemovedGivesItsTimeToThePeopleWaiting() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world, weeksAhead: 1) { $0.maximumDelayMinutes = 40 * 1440 }
+            let absenceID = try await world.database.tenant(setup.tenant).transaction { connection in
+                try await connection.query("UPDATE plages_ouverture SET recurrence = '{\"kind\": \"once\"}'")
+                return try await AbsenceRepository(connection).create(
+                    agentID: setup.agent.id, title: "Formation",
+                    span: RecurringSpan(firstDay: setup.monday, start: LocalTime("08:00")!, end: LocalTime("12:00")!, recurrence: .once)
+                )
+            }
+            try await world.withLiveApp { app in
+                let person = Browser(app: app, host: setup.host)
+                try await person.get("/prendre-rdv?motif=\(setup.motifID)")
+                #expect(try await person.post("/liste-attente", [
+                    "motif": setup.motifID.uuidString, "lieu": setup.lieuID.uuidString, "prenom": "Chloé", "nom": "Attente", "email": "chloe@exemple.fr",
+                ]).text.contains("Vous êtes sur la liste d’attente"))
+                #expect(try await offerLinks(world, setup, to: "chloe@exemple.fr").isEmpty)
+                let agent = Browser(app: app, host: setup.host)
+                try await agent.signIn(setup.agent.email)
+                try await agent.get("/agenda/absences/\(absenceID)")
+                #expect(try await agent.post("/agenda/absences/\(absenceID)/supprimer", [:]).status == .seeOther)
+                let offer = try #require(try await offerLinks(world, setup, to: "chloe@exemple.fr").first)
+                #expect(try await person.get(offer).text.contains("9\u{00A0}h"))
+            }
+        }
+    }
 }
 
 /// The manage link of an appointment, as its messages carry it, without scheme and host.

@@ -1,4 +1,5 @@
 import Agenda
+import Booking
 import Foundation
 import Hummingbird
 import Identity
@@ -21,9 +22,7 @@ struct AbsenceRoutes: Sendable {
             guard let span, errors.isEmpty else {
                 return form(request, context, values: ["errors": errors, "form": fields], status: .unprocessableContent)
             }
-            let title = String((fields["title"] ?? "").prefix(200))
-            let agentID = context.agent.id
-            try await context.database.transaction { try await AbsenceRepository($0).create(agentID: agentID, title: title, span: span) }
+            try await context.database.transaction { try await absences($0, context).create(title: fields["title"] ?? "", span: span) }
             return redirect(to: "/agenda?semaine=\(span.firstDay)")
         }
         group.get("/agenda/absences/:id") { request, context in
@@ -39,14 +38,13 @@ struct AbsenceRoutes: Sendable {
             guard let span, errors.isEmpty else {
                 return form(request, context, values: ["errors": errors, "form": fields], absence: absence, status: .unprocessableContent)
             }
-            let title = String((fields["title"] ?? "").prefix(200))
-            try await context.database.transaction { try await AbsenceRepository($0).update(absence.id, title: title, span: span) }
+            try await context.database.transaction { try await absences($0, context).update(absence.id, title: fields["title"] ?? "", span: span) }
             return redirect(to: "/agenda?semaine=\(span.firstDay)")
         }
         group.post("/agenda/absences/:id/supprimer") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             let absence = try await ownAbsence(context)
-            try await context.database.transaction { try await AbsenceRepository($0).delete(absence.id) }
+            try await context.database.transaction { try await absences($0, context).delete(absence.id) }
             return redirect(to: "/agenda?semaine=\(absence.span.firstDay)")
         }
     }
@@ -54,10 +52,12 @@ struct AbsenceRoutes: Sendable {
     /// An absence of the signed-in agent; 404 for anything else, another département's included.
     private func ownAbsence(_ context: AgentRequestContext) async throws -> Absence {
         guard let absenceID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
-        let agentID = context.agent.id
-        let absence = try await context.database.transaction { try await AbsenceRepository($0).of(agentID: agentID).first { $0.id == absenceID } }
-        guard let absence else { throw PublicError.pageNotFound }
-        return absence
+        return try await context.database.transaction { try await absences($0, context).own(absenceID) }
+    }
+
+    /// The agent's absence use cases in this transaction.
+    private func absences(_ connection: TenantConnection, _ context: AgentRequestContext) -> AbsenceChanges {
+        AbsenceChanges(connection, tenant: context.tenant, links: forms.services.noticeLinks(context.tenant), agent: context.agent)
     }
 
     private func form(
