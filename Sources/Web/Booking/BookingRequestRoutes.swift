@@ -69,47 +69,21 @@ struct BookingRequestRoutes: Sendable {
         }
         let tenant = context.tenant
         let account = context.usager
-        let bySMS = !confirmation.contains("@")
-        if bySMS, !(try await context.database.transaction { try await NotificationSettings.load($0).smsEnabled }) {
-            let values = try await routes.detailsValues(flow, chosen, context, form: fields, errors: [("email", "Ce département n’envoie pas de SMS : indiquez une adresse électronique pour recevoir le code.")])
-            return routes.render("booking_details", values, request, context, status: .unprocessableContent)
-        }
-        let limits: [(key: String, limit: Int)] = [
-            ("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(confirmation.lowercased())", BookingLimits.perContact),
-        ] + (details.phone.map { [("phone|\($0)", BookingLimits.perContact)] } ?? [])
-        let outcome = try await context.database.transaction { connection -> (token: String, code: String)? in
-            guard try await BookingLimits(connection).allow(limits) else { return nil }
-            let created = try await BookingRequestRepository(connection).create(
-                motifID: chosen.motif.id, lieuID: chosen.lieu.id, start: chosen.start, details: details, address: flow.address,
-                accountID: account?.id, channel: bySMS ? "sms" : "email"
-            )
-            if account == nil, bySMS {
-                try await MessageQueue(connection).enqueue(
-                    .sms, kind: "code", to: confirmation, subject: "",
-                    body: SMSText.plain("\(tenant.name) : votre code \(created.code) confirme le RDV du \(FrenchDates.short(chosen.start, tenant.clock)). Valable 30 min."),
-                    expires: Date().addingTimeInterval(BookingRequestRepository.lifetime)
-                )
-            } else if account == nil {
-                let link = routes.services.configuration.publicURL(slug: tenant.slug) + "/prendre-rdv/confirmation/\(created.token)?code=\(created.code)"
-                try await MessageQueue(connection).enqueueEmail(
-                    to: confirmation, subject: "Votre code de confirmation : \(created.code)",
-                    body: """
-                    Bonjour,
-
-                    Pour confirmer votre rendez-vous du \(FrenchDates.when(chosen.start, tenant.clock)), saisissez ce code sur la page de réservation : \(created.code)
-
-                    Vous pouvez aussi ouvrir ce lien : \(link)
-
-                    Le code est valable 30 minutes. Si vous n’avez rien demandé, ignorez ce message : aucun rendez-vous ne sera pris.
-                    """, kind: "code"
+        let links = routes.services.noticeLinks(tenant)
+        let outcome: (token: String, code: String)
+        do {
+            outcome = try await context.database.transaction { connection in
+                try await BookingRequests(connection, tenant: tenant, links: links).request(
+                    motifID: chosen.motif.id, lieuID: chosen.lieu.id, start: chosen.start, details: details, address: flow.address,
+                    accountID: account?.id, confirmation: confirmation, remoteAddress: context.remoteAddress
                 )
             }
-            return created
-        }
-        guard let outcome else {
+        } catch BookingRequestError.smsUnavailable {
+            let values = try await routes.detailsValues(flow, chosen, context, form: fields, errors: [("email", BookingRequestError.smsUnavailable.french)])
+            return routes.render("booking_details", values, request, context, status: .unprocessableContent)
+        } catch BookingRequestError.tooManyRequests {
             return routes.render("booking_message", [
-                "heading": "Trop de demandes",
-                "message": "Trop de demandes de rendez-vous ont été faites depuis cette connexion ou pour ces coordonnées. Réessayez dans une heure, ou appelez le service.",
+                "heading": BookingRequestError.tooManyRequests.title, "message": BookingRequestError.tooManyRequests.french,
             ], request, context, status: .tooManyRequests)
         }
         guard account != nil else { return redirect(to: "/prendre-rdv/confirmation/\(outcome.token)") }
