@@ -160,7 +160,8 @@ import Webhooks
                 let started = Date()
                 try await fixture.worker().deliverDue(in: fixture.tenant)
                 let elapsed = Date().timeIntervalSince(started)
-                #expect(elapsed >= 9.5 && elapsed < 11.9, "gave up after about 10 s, not \(elapsed)")
+                // A lower bound only: the upper one is the machine's load, not our code (the error says why it gave up).
+                #expect(elapsed >= 9.5, "waited for the timeout, not \(elapsed)")
                 let log = try await fixture.endpoints { try await $0.deliveries(of: endpoint.id) }
                 let attempt = try #require(log.first?.attempts.first)
                 #expect(attempt.statusCode == nil && attempt.error.contains("10 secondes"))
