@@ -95,7 +95,8 @@ import Transports
 
         #expect(error == SMTPError(.timedOut, at: .greeting))
         #expect(error.isTemporary)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Far below any default timeout, far above a loaded machine's scheduling delays.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func anAddressThatCouldInjectACommandIsRefusedBeforeConnecting() async throws {
