@@ -60,11 +60,14 @@ public struct NewRdv: Sendable {
     public var capacity: Int?
     public var createdBy: String
     public var createdByAgentID: UUID?
+    /// The API token that made it, for its history ("créé par l’API (nom du jeton)").
+    public var createdByAPITokenID: UUID?
 
     public init(
         motifID: UUID, lieuID: UUID?, start: Date, end: Date, agentIDs: [UUID], usagerIDs: [UUID],
-        capacity: Int? = nil, createdBy: String = "agent", createdByAgentID: UUID? = nil
+        capacity: Int? = nil, createdBy: String = "agent", createdByAgentID: UUID? = nil, createdByAPITokenID: UUID? = nil
     ) {
+        self.createdByAPITokenID = createdByAPITokenID
         self.motifID = motifID
         self.lieuID = lieuID
         self.start = start
@@ -91,8 +94,9 @@ public struct RdvRepository: Sendable {
     public func book(_ rdv: NewRdv) async throws -> UUID {
         let rows = try await connection.query(
             """
-            INSERT INTO rdvs (motif_id, lieu_id, starts_at, ends_at, capacity, created_by, created_by_agent_id)
-            VALUES (\(rdv.motifID), \(rdv.lieuID), \(rdv.start), \(rdv.end), \(rdv.capacity), \(rdv.createdBy), \(rdv.createdByAgentID))
+            INSERT INTO rdvs (motif_id, lieu_id, starts_at, ends_at, capacity, created_by, created_by_agent_id, created_by_api_token_id)
+            VALUES (\(rdv.motifID), \(rdv.lieuID), \(rdv.start), \(rdv.end), \(rdv.capacity), \(rdv.createdBy), \(rdv.createdByAgentID),
+                    \(rdv.createdByAPITokenID))
             RETURNING id
             """
         )

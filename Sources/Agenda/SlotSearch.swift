@@ -77,8 +77,14 @@ public struct SlotSearch: Sendable {
         for try await (agent, starts, ends) in try await connection.query(
             """
             SELECT agent_id, array_agg(extract(epoch FROM lower(during))::float8), array_agg(extract(epoch FROM upper(during))::float8)
-            FROM rdv_agents
-            WHERE active AND agent_id = ANY(\(agents)) AND during && tstzrange(\(now), \(end))
+            FROM (
+                SELECT agent_id, during FROM rdv_agents
+                WHERE active AND agent_id = ANY(\(agents)) AND during && tstzrange(\(now), \(end))
+                UNION ALL
+                -- A slot held through the API is taken for everyone else until its hold lapses.
+                SELECT agent_id, during FROM slot_holds
+                WHERE expires_at > now() AND agent_id = ANY(\(agents)) AND during && tstzrange(\(now), \(end))
+            ) busy
             GROUP BY agent_id
             """
         ).decode((UUID, [Double], [Double]).self) {
@@ -122,6 +128,19 @@ public struct SlotSearch: Sendable {
         let soon = try await run(material, now: now, days: min(days, 7), lieu: lieu)
         if soon.count >= limit || days <= 7 { return Array(soon.prefix(limit)) }
         return Array(try await run(material, now: now, days: days, lieu: lieu).prefix(limit))
+    }
+
+    /// The free times nearest to `start` (before or after), for a booking that just missed it.
+    public func nearest(to start: Date, motifID: UUID, now: Date, agents: Set<UUID>? = nil, lieu: UUID? = nil, count: Int = 6) async throws -> [Date] {
+        try await nearestSlots(to: start, motifID: motifID, now: now, agents: agents, lieu: lieu, count: count).map(\.range.start)
+    }
+
+    /// The same, with who receives: one slot per free time, soonest first.
+    public func nearestSlots(to start: Date, motifID: UUID, now: Date, agents: Set<UUID>? = nil, lieu: UUID? = nil, count: Int = 6) async throws -> [AvailableSlot] {
+        var seen = Set<Date>()
+        let slots = try await slots(motifID: motifID, now: now, within: 42, agents: agents, lieu: lieu).filter { seen.insert($0.range.start).inserted }
+        return Array(slots.sorted { abs($0.range.start.timeIntervalSince(start)) < abs($1.range.start.timeIntervalSince(start)) }.prefix(count))
+            .sorted { $0.range.start < $1.range.start }
     }
 
     /// What a slot page shows: the first `limit` slots within `days`, and the first free slot of

@@ -103,14 +103,15 @@ public struct AgentAppointments: Sendable {
     /// Books a slot in `agentID`'s agenda for the attendee; the usager is told. The motif and
     /// lieu must be this département's (`BookingError.rdvNotFound` otherwise), a follow-up motif
     /// needs one of the usager's referents, and PostgreSQL refuses a double booking.
-    public func book(motifID: UUID, lieuID: UUID, agentID: UUID, start: Date, for attendee: AppointmentAttendee, createdBy: String = "agent") async throws -> UUID {
-        guard let target = try await reference(to: agentID) else { throw BookingError.rdvNotFound }
-        guard Policy.can(try await actor(), .editAgenda(target)) else { throw AgentAppointmentError.forbidden }
-        let catalog = AgendaCatalog(connection)
-        guard let motif = try await catalog.motifs().first(where: { $0.id == motifID }),
-              let rules = try await MotifRepository(connection).find(motifID)?.rules,
-              try await catalog.lieux().contains(where: { $0.id == lieuID })
-        else { throw BookingError.rdvNotFound }
+    /// - Parameter api: the API token booking on the agent's behalf, and the slot it held first.
+    public func book(
+        motifID: UUID, lieuID: UUID, agentID: UUID, start: Date, for attendee: AppointmentAttendee, via api: (tokenID: UUID, hold: UUID?)? = nil
+    ) async throws -> UUID {
+        try await requireEditable(agentID)
+        let (motif, rules) = try await bookable(motifID: motifID, lieuID: lieuID)
+        if let api, let hold = api.hold {
+            try await takeHold(hold, tokenID: api.tokenID, motifID: motifID, lieuID: lieuID, agentID: agentID, start: start)
+        }
         let usagers = UsagerRepository(connection)
         let usager: UUID
         switch attendee {
@@ -124,10 +125,47 @@ public struct AgentAppointments: Sendable {
         let rdvID = try await RdvRepository(connection).book(NewRdv(
             motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
             agentIDs: [agentID], usagerIDs: [usager], capacity: motif.collective ? motif.defaultCapacity : nil,
-            createdBy: createdBy, createdByAgentID: agent.id
+            createdBy: api == nil ? "agent" : "api", createdByAgentID: agent.id, createdByAPITokenID: api?.tokenID
         ))
         try await notices.record(.booked, rdvID: rdvID, byUsager: false, actingAgentID: agent.id)
         return rdvID
+    }
+
+    /// The agents whose agenda this agent may read.
+    public func visibleAgentIDs() async throws -> [UUID] {
+        let actor = try await actor()
+        let services = try await AgendaCatalog(connection).serviceIDsByAgent()
+        return try await AgentRepository(connection).all(in: nil).filter { other in
+            Policy.can(actor, .viewAgenda(AgentReference(agentID: other.id, organisationID: other.organisationID, serviceIDs: services[other.id] ?? [])))
+        }.map(\.id)
+    }
+
+    /// An appointment this agent may read, as a record; `lock` keeps its row for a checked write.
+    public func record(_ rdvID: UUID, lock: Bool = false) async throws -> RdvRecord {
+        try await requireAccess(to: rdvID, edit: false)
+        guard let record = try await RdvRecords(connection).find(rdvID, lock: lock) else { throw BookingError.rdvNotFound }
+        return record
+    }
+
+    /// A page of the appointments in the agendas this agent may read.
+    public func records(_ filter: RdvFilter) async throws -> [RdvRecord] {
+        try await RdvRecords(connection).list(filter, visibleAgents: try await visibleAgentIDs())
+    }
+
+    /// Refuses an agent unknown here (not found) or whose agenda this agent may not change.
+    func requireEditable(_ agentID: UUID) async throws {
+        guard let target = try await reference(to: agentID) else { throw BookingError.rdvNotFound }
+        guard Policy.can(try await actor(), .editAgenda(target)) else { throw AgentAppointmentError.forbidden }
+    }
+
+    /// The motif and lieu of a booking, both of this département (not found otherwise).
+    func bookable(motifID: UUID, lieuID: UUID) async throws -> (Motif, MotifRules) {
+        let catalog = AgendaCatalog(connection)
+        guard let motif = try await catalog.motifs().first(where: { $0.id == motifID }),
+              let rules = try await MotifRepository(connection).find(motifID)?.rules,
+              try await catalog.lieux().contains(where: { $0.id == lieuID })
+        else { throw BookingError.rdvNotFound }
+        return (motif, rules)
     }
 
     /// A new usager joins a collective session.

@@ -49,6 +49,8 @@ public struct AuditLog: Sendable {
         case committeeRecorded = "partnership.committee_recorded"
         case committeeDeleted = "partnership.committee_deleted"
         case membershipFileOverride = "membership.file_override"
+        case apiTokenCreated = "api_token.created"
+        case apiTokenRevoked = "api_token.revoked"
 
         public var frenchLabel: String {
             switch self {
@@ -95,6 +97,8 @@ public struct AuditLog: Sendable {
             case .committeeRecorded: "Réunion de comité consignée"
             case .committeeDeleted: "Réunion de comité supprimée"
             case .membershipFileOverride: "Adhésion remplacée par son fichier (--fichier-prioritaire)"
+            case .apiTokenCreated: "Jeton d’API créé"
+            case .apiTokenRevoked: "Jeton d’API révoqué"
             }
         }
     }

@@ -33,6 +33,8 @@ public struct PlatformConfiguration: Sendable {
     /// `RDV_WEBHOOK_ALLOWED_NETWORKS`: the kinds of our own networks webhooks may target anyway
     /// (comma-separated among loopback, private, link-local); empty refuses them all.
     public var webhookAllowedNetworks: [String] = []
+    /// `RDV_API_RATE_LIMIT`: calls per minute one API token may make (default 300).
+    public var apiRateLimit = 300
 
     public var isDevelopment: Bool { environment == .development }
 
@@ -80,6 +82,12 @@ public struct PlatformConfiguration: Sendable {
                 throw ConfigurationError("LOG_LEVEL vaut « \(level) » ; valeurs acceptées : trace, debug, info, notice, warning, error, critical.")
             }
             configuration.logLevel = parsed
+        }
+        if let limit = value("RDV_API_RATE_LIMIT") {
+            guard let number = Int(limit), (1...100_000).contains(number) else {
+                throw ConfigurationError("RDV_API_RATE_LIMIT est un nombre d’appels par minute et par jeton (1 à 100000), pas « \(limit) ».")
+            }
+            configuration.apiRateLimit = number
         }
         if let cache = value("RDV_SLOT_CACHE") {
             guard ["on", "off"].contains(cache) else { throw ConfigurationError("RDV_SLOT_CACHE vaut « \(cache) » ; valeurs acceptées : on, off.") }

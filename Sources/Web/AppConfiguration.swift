@@ -27,6 +27,8 @@ public struct AppConfiguration: Sendable {
     /// Which webhook targets administrators may register (HTTPS only in production; our own
     /// networks refused unless `RDV_WEBHOOK_ALLOWED_NETWORKS` lists them).
     public var webhookTargets: WebhookTargetPolicy
+    /// Calls per minute and per API token (`RDV_API_RATE_LIMIT`).
+    public var apiRateLimit = 300
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",

@@ -32,7 +32,7 @@ public func buildApplication(
     let identity = try IdentityServices(configuration: configuration)
     let forms = Forms(services: identity)
     let tenantPages = TenantPages(pages: pages, forms: forms)
-    let tenantRouter = makeTenantRouter(
+    let tenantRouter = try makeTenantRouter(
         configuration: configuration, pages: pages, tenantPages: tenantPages, identity: identity, forms: forms, renderer: renderer, health: health
     )
 
@@ -89,7 +89,7 @@ private func addCommonRoutes<Context: RequestContext>(to router: Router<Context>
 func makeTenantRouter(
     configuration: AppConfiguration, pages: Pages, tenantPages: TenantPages, identity: IdentityServices, forms: Forms,
     renderer: ErrorRenderer, health: HealthCheck
-) -> Router<TenantRequestContext> {
+) throws -> Router<TenantRequestContext> {
     let tenantRouter = Router(context: TenantRequestContext.self)
     tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: tenantRouter, pages: pages, health: health)
@@ -120,6 +120,13 @@ func makeTenantRouter(
     if configuration.isDevelopment {
         DevMailboxRoutes(pages: tenantPages).register(on: tenantRouter)
     }
+    APITokenRoutes(services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
+    // The API: its contract is public; every other call needs a Bearer token of this département.
+    let api = tenantRouter.group("/api/v1")
+    APIDocumentRoutes(document: try OpenAPIDocument.load(), pages: tenantPages).register(on: api)
+    APIRoutes(services: identity).register(
+        on: api.group().add(middleware: APIMiddleware(rateLimit: configuration.apiRateLimit)).group(context: APIRequestContext.self)
+    )
     return tenantRouter
 }
 
@@ -129,7 +136,7 @@ public func tenantRouteList(configuration: AppConfiguration, database: Database)
     let pages = try await Pages.load()
     let identity = try IdentityServices(configuration: configuration)
     let forms = Forms(services: identity)
-    let router = makeTenantRouter(
+    let router = try makeTenantRouter(
         configuration: configuration, pages: pages, tenantPages: TenantPages(pages: pages, forms: forms), identity: identity, forms: forms,
         renderer: ErrorRenderer(pages: pages), health: HealthCheck(database: database)
     )

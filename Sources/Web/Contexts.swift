@@ -66,6 +66,8 @@ public struct TenantRequestContext: RequestContext {
     public var usagerSessionToken: String?
     /// Path and query of the request, to come back to after signing in.
     public var requestTarget = "/"
+    /// Set by the API middleware when the call's Bearer token is live here.
+    public var apiCaller: APICaller?
 
     public init(source: SiteContextSource) {
         guard case .tenant(let tenant) = source.site, case .tenant(let database) = source.access else {

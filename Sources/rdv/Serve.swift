@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
             publicPort: environment.publicPort, secretKey: try Self.secretKey(environment, dataDirectory: options.dataDir)
         )
         settings.keepsSlotMaterial = environment.keepsSlotMaterial
+        settings.apiRateLimit = environment.apiRateLimit
         settings.tenantMigrationVersions = platform.catalog.tenant.map(\.version)
         settings.exportDirectory = Platform.exportDirectory(environment, dataDirectory: options.dataDir)
         settings.webhookTargets = Delivery.webhookPolicy(environment)

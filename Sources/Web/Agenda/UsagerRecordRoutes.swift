@@ -70,37 +70,18 @@ struct UsagerRecordRoutes: Sendable {
         return usager
     }
 
-    struct Identity {
-        var firstName: String
-        var lastName: String
-        var birthDate: LocalDate?
-        var phone: String?
-        var email: String?
-    }
+    typealias Identity = UsagerIdentity
 
     /// Identity and contact details from a form, or what is wrong with them.
     static func identity(from fields: [String: String]) -> (Identity?, [String]) {
-        let first = (fields["first_name"] ?? "").trimmingCharacters(in: .whitespaces)
-        let last = (fields["last_name"] ?? "").trimmingCharacters(in: .whitespaces)
-        let birthText = (fields["birth_date"] ?? "").trimmingCharacters(in: .whitespaces)
-        let phoneText = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
-        let email = (fields["email"] ?? "").trimmingCharacters(in: .whitespaces)
-        var errors: [String] = []
-        if !(1...100).contains(first.count) { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
-        if !(1...100).contains(last.count) { errors.append("Le nom est obligatoire (100 caractères au plus).") }
-        let birthDate = LocalDate(iso: birthText)
-        if !birthText.isEmpty, birthDate == nil { errors.append("La date de naissance s’écrit AAAA-MM-JJ.") }
-        let phone = PhoneNumber(phoneText)
-        if !phoneText.isEmpty, phone == nil { errors.append("Le numéro de téléphone n’est pas un numéro français valide (par exemple 06 12 34 56 78).") }
-        if !email.isEmpty, !Self.looksLikeEmail(email) { errors.append("L’adresse électronique n’est pas valide.") }
-        guard errors.isEmpty else { return (nil, errors) }
-        return (Identity(firstName: first, lastName: last, birthDate: birthDate, phone: phone?.e164, email: email.isEmpty ? nil : email), [])
+        let (identity, errors) = UsagerIdentity.read(
+            firstName: fields["first_name"] ?? "", lastName: fields["last_name"] ?? "", birthDate: fields["birth_date"] ?? "",
+            phone: fields["phone"] ?? "", email: fields["email"] ?? ""
+        )
+        return (identity, errors.map(\.message))
     }
 
-    static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
-    }
+    static func looksLikeEmail(_ text: String) -> Bool { UsagerIdentity.looksLikeEmail(text) }
 
     private func page(
         _ request: Request, _ context: AgentRequestContext, usager: Usager, form: [String: String]? = nil,

@@ -264,9 +264,7 @@ struct BookingRoutes: Sendable {
         let tenant = context.tenant
         return try await context.database.transaction { connection in
             let agents = try await OnlineOffer(connection).agents(for: motif, address: address)
-            let slots = try await SlotSearch(connection, tenant: tenant).slots(motifID: motif.id, now: Date(), within: 42, agents: agents, lieu: lieuID)
-            let times = Array(Set(slots.map(\.range.start)))
-            return Array(times.sorted { abs($0.timeIntervalSince(start)) < abs($1.timeIntervalSince(start)) }.prefix(6)).sorted()
+            return try await SlotSearch(connection, tenant: tenant).nearest(to: start, motifID: motif.id, now: Date(), agents: agents, lieu: lieuID)
         }
     }
 

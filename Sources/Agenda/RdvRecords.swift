@@ -1,0 +1,111 @@
+import Foundation
+import PostgresNIO
+import Scheduling
+import Tenancy
+
+/// An appointment with everything a partner's software reads of it.
+public struct RdvRecord: Sendable, Hashable, Identifiable {
+    public struct Participant: Sendable, Hashable {
+        public let usagerID: UUID
+        public let firstName: String
+        public let lastName: String
+        public let status: RdvStatus
+    }
+
+    public let id: UUID
+    public let range: TimeRange
+    public let status: RdvStatus
+    public let motifID: UUID
+    public let motifName: String
+    public let organisationID: UUID
+    public let lieuID: UUID?
+    public let agentIDs: [UUID]
+    public let participants: [Participant]
+    public let capacity: Int?
+    public let notes: String
+    public let createdBy: String
+    public let createdAt: Date
+}
+
+/// Which appointments a listing returns, in the order (start, id), after `cursor`.
+public struct RdvFilter: Sendable {
+    public var from: Date?
+    public var to: Date?
+    public var organisationID: UUID?
+    public var motifID: UUID?
+    public var status: RdvStatus?
+    public var agentID: UUID?
+    /// The last appointment of the previous page.
+    public var after: (start: Date, id: UUID)?
+    public var limit = 50
+
+    public init() {}
+}
+
+/// Appointments as records, for the API: one query per page, the agents and participants
+/// gathered as arrays.
+public struct RdvRecords: Sendable {
+    let connection: TenantConnection
+
+    public init(_ connection: TenantConnection) {
+        self.connection = connection
+    }
+
+    static let columns = """
+        SELECT r.id, r.starts_at, r.ends_at, r.status, r.motif_id, m.name, m.organisation_id, r.lieu_id, r.capacity, r.notes,
+               r.created_by, r.created_at,
+               ARRAY(SELECT a.agent_id FROM rdv_agents a WHERE a.rdv_id = r.id ORDER BY a.agent_id),
+               ARRAY(SELECT p.usager_id FROM rdv_participants p WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
+               ARRAY(SELECT u.first_name FROM rdv_participants p JOIN usagers u ON u.id = p.usager_id WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
+               ARRAY(SELECT u.last_name FROM rdv_participants p JOIN usagers u ON u.id = p.usager_id WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
+               ARRAY(SELECT p.status FROM rdv_participants p WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id)
+        FROM rdvs r JOIN motifs m ON m.id = r.motif_id
+        """
+
+    /// One appointment; with `lock`, its row stays locked to the end of the transaction (a write
+    /// that checks the version the caller read).
+    public func find(_ rdvID: UUID, lock: Bool = false) async throws -> RdvRecord? {
+        try await records(try await connection.query(
+            "\(unescaped: Self.columns) WHERE r.id = \(rdvID) \(unescaped: lock ? "FOR UPDATE OF r" : "")"
+        )).first
+    }
+
+    /// A page of the appointments that have one of `visibleAgents` among their agents.
+    public func list(_ filter: RdvFilter, visibleAgents: [UUID]) async throws -> [RdvRecord] {
+        let status = filter.status?.rawValue
+        return try await records(try await connection.query(
+            """
+            \(unescaped: Self.columns)
+            WHERE EXISTS (SELECT 1 FROM rdv_agents a WHERE a.rdv_id = r.id AND a.agent_id = ANY(\(visibleAgents))
+                          AND (\(filter.agentID)::uuid IS NULL OR a.agent_id = \(filter.agentID)))
+              AND (\(filter.from)::timestamptz IS NULL OR r.starts_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR r.starts_at < \(filter.to))
+              AND (\(filter.organisationID)::uuid IS NULL OR m.organisation_id = \(filter.organisationID))
+              AND (\(filter.motifID)::uuid IS NULL OR r.motif_id = \(filter.motifID))
+              AND (\(status)::text IS NULL OR r.status = \(status))
+              AND (\(filter.after?.start)::timestamptz IS NULL OR (r.starts_at, r.id) > (\(filter.after?.start), \(filter.after?.id)))
+            ORDER BY r.starts_at, r.id
+            LIMIT \(filter.limit)
+            """
+        ))
+    }
+
+    private func records(_ rows: PostgresRowSequence) async throws -> [RdvRecord] {
+        var records: [RdvRecord] = []
+        for try await row in rows {
+            let (id, start, end, status, motifID, motifName, organisationID, lieuID, capacity, notes, createdBy, createdAt,
+                 agents, usagers, firsts, lasts, statuses) = try row.decode(
+                (UUID, Date, Date, String, UUID, String, UUID, UUID?, Int?, String, String, Date, [UUID], [UUID], [String], [String], [String]).self
+            )
+            let participants = usagers.indices.map {
+                RdvRecord.Participant(usagerID: usagers[$0], firstName: firsts[$0], lastName: lasts[$0], status: RdvStatus(rawValue: statuses[$0]) ?? .unknown)
+            }
+            records.append(RdvRecord(
+                id: id, range: TimeRange(start: start, end: end), status: RdvStatus(rawValue: status) ?? .unknown,
+                motifID: motifID, motifName: motifName, organisationID: organisationID, lieuID: lieuID, agentIDs: agents,
+                participants: participants, capacity: capacity, notes: notes, createdBy: createdBy, createdAt: createdAt
+            ))
+        }
+        return records
+    }
+}
