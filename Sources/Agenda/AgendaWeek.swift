@@ -78,14 +78,17 @@ public struct RdvQueries: Sendable {
         )
     }
 
-    /// Who booked an appointment: "agent", "usager"…, and the partner (prescripteur) who did it
-    /// for the usager, as "name, organisation, contact".
-    public func origin(_ rdvID: UUID) async throws -> (createdBy: String, prescripteur: String?)? {
-        for try await (createdBy, name, organisation, contact) in try await connection.query(
-            "SELECT created_by, prescripteur->>'name', prescripteur->>'organisation', prescripteur->>'contact' FROM rdvs WHERE id = \(rdvID)"
-        ).decode((String, String?, String?, String?).self) {
+    /// Who booked an appointment: "agent", "usager"…, the partner (prescripteur) who did it
+    /// for the usager, as "name, organisation, contact", and the API token's name.
+    public func origin(_ rdvID: UUID) async throws -> (createdBy: String, prescripteur: String?, apiToken: String?)? {
+        for try await (createdBy, name, organisation, contact, token) in try await connection.query(
+            """
+            SELECT r.created_by, r.prescripteur->>'name', r.prescripteur->>'organisation', r.prescripteur->>'contact', t.name
+            FROM rdvs r LEFT JOIN api_tokens t ON t.id = r.created_by_api_token_id WHERE r.id = \(rdvID)
+            """
+        ).decode((String, String?, String?, String?, String?).self) {
             let prescripteur = name.map { [$0, organisation, contact].compactMap { $0 }.joined(separator: ", ") }
-            return (createdBy, prescripteur)
+            return (createdBy, prescripteur, token)
         }
         return nil
     }

@@ -14,7 +14,8 @@ extension TestWorld {
 
     /// The real application on this world's database, base domain `rdv.test`.
     public func app(
-        baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development
+        baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development,
+        configure: @Sendable (inout AppConfiguration) -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         var logger = Logger(label: "rdv.tests.web")
         logger.logLevel = .warning
@@ -28,6 +29,7 @@ extension TestWorld {
         configuration.exportDirectory = exportDirectory.path
         // The webhook tests' receiver listens on 127.0.0.1.
         configuration.webhookTargets.allowedKinds.insert(.loopback)
+        configure(&configuration)
         return try await buildApplication(
             configuration: configuration,
             database: database, directory: directory, runDatabase: false, logger: logger

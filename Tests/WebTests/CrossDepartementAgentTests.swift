@@ -84,6 +84,7 @@ import TestSupport
             // A's endpoint does not hold B's delivery.
             .post("/webhooks/{id}/envois/{delivery}/rejouer", "/webhooks/\(a.webhookEndpointID)/envois/\(b.webhookDeliveryID)/rejouer"),
             .post("/webhooks/{id}/supprimer", "/webhooks/\(b.webhookEndpointID)/supprimer"),
+            .post("/compte/jetons/{id}/revoquer", "/compte/jetons/\(b.apiTokenID)/revoquer"),
         ]
         // Closing a session by its handle only ever closes the agent's own: B's handle changes
         // nothing and the page comes back, as for a handle already closed.

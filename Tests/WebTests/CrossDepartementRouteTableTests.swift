@@ -15,6 +15,8 @@ enum CrossCase: String, CaseIterable, Sendable {
     case pages = "CrossDepartementSessionTests/pagesOfADepartementShowNoneOfAnothersData"
     /// Nothing to aim at, something to change: B's cookies and credentials do nothing on A's host.
     case sessions = "CrossDepartementSessionTests/sessionsOfAnotherDepartementAreNotSignedIn"
+    /// The API: B's token is worthless on A's host, and A's token finds none of B's ids.
+    case api = "CrossDepartementAPITests/theAPIOfADepartementKnowsNothingOfAnother"
 
     /// The requests the case's test sends, with placeholder ids: enough to know their routes.
     var probedRoutes: Set<String> {
@@ -27,6 +29,7 @@ enum CrossCase: String, CaseIterable, Sendable {
         case .pages:
             [CrossDepartementSessionTests.pageProbes(mine: a)].flatMap { $0.agent + $0.usager + $0.visitor }
         case .sessions: CrossDepartementSessionTests.sessionProbes(theirs: b)
+        case .api: CrossDepartementAPITests.probes(mine: a, theirs: b).map(\.probe)
         }
         return Set(probes.map(\.route))
     }
@@ -184,6 +187,34 @@ enum CrossCase: String, CaseIterable, Sendable {
         "GET /mon-compte/donnees.json": .pages,
         "GET /mon-compte/donnees": .pages,
         "POST /mon-compte/suppression": .sessions,
+
+        // API tokens, the API's contract and the API itself.
+        "GET /compte/jetons": .pages,
+        "POST /compte/jetons": .sessions,
+        "POST /compte/jetons/{id}/revoquer": .ids,
+        "GET /jetons-api": .pages,
+        "GET /api/v1/openapi.json": .pages,
+        "GET /api/v1/openapi.yaml": .pages,
+        "GET /api/v1/docs": .pages,
+        "GET /api/v1/me": .api,
+        "GET /api/v1/organisations": .api,
+        "GET /api/v1/motifs": .api,
+        "GET /api/v1/lieux": .api,
+        "GET /api/v1/agents": .api,
+        "GET /api/v1/usagers": .api,
+        "POST /api/v1/usagers": .api,
+        "GET /api/v1/usagers/{id}": .api,
+        "GET /api/v1/rdvs": .api,
+        "POST /api/v1/rdvs": .api,
+        "GET /api/v1/rdvs/{id}": .api,
+        "PATCH /api/v1/rdvs/{id}": .api,
+        "POST /api/v1/rdvs/{id}/move": .api,
+        "POST /api/v1/rdvs/{id}/cancel": .api,
+        "PUT /api/v1/rdvs/{id}/status": .api,
+        "GET /api/v1/slots": .api,
+        "POST /api/v1/holds": .api,
+        "GET /api/v1/holds/{id}": .api,
+        "DELETE /api/v1/holds/{id}": .api,
     ]
 
     @Test func everyRouteHasACrossDepartementCase() async throws {

@@ -14,12 +14,14 @@ import TestSupport
             "/agenda?semaine=\(a.occurrenceDay)&agent=\(a.agentID)", "/agenda/a-renseigner", "/agenda/plages/nouvelle",
             "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/rdv/nouveau",
             "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification", "/webhooks",
+            "/compte/jetons", "/jetons-api",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
             + [.get("/connexion/verification", "/connexion/verification", allowed: [303], location: "/agent")]
         let usager: [CrossProbe] = ["/mon-compte", "/mon-compte/donnees", "/mon-compte/donnees.json"].map { .get($0, $0, allowed: [200]) }
         let visitor: [CrossProbe] = [
             "/", "/healthz", "/static/app.css", "/static/address.js", "/connexion", "/mot-de-passe-oublie", "/prendre-rdv",
             "/adresse/communes?q=ville", "/dev/courriels", "/mon-compte/connexion", "/mon-compte/inscription", "/mon-compte/mot-de-passe-oublie",
+            "/api/v1/openapi.json", "/api/v1/openapi.yaml", "/api/v1/docs",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
         return (agent, usager, visitor)
     }
@@ -43,7 +45,7 @@ import TestSupport
                 for (path, own) in [
                     ("/usagers?q=Usager", "Usager Alpha"), ("/agenda?semaine=\(a.targets.occurrenceDay)&agent=\(a.targets.agentID)", "Usager Alpha"),
                     ("/organisation", "Lieu Alpha"), ("/secteurs", "Secteur Alpha"), ("/secteurs/zones.csv", "Alphaville"),
-                    ("/notifications", "Refus Alpha"), ("/webhooks", "Webhook Alpha"), ("/adresse/communes?q=ville", "Alphaville"), ("/", "Organisation Alpha"),
+                    ("/notifications", "Refus Alpha"), ("/webhooks", "Webhook Alpha"), ("/jetons-api", "Logiciel Alpha"), ("/adresse/communes?q=ville", "Alphaville"), ("/", "Organisation Alpha"),
                     ("/prendre-rdv", "Consultation Alpha"), ("/mon-compte", "Consultation Alpha"), ("/mon-compte/donnees.json", "Alpha"),
                 ] {
                     #expect(seen[path]?.contains(own) == true, "\(path) shows \(own)")
@@ -68,6 +70,7 @@ import TestSupport
             ("/agenda/absences", ["first_day": "2030-01-07", "start": "09:00", "end": "10:00", "repeat": "once", "title": "Intrus"]),
             ("/organisation/nouvelle", ["name": "Organisation intruse"]), ("/organisation/services", ["name": "Service intrus"]),
             ("/notifications/reglages", ["sender_name": "Intrus", "sms_provider": "sandbox", "sms_daily_cap": "1", "email_daily_cap": "1"]),
+            ("/compte/jetons", ["name": "Intrus", "scope": "write", "days": "30"]),
             ("/secteurs", ["name": "Secteur intrus"]), ("/secteurs/import", ["csv": "secteur;code_insee;commune;voie\nIntrus;62498;Lens;\n"]),
         ]
         let usagerForms: [(String, [String: String])] = [

@@ -55,6 +55,10 @@ struct CrossTargets: Sendable {
     var webhookEndpointID = UUID()
     /// A queued delivery of that endpoint.
     var webhookDeliveryID = UUID()
+    /// The chief's API token (read and write), its secret, and a slot it holds.
+    var apiTokenID = UUID()
+    var apiToken = "rdv_placeholder"
+    var holdID = UUID()
 
     /// Ids and tokens that exist nowhere, for checking the probes' routes without a database.
     static let placeholder = CrossTargets()
@@ -106,7 +110,7 @@ struct CrossDepartement: Sendable {
             admin: admin, adminTOTP: try await world.enrolSecondFactor(admin, in: tenant), secretariat: secretariat, agent: agent,
             clock: clock, targets: targets
         )
-        return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world).withWebhook(world)
+        return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world).withWebhook(world).withAPIToken(world)
     }
 
     private func at(_ day: LocalDate, _ time: String) -> Date { clock.instant(day, LocalTime(time)!) }
@@ -277,6 +281,29 @@ extension CrossDepartement {
             #expect(try await webhooks.resendAll(endpoint.id) >= 1)
             targets.webhookEndpointID = endpoint.id
             targets.webhookDeliveryID = try #require(try await webhooks.deliveries(of: endpoint.id).first).id
+            return targets
+        }
+        return copy
+    }
+}
+
+extension CrossDepartement {
+    /// The chief's API token, and a hold of Monday 10:30 (the fixture's free slot, 11:30, stays free).
+    fileprivate func withAPIToken(_ world: TestWorld) async throws -> CrossDepartement {
+        var copy = self
+        let (tenant, chief, monday, clock) = (tenant, deptAdmin, targets.occurrenceDay, clock)
+        copy.targets = try await world.database.tenant(tenant).transaction { [targets] connection in
+            var targets = targets
+            let (token, secret) = try await APITokenRepository(connection).create(agentID: chief.id, name: "Logiciel \(mark)", scopes: [.read, .write], days: 30)
+            targets.apiTokenID = token.id
+            targets.apiToken = secret
+            let appointments = AgentAppointments(
+                connection, tenant: tenant, links: NoticeLinks(secret: TestWorld.secretKey, publicURL: "http://\(tenant.slug).rdv.test", scope: tenant.schemaName),
+                agent: chief
+            )
+            targets.holdID = try await appointments.hold(
+                motifID: targets.motifID, lieuID: targets.lieuID, agentID: targets.agentID, start: clock.instant(monday, LocalTime("10:30")!), tokenID: token.id
+            ).id
             return targets
         }
         return copy

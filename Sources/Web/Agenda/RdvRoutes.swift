@@ -141,7 +141,7 @@ struct RdvRoutes: Sendable {
         values["origin"] = switch origin?.createdBy {
         case "usager": "En ligne, par l’usager"
         case "waiting_list": "Par la liste d’attente"
-        case "api": "Par l’API"
+        case "api": origin?.apiToken.map { "Par l’API (\($0))" } ?? "Par l’API"
         default: "Par un agent"
         }
         if let prescripteur = origin?.prescripteur { values["prescripteur"] = prescripteur }

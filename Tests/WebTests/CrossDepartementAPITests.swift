@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// One API request of a cross-département probe.
+struct APIProbe: Sendable {
+    let probe: CrossProbe
+    let method: HTTPRequest.Method
+    let body: String?
+
+    init(_ method: HTTPRequest.Method, _ pattern: String, _ path: String, _ body: [String: Any]? = nil, allowed: Set<Int> = [404]) {
+        self.method = method
+        self.body = body.map(jsonText)
+        self.probe = CrossProbe(route: "\(method.rawValue) /api/v1\(pattern)", path: "/api/v1\(path)", form: nil, allowed: allowed)
+    }
+}
+
+/// The API of département A from B's side: B's token is worthless on A's host, and A's own
+/// token, naming B's ids, finds nothing, changes nothing of B's and shows none of B's data.
+@Suite struct CrossDepartementAPITests {
+    static func probes(mine a: CrossTargets, theirs b: CrossTargets) -> [APIProbe] {
+        let slot = "2030-01-07T10:00:00+01:00"
+        let bodyNamingB: [String: Any] = [
+            "motif_id": b.motifID.uuidString, "lieu_id": b.lieuID.uuidString, "agent_id": b.agentID.uuidString,
+            "starts_at": slot, "usager_id": b.usagerID.uuidString,
+        ]
+        return [
+            // Nothing to aim at: A's data only.
+            APIProbe(.get, "/me", "/me", allowed: [200]),
+            APIProbe(.get, "/organisations", "/organisations", allowed: [200]),
+            APIProbe(.get, "/motifs", "/motifs?organisation_id=\(b.organisationID)", allowed: [200]),
+            APIProbe(.get, "/lieux", "/lieux?organisation_id=\(b.organisationID)", allowed: [200]),
+            APIProbe(.get, "/agents", "/agents?organisation_id=\(b.organisationID)", allowed: [200]),
+            APIProbe(.get, "/usagers", "/usagers?q=Usager", allowed: [200]),
+            APIProbe(.get, "/rdvs", "/rdvs?agent_id=\(b.agentID)", allowed: [200]),
+            APIProbe(.get, "/rdvs", "/rdvs?motif_id=\(b.motifID)&organisation_id=\(b.organisationID)", allowed: [200]),
+            // B's ids.
+            APIProbe(.get, "/usagers/{id}", "/usagers/\(b.usagerID)"),
+            APIProbe(.get, "/rdvs/{id}", "/rdvs/\(b.rdvID)"),
+            APIProbe(.patch, "/rdvs/{id}", "/rdvs/\(b.rdvID)", ["notes": "Intrus"]),
+            APIProbe(.post, "/rdvs/{id}/move", "/rdvs/\(b.rdvID)/move", ["starts_at": slot]),
+            APIProbe(.post, "/rdvs/{id}/cancel", "/rdvs/\(b.rdvID)/cancel", [:]),
+            APIProbe(.put, "/rdvs/{id}/status", "/rdvs/\(b.rdvID)/status", ["status": "seen"]),
+            APIProbe(.post, "/rdvs", "/rdvs", bodyNamingB),
+            APIProbe(.post, "/rdvs", "/rdvs", bodyNamingB.merging(["usager_id": a.usagerID.uuidString, "agent_id": a.agentID.uuidString]) { $1 }),
+            APIProbe(.get, "/slots", "/slots?motif_id=\(b.motifID)"),
+            APIProbe(.post, "/holds", "/holds", ["motif_id": b.motifID.uuidString, "lieu_id": b.lieuID.uuidString, "agent_id": b.agentID.uuidString, "starts_at": slot]),
+            APIProbe(.get, "/holds/{id}", "/holds/\(b.holdID)"),
+            APIProbe(.delete, "/holds/{id}", "/holds/\(b.holdID)"),
+            // A create of A's own, to show the token writes here and nowhere else.
+            APIProbe(.post, "/usagers", "/usagers", ["first_name": "Créé", "last_name": "Ici"], allowed: [201]),
+        ]
+    }
+
+    @Test func theAPIOfADepartementKnowsNothingOfAnother() async throws {
+        try await TestWorld.run { world in
+            let a = try await CrossDepartement.make(world, mark: "Alpha")
+            let b = try await CrossDepartement.make(world, mark: "Bravo")
+            try await world.withLiveApp { app in
+                let before = try await SchemaSnapshot.take(world, b.tenant)
+                let mine = APIClient(app: app, host: a.host, token: a.targets.apiToken)
+                let theirs = APIClient(app: app, host: a.host, token: b.targets.apiToken)
+                for probe in Self.probes(mine: a.targets, theirs: b.targets) {
+                    let sent = Set(probe.probe.path.split(whereSeparator: { "/?&=".contains($0) }).map(String.init))
+                    // A's token, B's ids.
+                    let response = try await mine.send(probe.method, probe.probe.path, json: probe.body)
+                    let status = Int(response.status.code)
+                    #expect(probe.probe.allowed.contains(status), "A's token: \(probe.method) \(probe.probe.path) answered \(status)")
+                    #expect(status == 201 || status == 200 || response.isProblem, "\(probe.probe.path) refuses in problem+json")
+                    #expect(!b.isSeen(in: response.text, sent: Array(sent)), "A's token: \(probe.probe.path) shows data of Bravo")
+                    // B's token on A's host: worthless, whatever it asks.
+                    let foreign = try await theirs.send(probe.method, probe.probe.path, json: probe.body)
+                    #expect(foreign.status == .unauthorized && foreign.isProblem, "B's token: \(probe.probe.path) answered \(foreign.status.code)")
+                    #expect(!b.isSeen(in: foreign.text, sent: Array(sent)) && !a.isSeen(in: foreign.text, sent: Array(sent)))
+                }
+                try await b.expectUnchanged(since: before, world)
+                // B's token works on B's host: it was refused for where it was sent, not for itself.
+                let home = APIClient(app: app, host: b.host, token: b.targets.apiToken)
+                #expect(try await home.get("/rdvs/\(b.targets.rdvID)").status == .ok)
+                // And A's token reads A's own: the 404s above were B's ids.
+                #expect(try await mine.get("/rdvs/\(a.targets.rdvID)").status == .ok)
+                #expect(try await mine.get("/holds/\(a.targets.holdID)").status == .ok)
+                let listed = try await mine.get("/rdvs?organisation_id=\(a.targets.organisationID)").items
+                #expect(listed.contains { $0["id"] as? String == a.targets.rdvID.uuidString.lowercased() })
+            }
+        }
+    }
+}
