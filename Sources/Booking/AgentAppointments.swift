@@ -17,12 +17,14 @@ public enum AgentAppointmentError: DomainError, Equatable {
     case addedAgentBusy
     case notesTooLong
     case participantNameMissing
+    /// A time more than a year back or three years ahead: a typing or a program's mistake.
+    case startOutOfRange
 
     public var refusal: Refusal {
         switch self {
         case .forbidden: .forbidden
         case .notMovable, .agentBusyAtNewTime, .addedAgentBusy: .conflict
-        case .notesTooLong, .participantNameMissing: .invalid
+        case .notesTooLong, .participantNameMissing, .startOutOfRange: .invalid
         }
     }
 
@@ -33,6 +35,7 @@ public enum AgentAppointmentError: DomainError, Equatable {
         case .agentBusyAtNewTime, .addedAgentBusy: "Créneau déjà pris"
         case .notesTooLong: "Notes trop longues"
         case .participantNameMissing: "Participant incomplet"
+        case .startOutOfRange: "Date hors limites"
         }
     }
 
@@ -44,6 +47,7 @@ public enum AgentAppointmentError: DomainError, Equatable {
         case .addedAgentBusy: "Cet agent a déjà un rendez-vous à ce moment-là. " + BookingError.slotTaken.french
         case .notesTooLong: "Les notes comptent au plus 5 000 caractères."
         case .participantNameMissing: "Le prénom et le nom du participant sont obligatoires."
+        case .startOutOfRange: "Un rendez-vous se place entre il y a un an et dans trois ans."
         }
     }
 }
@@ -108,6 +112,7 @@ public struct AgentAppointments: Sendable {
         motifID: UUID, lieuID: UUID, agentID: UUID, start: Date, for attendee: AppointmentAttendee, via api: (tokenID: UUID, hold: UUID?)? = nil
     ) async throws -> UUID {
         try await requireEditable(agentID)
+        try requireReasonable(start)
         let (motif, rules) = try await bookable(motifID: motifID, lieuID: lieuID)
         if let api, let hold = api.hold {
             try await takeHold(hold, tokenID: api.tokenID, motifID: motifID, lieuID: lieuID, agentID: agentID, start: start)
@@ -152,6 +157,13 @@ public struct AgentAppointments: Sendable {
         try await RdvRecords(connection).list(filter, visibleAgents: try await visibleAgentIDs())
     }
 
+    /// Refuses a time more than a year back or three years ahead.
+    func requireReasonable(_ start: Date) throws {
+        guard start > now.addingTimeInterval(-366 * 86_400), start < now.addingTimeInterval(3 * 366 * 86_400) else {
+            throw AgentAppointmentError.startOutOfRange
+        }
+    }
+
     /// Refuses an agent unknown here (not found) or whose agenda this agent may not change.
     func requireEditable(_ agentID: UUID) async throws {
         guard let target = try await reference(to: agentID) else { throw BookingError.rdvNotFound }
@@ -187,6 +199,7 @@ public struct AgentAppointments: Sendable {
     public func move(_ rdvID: UUID, to start: Date) async throws {
         try await requireAccess(to: rdvID, edit: true)
         guard try await RdvQueries(connection).find(rdvID)?.summary.status == .unknown else { throw AgentAppointmentError.notMovable }
+        try requireReasonable(start)
         do {
             try await RdvRepository(connection).move(rdvID, to: start, byAgent: agent.id)
         } catch BookingError.slotTaken {

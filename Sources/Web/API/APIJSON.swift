@@ -98,6 +98,10 @@ struct APIBody {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIProblem.badRequest("Le corps n’est pas un objet JSON valide.")
         }
+        // PostgreSQL stores no NUL character in text: refused here, for every field at once.
+        if String(decoding: data, as: UTF8.self).range(of: "\\u0000", options: .caseInsensitive) != nil {
+            throw APIProblem.badRequest("Le corps contient un caractère nul (\\u0000), refusé dans tous les champs.")
+        }
         return APIBody(fields: object, raw: data)
     }
 

@@ -111,8 +111,14 @@ struct APIQuery {
         self.request = request
     }
 
-    func text(_ name: String) -> String? {
-        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    /// The parameter's text; one holding a NUL character (which PostgreSQL refuses) is an error.
+    mutating func text(_ name: String) -> String? {
+        guard let text = request.uri.queryParameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
+        guard !text.contains("\u{0}") else {
+            fail(name, "Ce paramètre contient un caractère nul, refusé.")
+            return nil
+        }
+        return text
     }
 
     mutating func uuid(_ name: String) -> UUID? {
