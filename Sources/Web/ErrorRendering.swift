@@ -42,6 +42,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
+            // No handler reads a NUL character from the query: PostgreSQL would refuse it with a 500.
+            if request.uri.query?.range(of: "%00") != nil, request.uri.queryParameters.contains(where: { $0.value.contains("\u{0}") || $0.key.contains("\u{0}") }) {
+                throw PublicError.nulCharacter
+            }
             return try await next(request, context)
         } catch let error as SignInRequired {
             if renderer.wantsProblemJSON(request) {

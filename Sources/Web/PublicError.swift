@@ -38,6 +38,11 @@ public struct PublicError: Error, Sendable {
         headers: [.retryAfter: "300"]
     )
 
+    public static let nulCharacter = PublicError(
+        .badRequest, title: "Caractère refusé",
+        detail: "La requête contient un caractère nul, qu’aucun champ n’accepte. Retapez le texte sans le copier-coller depuis un autre logiciel."
+    )
+
     public static let internalError = PublicError(
         .internalServerError, title: "Erreur du service",
         detail: "Une erreur inattendue s’est produite. Elle a été enregistrée ; merci de réessayer dans quelques instants."

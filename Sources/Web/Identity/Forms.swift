@@ -25,6 +25,8 @@ struct Forms: Sendable {
             guard let name = parts.first else { continue }
             fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
         }
+        // PostgreSQL stores no NUL character in text: such a form is refused whole.
+        guard !fields.contains(where: { $0.key.contains("\u{0}") || $0.value.contains("\u{0}") }) else { throw PublicError.nulCharacter }
         return fields
     }
 
