@@ -168,6 +168,18 @@ public struct RdvRepository: Sendable {
         try await record(rdvID, "status:\(status.rawValue)", agent: agentID)
     }
 
+    /// Sets one participant's status (a collective session's attendance); false when that usager
+    /// is not a participant of this appointment.
+    public func setParticipantStatus(_ rdvID: UUID, usagerID: UUID, to status: RdvStatus, byAgent agentID: UUID?) async throws -> Bool {
+        let rows = try await connection.query(
+            "UPDATE rdv_participants SET status = \(status.rawValue) WHERE rdv_id = \(rdvID) AND usager_id = \(usagerID) RETURNING usager_id"
+        )
+        var updated = false
+        for try await _ in rows { updated = true }
+        if updated { try await record(rdvID, "participant_status:\(status.rawValue)", agent: agentID) }
+        return updated
+    }
+
     /// The history of an appointment, oldest first: (when, what).
     public func history(_ rdvID: UUID) async throws -> [(Date, String)] {
         let rows = try await connection.query("SELECT occurred_at, action FROM rdv_events WHERE rdv_id = \(rdvID) ORDER BY id")

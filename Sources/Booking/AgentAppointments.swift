@@ -118,14 +118,7 @@ public struct AgentAppointments: Sendable {
             try await takeHold(hold, tokenID: api.tokenID, motifID: motifID, lieuID: lieuID, agentID: agentID, start: start)
         }
         let usagers = UsagerRepository(connection)
-        let usager: UUID
-        switch attendee {
-        case .existing(let id):
-            guard try await usagers.find(id) != nil else { throw BookingError.rdvNotFound }
-            usager = id
-        case .new(let firstName, let lastName, let phone, let email, let birthDate):
-            usager = try await usagers.create(firstName: firstName, lastName: lastName, phone: phone, email: email, birthDate: birthDate)
-        }
+        let usager = try await usagerID(of: attendee)
         if rules.followUpOnly, !(try await usagers.followUpAgents(of: usager).contains(agentID)) { throw BookingError.notReferent }
         let rdvID = try await RdvRepository(connection).book(NewRdv(
             motifID: motifID, lieuID: lieuID, start: start, end: start.addingTimeInterval(TimeInterval(motif.durationMinutes * 60)),
@@ -185,8 +178,34 @@ public struct AgentAppointments: Sendable {
         try await requireAccess(to: rdvID, edit: true)
         let firstName = firstName.trimmingCharacters(in: .whitespaces), lastName = lastName.trimmingCharacters(in: .whitespaces)
         guard (1...100).contains(firstName.count), (1...100).contains(lastName.count) else { throw AgentAppointmentError.participantNameMissing }
-        let usager = try await UsagerRepository(connection).create(firstName: firstName, lastName: lastName, phone: nil, email: nil)
+        try await addParticipant(to: rdvID, .new(firstName: firstName, lastName: lastName, phone: nil, email: nil, birthDate: nil))
+    }
+
+    /// A usager, known or new, joins a collective session (a seat must be left).
+    public func addParticipant(to rdvID: UUID, _ attendee: AppointmentAttendee) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        let usager = try await usagerID(of: attendee)
         try await RdvRepository(connection).join(rdvID, usagerID: usager, byAgent: agent.id)
+    }
+
+    /// The attendee's record: an existing usager of this département, or one made now.
+    func usagerID(of attendee: AppointmentAttendee) async throws -> UUID {
+        let usagers = UsagerRepository(connection)
+        switch attendee {
+        case .existing(let id):
+            guard try await usagers.find(id) != nil else { throw BookingError.rdvNotFound }
+            return id
+        case .new(let firstName, let lastName, let phone, let email, let birthDate):
+            return try await usagers.create(firstName: firstName, lastName: lastName, phone: phone, email: email, birthDate: birthDate)
+        }
+    }
+
+    /// One participant's attendance (seen, no-show, excused…) in a collective session.
+    public func setParticipantStatus(_ rdvID: UUID, usagerID: UUID, to status: RdvStatus) async throws {
+        try await requireAccess(to: rdvID, edit: true)
+        guard try await RdvRepository(connection).setParticipantStatus(rdvID, usagerID: usagerID, to: status, byAgent: agent.id) else {
+            throw BookingError.rdvNotFound
+        }
     }
 
     /// Sets the status; cancelling a coming appointment tells the usager and frees its time.

@@ -23,6 +23,7 @@ struct ErrorRenderer: Sendable {
     func problem(_ error: PublicError, instance: String) -> Response {
         let body: [String: any Sendable] = [
             "type": "about:blank",
+            "code": error.code,
             "title": error.title,
             "status": Int(error.status.code),
             "detail": error.detail,

@@ -8,12 +8,32 @@ public struct PublicError: Error, Sendable {
     public let title: String
     public let detail: String
     public var headers: HTTPFields
+    /// A short stable name for programs, in problem+json (`not_found`, `nul_character`…).
+    public var code: String
 
-    public init(_ status: HTTPResponse.Status, title: String, detail: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, title: String, detail: String, headers: HTTPFields = [:], code: String? = nil) {
         self.status = status
         self.title = title
         self.detail = detail
         self.headers = headers
+        self.code = code ?? Self.code(of: status)
+    }
+
+    static func code(of status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 409: "conflict"
+        case 413: "too_large"
+        case 422: "invalid"
+        case 429: "rate_limited"
+        case 503: "unavailable"
+        case 500...: "internal"
+        default: "refused"
+        }
     }
 
     public static let pageNotFound = PublicError(
@@ -40,7 +60,8 @@ public struct PublicError: Error, Sendable {
 
     public static let nulCharacter = PublicError(
         .badRequest, title: "Caractère refusé",
-        detail: "La requête contient un caractère nul, qu’aucun champ n’accepte. Retapez le texte sans le copier-coller depuis un autre logiciel."
+        detail: "La requête contient un caractère nul, qu’aucun champ n’accepte. Retapez le texte sans le copier-coller depuis un autre logiciel.",
+        code: "nul_character"
     )
 
     public static let internalError = PublicError(

@@ -102,8 +102,13 @@ import TestSupport
                 // The old version is stale now.
                 #expect(try await api.send(.post, path + "/cancel", headers: [.ifMatch: etag]).status == .preconditionFailed)
 
-                let moved = try await api.send(.post, path + "/move", json: jsonText(["starts_at": "2030-01-07T10:00:00+01:00"]), headers: [.ifMatch: newer])
-                #expect(moved.status == .ok || moved.status == .conflict, "a move is checked as on the pages")
+                let ten = ISO8601DateFormatter().string(from: a.clock.instant(a.targets.occurrenceDay, LocalTime("08:00")!))
+                let moved = try await api.send(.post, path + "/move", json: jsonText(["starts_at": ten]), headers: [.ifMatch: newer])
+                #expect(moved.status == .ok, "\(moved.text)")
+                let movedStart = try #require((moved.object["starts_at"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+                #expect(movedStart == a.clock.instant(a.targets.occurrenceDay, LocalTime("08:00")!))
+                let far = try await api.send(.post, path + "/move", json: jsonText(["starts_at": "2099-01-05T10:00:00+01:00"]))
+                #expect(far.status == .unprocessableContent && far.object["code"] as? String == "start_out_of_range")
                 let status = try await api.send(.put, path + "/status", json: jsonText(["status": "perdu"]))
                 #expect(status.status == .unprocessableContent && (status.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "status")
                 let cancelled = try await api.send(.post, path + "/cancel", json: jsonText(["reason": "excused"]))
@@ -180,6 +185,49 @@ import TestSupport
                 // Calls are logged in the trail; nothing else was written.
                 let changed = try await SchemaSnapshot.take(world, a.tenant).changes(since: before)
                 #expect(changed.allSatisfy { ["api_calls", "api_tokens"].contains($0) }, "changed: \(changed)")
+            }
+        }
+    }
+
+    @Test func agendasReadAndChangeThroughTheAPI() async throws {
+        try await TestWorld.run { world in
+            let a = try await CrossDepartement.make(world, mark: "Alpha")
+            let token = try await agentToken(world, a)
+            try await world.withLiveApp { app in
+                let api = APIClient(app: app, host: a.host, token: token)
+                let plages = try await api.get("/plages").items
+                let plage = try #require(plages.first { $0["id"] as? String == a.targets.plageID.uuidString.lowercased() })
+                #expect((plage["recurrence"] as? [String: Any])?["kind"] as? String == "weekly")
+                #expect((plage["recurrence"] as? [String: Any])?["weekdays"] as? [Int] == [1])
+                #expect(plage["start_time"] as? String == "09:00" && plage["motif_ids"] as? [String] == [a.targets.motifID.uuidString.lowercased()])
+                #expect(try await api.get("/plages/\(a.targets.plageID)").status == .ok)
+                #expect(try await api.get("/services").items.contains { $0["id"] as? String == a.targets.serviceID.uuidString.lowercased() })
+
+                let wrong = try await api.post("/absences", jsonText(["first_day": "2030-02-04", "start_time": "15:00", "end_time": "14:00", "recurrence": ["kind": "weekly"]]))
+                let fields = Set((wrong.object["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+                #expect(wrong.status == .unprocessableContent && fields == ["start_time", "recurrence"])
+                let made = try await api.post("/absences", jsonText([
+                    "title": "Formation", "first_day": "2030-02-04", "start_time": "14:00", "end_time": "16:00",
+                    "recurrence": ["kind": "weekly", "interval": 2, "weekdays": [1, 3], "until": "2030-06-30"],
+                ]))
+                #expect(made.status == .created)
+                let absenceID = try #require(made.object["id"] as? String)
+                #expect((made.object["recurrence"] as? [String: Any])?["weekdays"] as? [Int] == [1, 3])
+                #expect(try await api.get("/absences").items.contains { $0["id"] as? String == absenceID })
+                #expect(try await api.send(.delete, "/api/v1/absences/\(absenceID)").status == .noContent)
+                #expect(try await api.send(.delete, "/api/v1/absences/\(absenceID)").status == .notFound)
+
+                // The collective session has 3 seats and 2 participants: one more, then it is full.
+                let session = "/rdvs/\(a.targets.collectiveRdvID)"
+                let joined = try await api.post(session + "/participants", jsonText(["usager_id": a.targets.usagerID.uuidString]))
+                #expect(joined.status == .ok && (joined.object["participants"] as? [Any])?.count == 3)
+                let full = try await api.post(session + "/participants", jsonText(["usager": ["first_name": "Une", "last_name": "De trop"]]))
+                #expect(full.status == .conflict && full.object["code"] as? String == "full")
+                let seen = try await api.send(.put, "/api/v1" + session + "/participants/\(a.targets.usagerID)/status", json: jsonText(["status": "seen"]))
+                let statuses = (seen.object["participants"] as? [[String: Any]] ?? []).filter { $0["usager_id"] as? String == a.targets.usagerID.uuidString.lowercased() }
+                #expect(seen.status == .ok && statuses.first?["status"] as? String == "seen")
+                let stranger = try await api.send(.put, "/api/v1" + session + "/participants/\(a.targets.relativeID)/status", json: jsonText(["status": "seen"]))
+                #expect(stranger.status == .notFound, "the relative takes no part in this session")
             }
         }
     }

@@ -21,7 +21,8 @@ struct APIProbe: Sendable {
 /// token, naming B's ids, finds nothing, changes nothing of B's and shows none of B's data.
 @Suite struct CrossDepartementAPITests {
     static func probes(mine a: CrossTargets, theirs b: CrossTargets) -> [APIProbe] {
-        let slot = "2030-01-07T10:00:00+01:00"
+        // A month ahead: within the dates an appointment may take.
+        let slot = ISO8601DateFormatter().string(from: Date().addingTimeInterval(30 * 86_400))
         let bodyNamingB: [String: Any] = [
             "motif_id": b.motifID.uuidString, "lieu_id": b.lieuID.uuidString, "agent_id": b.agentID.uuidString,
             "starts_at": slot, "usager_id": b.usagerID.uuidString,
@@ -49,7 +50,17 @@ struct APIProbe: Sendable {
             APIProbe(.post, "/holds", "/holds", ["motif_id": b.motifID.uuidString, "lieu_id": b.lieuID.uuidString, "agent_id": b.agentID.uuidString, "starts_at": slot]),
             APIProbe(.get, "/holds/{id}", "/holds/\(b.holdID)"),
             APIProbe(.delete, "/holds/{id}", "/holds/\(b.holdID)"),
+            APIProbe(.get, "/services", "/services", allowed: [200]),
+            APIProbe(.get, "/plages", "/plages?agent_id=\(b.agentID)"),
+            APIProbe(.get, "/plages", "/plages", allowed: [200]),
+            APIProbe(.get, "/plages/{id}", "/plages/\(b.plageID)"),
+            APIProbe(.get, "/absences", "/absences?agent_id=\(b.agentID)"),
+            APIProbe(.delete, "/absences/{id}", "/absences/\(b.absenceID)"),
+            APIProbe(.post, "/rdvs/{id}/participants", "/rdvs/\(b.collectiveRdvID)/participants", ["usager_id": a.usagerID.uuidString]),
+            APIProbe(.post, "/rdvs/{id}/participants", "/rdvs/\(a.collectiveRdvID)/participants", ["usager_id": b.usagerID.uuidString]),
+            APIProbe(.put, "/rdvs/{id}/participants/{usager}/status", "/rdvs/\(b.collectiveRdvID)/participants/\(b.usagerID)/status", ["status": "seen"]),
             // A create of A's own, to show the token writes here and nowhere else.
+            APIProbe(.post, "/absences", "/absences", ["title": "Formation", "first_day": "2030-02-04", "start_time": "14:00", "end_time": "15:00"], allowed: [201]),
             APIProbe(.post, "/usagers", "/usagers", ["first_name": "Créé", "last_name": "Ici"], allowed: [201]),
         ]
     }

@@ -215,6 +215,14 @@ enum CrossCase: String, CaseIterable, Sendable {
         "POST /api/v1/holds": .api,
         "GET /api/v1/holds/{id}": .api,
         "DELETE /api/v1/holds/{id}": .api,
+        "GET /api/v1/services": .api,
+        "GET /api/v1/plages": .api,
+        "GET /api/v1/plages/{id}": .api,
+        "GET /api/v1/absences": .api,
+        "POST /api/v1/absences": .api,
+        "DELETE /api/v1/absences/{id}": .api,
+        "POST /api/v1/rdvs/{id}/participants": .api,
+        "PUT /api/v1/rdvs/{id}/participants/{usager}/status": .api,
     ]
 
     @Test func everyRouteHasACrossDepartementCase() async throws {

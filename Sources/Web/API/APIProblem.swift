@@ -78,10 +78,10 @@ struct APIProblem: Error, Sendable {
         case let error as any DomainError:
             self.init(error.status, code: Self.code(of: error), title: error.title, detail: error.french)
         case let error as PublicError:
-            self.init(error.status, code: error.status == .notFound ? "not_found" : "refused", title: error.title, detail: error.detail, headers: error.headers)
+            self.init(error.status, code: error.code, title: error.title, detail: error.detail, headers: error.headers)
         case let error as HTTPError:
             let known = PublicError.from(error)
-            self.init(known.status, code: known.status == .notFound ? "not_found" : "refused", title: known.title, detail: known.detail, headers: known.headers)
+            self.init(known.status, code: known.code, title: known.title, detail: known.detail, headers: known.headers)
         default:
             logger.error("unexpected error", metadata: errorMetadata(error))
             self.init(.internalServerError, code: "internal", title: PublicError.internalError.title, detail: PublicError.internalError.detail)

@@ -85,4 +85,30 @@ struct APIRepresentations {
             "motif_id": hold.motifID.uuidString.lowercased(), "expires_at": time.string(hold.expiresAt),
         ]
     }
+
+    func span(_ span: RecurringSpan) -> [String: Any] {
+        let recurrence = (try? JSONSerialization.jsonObject(with: Data(span.recurrence.json.utf8))) ?? ["kind": "once"]
+        return [
+            "first_day": span.firstDay.description, "start_time": span.start.description, "end_time": span.end.description,
+            "recurrence": recurrence,
+            "exceptions": span.exceptions.keys.sorted().map { day -> [String: Any] in
+                switch span.exceptions[day]! {
+                case .cancelled: return ["day": day.description, "cancelled": true]
+                case .moved(let date, let start, let end):
+                    return ["day": day.description, "cancelled": false, "moved_to": ["day": date.description, "start_time": start.description, "end_time": end.description]]
+                }
+            },
+        ]
+    }
+
+    func plage(_ plage: Plage) -> [String: Any] {
+        span(plage.span).merging([
+            "id": plage.id.uuidString.lowercased(), "agent_id": plage.agentID.uuidString.lowercased(), "lieu_id": plage.lieuID.uuidString.lowercased(),
+            "motif_ids": plage.motifIDs.map { $0.uuidString.lowercased() }.sorted(),
+        ]) { $1 }
+    }
+
+    func absence(_ absence: Absence, agentID: UUID) -> [String: Any] {
+        span(absence.span).merging(["id": absence.id.uuidString.lowercased(), "agent_id": agentID.uuidString.lowercased(), "title": absence.title]) { $1 }
+    }
 }

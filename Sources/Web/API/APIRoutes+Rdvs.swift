@@ -109,21 +109,7 @@ extension APIRoutes {
         let motifID = body.uuid("motif_id"), lieuID = body.uuid("lieu_id"), agentID = body.uuid("agent_id")
         let start = body.date("starts_at")
         let holdID = body.uuid("hold_id", required: false)
-        var attendee: AppointmentAttendee?
-        if let usagerID = body.uuid("usager_id", required: false) {
-            attendee = .existing(usagerID)
-        } else if let usager = body.object("usager") {
-            let (identity, errors) = UsagerIdentity.read(
-                firstName: usager.text("first_name"), lastName: usager.text("last_name"), birthDate: usager.text("birth_date"),
-                phone: usager.text("phone"), email: usager.text("email")
-            )
-            for error in errors { body.require(false, "usager.\(error.field)", error.message) }
-            attendee = identity.map {
-                .new(firstName: $0.firstName, lastName: $0.lastName, phone: $0.phone, email: $0.email, birthDate: $0.birthDate)
-            }
-        } else if body.errors.allSatisfy({ $0.field != "usager_id" }) {
-            body.require(false, "usager_id", "Indiquez usager_id (un usager existant) ou usager (un nouvel usager).")
-        }
+        let attendee = body.attendee()
         try body.finish()
         guard let motifID, let lieuID, let agentID, let start, let attendee else { throw APIProblem.invalid(body.errors) }
         let tokenID = context.token.id

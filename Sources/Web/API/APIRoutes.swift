@@ -48,6 +48,7 @@ struct APIRoutes: Sendable {
         registerUsagers(on: api)
         registerRdvs(on: api)
         registerSlots(on: api)
+        registerAgenda(on: api)
     }
 
     func representations(_ context: APIRequestContext) -> APIRepresentations {

@@ -168,6 +168,9 @@ struct RdvRoutes: Sendable {
     static func describe(_ action: String) -> String {
         if action == "created" { return "Rendez-vous créé" }
         if action == "participant_added" { return "Participant ajouté" }
+        if action.hasPrefix("participant_status:"), let status = RdvStatus(rawValue: String(action.dropFirst(19))) {
+            return "Statut d’un participant : \(status.frenchName)"
+        }
         if action == "moved" { return "Rendez-vous déplacé" }
         if action == "notes" { return "Notes modifiées" }
         if action == "agent_added" { return "Agent ajouté" }
