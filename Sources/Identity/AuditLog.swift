@@ -49,6 +49,10 @@ public struct AuditLog: Sendable {
         case committeeRecorded = "partnership.committee_recorded"
         case committeeDeleted = "partnership.committee_deleted"
         case membershipFileOverride = "membership.file_override"
+        case calendarFeedCreated = "calendar_feed.created"
+        case calendarFeedRegenerated = "calendar_feed.regenerated"
+        case calendarFeedRevoked = "calendar_feed.revoked"
+        case calendarFeedNamesChanged = "calendar_feed.names_changed"
 
         public var frenchLabel: String {
             switch self {
@@ -95,6 +99,10 @@ public struct AuditLog: Sendable {
             case .committeeRecorded: "Réunion de comité consignée"
             case .committeeDeleted: "Réunion de comité supprimée"
             case .membershipFileOverride: "Adhésion remplacée par son fichier (--fichier-prioritaire)"
+            case .calendarFeedCreated: "Abonnement calendrier créé"
+            case .calendarFeedRegenerated: "Adresse de l’abonnement calendrier renouvelée"
+            case .calendarFeedRevoked: "Abonnement calendrier supprimé"
+            case .calendarFeedNamesChanged: "Noms des usagers dans l’abonnement calendrier modifié"
             }
         }
     }

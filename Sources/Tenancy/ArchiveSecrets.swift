@@ -35,6 +35,7 @@ public enum ArchiveSecrets {
         Column(table: "webhook_endpoints", column: "previous_secret_sealed", platformSealed: true),
         // Not a secret itself, but meaningless without the former secret it dates: it goes with it.
         Column(table: "webhook_endpoints", column: "previous_secret_until", platformSealed: false),
+        Column(table: "calendar_feeds", column: "token_hash", platformSealed: false),
     ]
 
     static func columns(of table: String) -> [Column] {

@@ -184,6 +184,13 @@ enum CrossCase: String, CaseIterable, Sendable {
         "GET /mon-compte/donnees.json": .pages,
         "GET /mon-compte/donnees": .pages,
         "POST /mon-compte/suppression": .sessions,
+
+        // Agents' calendar feeds.
+        "GET /calendrier/{token}.ics": .tokens,
+        "POST /compte/calendrier": .sessions,
+        "POST /compte/calendrier/regenerer": .sessions,
+        "POST /compte/calendrier/noms": .sessions,
+        "POST /compte/calendrier/revoquer": .sessions,
     ]
 
     @Test func everyRouteHasACrossDepartementCase() async throws {

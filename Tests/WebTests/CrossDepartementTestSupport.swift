@@ -55,6 +55,7 @@ struct CrossTargets: Sendable {
     var webhookEndpointID = UUID()
     /// A queued delivery of that endpoint.
     var webhookDeliveryID = UUID()
+    var calendarFeedToken = "feed"
 
     /// Ids and tokens that exist nowhere, for checking the probes' routes without a database.
     static let placeholder = CrossTargets()
@@ -107,6 +108,7 @@ struct CrossDepartement: Sendable {
             clock: clock, targets: targets
         )
         return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world).withWebhook(world)
+            .withCalendarFeed(world)
     }
 
     private func at(_ day: LocalDate, _ time: String) -> Date { clock.instant(day, LocalTime(time)!) }
