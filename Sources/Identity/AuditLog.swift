@@ -51,6 +51,10 @@ public struct AuditLog: Sendable {
         case membershipFileOverride = "membership.file_override"
         case apiTokenCreated = "api_token.created"
         case apiTokenRevoked = "api_token.revoked"
+        case calendarFeedCreated = "calendar_feed.created"
+        case calendarFeedRegenerated = "calendar_feed.regenerated"
+        case calendarFeedRevoked = "calendar_feed.revoked"
+        case calendarFeedNamesChanged = "calendar_feed.names_changed"
 
         public var frenchLabel: String {
             switch self {
@@ -99,6 +103,10 @@ public struct AuditLog: Sendable {
             case .membershipFileOverride: "Adhésion remplacée par son fichier (--fichier-prioritaire)"
             case .apiTokenCreated: "Jeton d’API créé"
             case .apiTokenRevoked: "Jeton d’API révoqué"
+            case .calendarFeedCreated: "Abonnement calendrier créé"
+            case .calendarFeedRegenerated: "Adresse de l’abonnement calendrier renouvelée"
+            case .calendarFeedRevoked: "Abonnement calendrier supprimé"
+            case .calendarFeedNamesChanged: "Noms des usagers dans l’abonnement calendrier modifié"
             }
         }
     }

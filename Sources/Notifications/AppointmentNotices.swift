@@ -54,7 +54,7 @@ public struct AppointmentNotices: Sendable {
         let expires = min(facts.start, now.addingTimeInterval(2 * 86_400))
         // Pending reminders follow the appointment: dropped, then planned again for its new time.
         try await connection.query("UPDATE messages SET state = 'cancelled' WHERE rdv_id = \(rdvID) AND kind = 'reminder' AND state = 'queued'")
-        let sequence = try await changes(rdvID)
+        let sequence = try await AppointmentSequences(connection).of(rdvID)
         var lines: [String] = []
         let subject: String, sms: String, kind: String, method: String
         switch event {
@@ -141,18 +141,10 @@ public struct AppointmentNotices: Sendable {
 
     func invitation(_ facts: AppointmentFacts, sequence: Int, clock: WallClock) -> CalendarEvent {
         CalendarEvent(
-            uid: "\(facts.rdvID.uuidString.lowercased())@\(tenant.slug)", sequence: sequence, start: facts.start, end: facts.end,
+            uid: CalendarEvent.appointmentUID(facts.rdvID, tenantSlug: tenant.slug), sequence: sequence, start: facts.start, end: facts.end,
             summary: facts.rules.sensitive ? "Rendez-vous – \(tenant.name)" : "\(facts.motifName) – \(tenant.name)",
             location: facts.place ?? "", description: facts.rules.sensitive ? "" : facts.rules.instructionsAfter
         )
-    }
-
-    /// How many times the appointment changed: the invitation's SEQUENCE.
-    func changes(_ rdvID: UUID) async throws -> Int {
-        for try await count in try await connection.query(
-            "SELECT count(*)::int FROM rdv_events WHERE rdv_id = \(rdvID) AND (action = 'moved' OR action LIKE 'status:%')"
-        ).decode(Int.self) { return count }
-        return 0
     }
 
     func enqueue(

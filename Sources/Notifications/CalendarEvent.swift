@@ -19,6 +19,11 @@ public struct CalendarEvent: Sendable, Hashable {
     public var location: String
     public var description: String
     public var url: String?
+    /// Cancelled in a feed (a cancellation message says so through its method instead).
+    public var cancelled = false
+    /// DTSTAMP when it must not be the time of writing: a feed's events carry their last change,
+    /// so that an unchanged feed reads the same and keeps its ETag.
+    public var stamp: Date?
 
     public init(uid: String, sequence: Int = 0, start: Date, end: Date, summary: String, location: String, description: String, url: String? = nil) {
         self.uid = uid
@@ -32,18 +37,38 @@ public struct CalendarEvent: Sendable, Hashable {
     }
 
     public func ics(method: Method = .publish, now: Date = Date()) -> String {
+        Self.document(["METHOD:\(method.rawValue)"], events: [self], cancelled: method == .cancel, now: now)
+    }
+
+    /// A VCALENDAR of `events`, with `header` lines (METHOD, a feed's name…) before them.
+    /// - Parameter cancelled: every event is cancelled (a CANCEL message), whatever its own flag says.
+    public static func document(_ header: [String], events: [CalendarEvent], cancelled: Bool = false, now: Date = Date()) -> String {
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//RDV Solidarites consortium//Prise de rendez-vous//FR", "CALSCALE:GREGORIAN"]
+        lines += header
+        for event in events { lines += event.lines(cancelled: cancelled || event.cancelled, now: now) }
+        lines.append("END:VCALENDAR")
+        return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    func lines(cancelled: Bool, now: Date) -> [String] {
         var lines = [
-            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//RDV Solidarites consortium//Prise de rendez-vous//FR",
-            "CALSCALE:GREGORIAN", "METHOD:\(method.rawValue)",
             "BEGIN:VEVENT",
-            "UID:\(Self.escape(uid))", "SEQUENCE:\(sequence)", "DTSTAMP:\(Self.utc(now))",
+            "UID:\(Self.escape(uid))", "SEQUENCE:\(sequence)", "DTSTAMP:\(Self.utc(stamp ?? now))",
             "DTSTART:\(Self.utc(start))", "DTEND:\(Self.utc(end))",
             "SUMMARY:\(Self.escape(summary))", "LOCATION:\(Self.escape(location))", "DESCRIPTION:\(Self.escape(description))",
-            "STATUS:\(method == .cancel ? "CANCELLED" : "CONFIRMED")",
+            "STATUS:\(cancelled ? "CANCELLED" : "CONFIRMED")",
         ]
+        // A cancelled appointment no longer makes its agent busy.
+        if cancelled { lines.append("TRANSP:TRANSPARENT") }
         if let url { lines.append("URL:\(url)") }
-        lines += ["END:VEVENT", "END:VCALENDAR"]
-        return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
+        lines.append("END:VEVENT")
+        return lines
+    }
+
+    /// The UID of an appointment in every calendar object about it (the invitations attached to
+    /// emails, the `.ics` download, the agents' feeds): one calendar keeps one event for it.
+    public static func appointmentUID(_ rdvID: UUID, tenantSlug: String) -> String {
+        "\(rdvID.uuidString.lowercased())@\(tenantSlug)"
     }
 
     static func utc(_ date: Date) -> String {

@@ -31,10 +31,12 @@ public enum ArchiveSecrets {
         Column(table: "waiting_list", column: "token_hash", platformSealed: false),
         Column(table: "waiting_list_offers", column: "token_hash", platformSealed: false),
         Column(table: "notification_settings", column: "sms_api_key_sealed", platformSealed: true),
+        Column(table: "api_tokens", column: "token_hash", platformSealed: false),
         Column(table: "webhook_endpoints", column: "secret_sealed", platformSealed: true),
         Column(table: "webhook_endpoints", column: "previous_secret_sealed", platformSealed: true),
         // Not a secret itself, but meaningless without the former secret it dates: it goes with it.
         Column(table: "webhook_endpoints", column: "previous_secret_until", platformSealed: false),
+        Column(table: "calendar_feeds", column: "token_hash", platformSealed: false),
     ]
 
     static func columns(of table: String) -> [Column] {

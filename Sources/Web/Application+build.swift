@@ -117,6 +117,7 @@ func makeTenantRouter(
         .register(tenant: tenantRouter, usager: tenantRouter.group(context: UsagerRequestContext.self))
     SectorRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     AddressSuggestionRoutes().register(on: tenantRouter)
+    CalendarFeedRoutes(services: identity).register(on: tenantRouter)
     if configuration.isDevelopment {
         DevMailboxRoutes(pages: tenantPages).register(on: tenantRouter)
     }

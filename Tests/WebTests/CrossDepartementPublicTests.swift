@@ -45,6 +45,7 @@ import TestSupport
         // B's receipt address, and A's own address with the reference of one of B's SMS.
         probes.append(.postJSON("/notifications/accuses/{token}", "/notifications/accuses/\(b.receiptToken)", #"{"reference":"x","status":"delivered"}"#))
         probes.append(.postJSON("/notifications/accuses/{token}", "/notifications/accuses/\(a.receiptToken)", #"{"reference":"\#(b.providerReference)","status":"failed"}"#))
+        probes.append(.get("/calendrier/{token}.ics", "/calendrier/\(b.calendarFeedToken).ics"))
         return probes
     }
 
@@ -79,7 +80,7 @@ import TestSupport
                     "/invitation/\(theirs.invitationToken)", "/reinitialisation/\(theirs.passwordResetToken)",
                     "/mon-compte/reinitialisation/\(theirs.usagerResetToken)", "/prendre-rdv/confirmation/\(theirs.pendingBookingToken)",
                     "/prendre-rdv/confirme/\(theirs.confirmedBookingToken)", "/g/\(theirs.manageToken)",
-                    "/liste-attente/offre/\(theirs.waitingListOfferToken)",
+                    "/liste-attente/offre/\(theirs.waitingListOfferToken)", "/calendrier/\(theirs.calendarFeedToken).ics",
                 ] {
                     #expect(try await owner.get(path).status == .ok, "B's \(path) on B's host")
                 }

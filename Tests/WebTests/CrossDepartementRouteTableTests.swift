@@ -223,6 +223,12 @@ enum CrossCase: String, CaseIterable, Sendable {
         "DELETE /api/v1/absences/{id}": .api,
         "POST /api/v1/rdvs/{id}/participants": .api,
         "PUT /api/v1/rdvs/{id}/participants/{usager}/status": .api,
+        // Agents' calendar feeds.
+        "GET /calendrier/{token}.ics": .tokens,
+        "POST /compte/calendrier": .sessions,
+        "POST /compte/calendrier/regenerer": .sessions,
+        "POST /compte/calendrier/noms": .sessions,
+        "POST /compte/calendrier/revoquer": .sessions,
     ]
 
     @Test func everyRouteHasACrossDepartementCase() async throws {

@@ -72,6 +72,8 @@ import TestSupport
             ("/notifications/reglages", ["sender_name": "Intrus", "sms_provider": "sandbox", "sms_daily_cap": "1", "email_daily_cap": "1"]),
             ("/compte/jetons", ["name": "Intrus", "scope": "write", "days": "30"]),
             ("/secteurs", ["name": "Secteur intrus"]), ("/secteurs/import", ["csv": "secteur;code_insee;commune;voie\nIntrus;62498;Lens;\n"]),
+            ("/compte/calendrier", ["noms": "on"]), ("/compte/calendrier/regenerer", [:]), ("/compte/calendrier/noms", ["noms": "on"]),
+            ("/compte/calendrier/revoquer", [:]),
         ]
         let usagerForms: [(String, [String: String])] = [
             ("/mon-compte/coordonnees", ["telephone": "0612345678", "email": "intrus@exemple.fr"]),

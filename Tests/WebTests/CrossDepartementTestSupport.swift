@@ -59,6 +59,7 @@ struct CrossTargets: Sendable {
     var apiTokenID = UUID()
     var apiToken = "rdv_placeholder"
     var holdID = UUID()
+    var calendarFeedToken = "feed"
 
     /// Ids and tokens that exist nowhere, for checking the probes' routes without a database.
     static let placeholder = CrossTargets()
@@ -110,7 +111,8 @@ struct CrossDepartement: Sendable {
             admin: admin, adminTOTP: try await world.enrolSecondFactor(admin, in: tenant), secretariat: secretariat, agent: agent,
             clock: clock, targets: targets
         )
-        return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world).withWebhook(world).withAPIToken(world)
+        return try await department.withAgenda(world, organisation: organisation).withAccounts(world).withBookings(world).withWebhook(world)
+            .withAPIToken(world).withCalendarFeed(world)
     }
 
     private func at(_ day: LocalDate, _ time: String) -> Date { clock.instant(day, LocalTime(time)!) }

@@ -187,13 +187,13 @@ struct ManageRoutes: Sendable {
 
     /// The appointment as an `.ics` file.
     func calendarFile(_ rdvID: UUID, _ context: TenantRequestContext) async throws -> Response {
-        let found = try await context.database.transaction { connection -> (PublicRdv, MotifRules)? in
+        let found = try await context.database.transaction { connection -> (PublicRdv, MotifRules, Int)? in
             guard let rdv = try await PublicRdvRepository(connection).find(rdvID), let rules = try await MotifRepository(connection).find(rdv.motifID)?.rules else { return nil }
-            return (rdv, rules)
+            return (rdv, rules, try await AppointmentSequences(connection).of(rdvID))
         }
-        guard let (rdv, rules) = found else { throw PublicError.pageNotFound }
+        guard let (rdv, rules, sequence) = found else { throw PublicError.pageNotFound }
         let event = CalendarEvent(
-            uid: "\(rdv.id.uuidString.lowercased())@\(context.tenant.slug)", start: rdv.start, end: rdv.end,
+            uid: CalendarEvent.appointmentUID(rdv.id, tenantSlug: context.tenant.slug), sequence: sequence, start: rdv.start, end: rdv.end,
             summary: rules.sensitive ? "Rendez-vous – \(context.tenant.name)" : "\(rdv.motifName) – \(context.tenant.name)",
             location: [rdv.lieuName, rdv.lieuAddress].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", "),
             description: rules.sensitive ? "" : rules.instructionsAfter

@@ -2,9 +2,10 @@ import Agenda
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Tenancy
 
-/// "My account": change password, list and close sessions, sign out everywhere.
+/// "My account": change password, list and close sessions, sign out everywhere, calendar feed.
 struct AccountRoutes: Sendable {
     let services: IdentityServices
     let pages: TenantPages
@@ -62,18 +63,22 @@ struct AccountRoutes: Sendable {
             }
             return redirect(to: "/connexion", cookies: [services.expiredCookie(services.sessionCookieName)])
         }
+        registerCalendarFeed(on: group)
     }
 
-    private func accountPage(
+    func accountPage(
         _ request: Request, _ context: AgentRequestContext, values: [String: Any] = [:], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let agentID = context.agent.id
-        let (sessions, notices) = try await context.database.transaction { connection in
-            (try await SessionStore(connection).list(agentID: agentID), try await AgentRepository(connection).notifiesOnlineChanges(agentID))
+        let (sessions, notices, feed) = try await context.database.transaction { connection in
+            (
+                try await SessionStore(connection).list(agentID: agentID), try await AgentRepository(connection).notifiesOnlineChanges(agentID),
+                try await CalendarFeedRepository(connection).state(of: agentID)
+            )
         }
         let current = SessionStore.handle(of: context.sessionToken)
         let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
-        var all = values
+        var all = Self.calendarFeedValues(feed, formatter).merging(values) { $1 }
         all["pageTitle"] = "Mon compte – \(context.tenant.name)"
         all["fullName"] = context.agent.fullName
         all["email"] = context.agent.email
