@@ -19,7 +19,7 @@ public struct CalendarFeedDocument: Sendable {
 
 /// What a calendar application subscribed to an agent's secret address receives: their
 /// appointments from 30 days back to a year ahead (cancelled ones marked so, for calendars to
-/// remove them) and their absences as busy times. Times are in UTC, so no VTIMEZONE is needed,
+/// remove them), their absences as busy times and their plages d'ouverture as free times. Times are in UTC, so no VTIMEZONE is needed,
 /// overseas départements included. Appointments carry the UID and SEQUENCE of their invitations.
 /// Usagers' names appear only when the agent chose so; a sensitive motif's name never does.
 public struct AgentCalendarFeed: Sendable {
@@ -45,17 +45,19 @@ public struct AgentCalendarFeed: Sendable {
         let sequences = try await AppointmentSequences(connection).of(rdvs.map(\.id))
         var events = rdvs.map { $0.event(sequence: sequences[$0.id] ?? 0, names: owner.includesUsagerNames, tenant: tenant, publicURL: publicURL) }
         events += try await absences(of: owner.agentID, in: window)
+        events += try await plages(of: owner.agentID, in: window)
         events.sort { ($0.start, $0.uid) < ($1.start, $1.uid) }
         let header = [
             "METHOD:PUBLISH", "X-WR-CALNAME:\(CalendarEvent.escape("Mes rendez-vous – \(tenant.name)"))",
-            "X-WR-CALDESC:\(CalendarEvent.escape("Rendez-vous et absences de votre agenda RDV Solidarités"))",
+            "X-WR-CALDESC:\(CalendarEvent.escape("Rendez-vous, absences et plages d’ouverture de votre agenda RDV Solidarités"))",
             "X-WR-TIMEZONE:\(tenant.timeZone)", "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H",
         ]
         return CalendarFeedDocument(body: CalendarEvent.document(header, events: events, now: now))
     }
 
     /// Each occurrence of the agent's absences in the window, as a busy event named "Absence"
-    /// (an absence's own title may say why: it stays on the agenda).
+    /// (an absence's own title may say why: it stays on the agenda). An occurrence's UID names
+    /// its start: a moved occurrence is another event, which a subscribed calendar replaces.
     func absences(of agentID: UUID, in window: TimeRange) async throws -> [CalendarEvent] {
         var created: [UUID: Date] = [:]
         for try await (id, at) in try await connection.query(
@@ -66,12 +68,38 @@ public struct AgentCalendarFeed: Sendable {
         var events: [CalendarEvent] = []
         for absence in try await AbsenceRepository(connection).of(agentID: agentID) {
             for occurrence in absence.span.occurrences(in: days, clock: clock) where occurrence.overlaps(window) {
-                let day = clock.localDate(of: occurrence.start).description.replacingOccurrences(of: "-", with: "")
                 var event = CalendarEvent(
-                    uid: "absence-\(absence.id.uuidString.lowercased())-\(day)@\(tenant.slug)", start: occurrence.start, end: occurrence.end,
+                    uid: "absence-\(absence.id.uuidString.lowercased())-\(CalendarEvent.utc(occurrence.start))@\(tenant.slug)", start: occurrence.start, end: occurrence.end,
                     summary: "Absence", location: "", description: ""
                 )
                 event.stamp = created[absence.id]
+                events.append(event)
+            }
+        }
+        return events
+    }
+
+    /// Each occurrence of the agent's plages d'ouverture in the window, as free time at its lieu.
+    func plages(of agentID: UUID, in window: TimeRange) async throws -> [CalendarEvent] {
+        let plages = try await PlageRepository(connection).of(agentID: agentID)
+        var lieux: [UUID: (String, Date)] = [:]
+        for try await (id, name, created) in try await connection.query(
+            """
+            SELECT p.id, l.name, p.created_at FROM plages_ouverture p JOIN lieux l ON l.id = p.lieu_id WHERE p.agent_id = \(agentID)
+            """
+        ).decode((UUID, String, Date).self) { lieux[id] = (name, created) }
+        let clock = tenant.clock
+        let days = clock.localDate(of: window.start)...clock.localDate(of: window.end)
+        var events: [CalendarEvent] = []
+        for plage in plages {
+            let (lieu, created) = lieux[plage.id] ?? ("", window.start)
+            for occurrence in plage.span.occurrences(in: days, clock: clock) where occurrence.overlaps(window) {
+                var event = CalendarEvent(
+                    uid: "plage-\(plage.id.uuidString.lowercased())-\(CalendarEvent.utc(occurrence.start))@\(tenant.slug)", start: occurrence.start, end: occurrence.end,
+                    summary: lieu.isEmpty ? "Plage d’ouverture" : "Plage d’ouverture – \(lieu)", location: lieu, description: ""
+                )
+                event.stamp = created
+                event.busy = false
                 events.append(event)
             }
         }

@@ -24,6 +24,8 @@ public struct CalendarEvent: Sendable, Hashable {
     /// DTSTAMP when it must not be the time of writing: a feed's events carry their last change,
     /// so that an unchanged feed reads the same and keeps its ETag.
     public var stamp: Date?
+    /// Whether the time shows as busy (TRANSP); a plage d'ouverture is open time, not busy.
+    public var busy = true
 
     public init(uid: String, sequence: Int = 0, start: Date, end: Date, summary: String, location: String, description: String, url: String? = nil) {
         self.uid = uid
@@ -59,7 +61,7 @@ public struct CalendarEvent: Sendable, Hashable {
             "STATUS:\(cancelled ? "CANCELLED" : "CONFIRMED")",
         ]
         // A cancelled appointment no longer makes its agent busy.
-        if cancelled { lines.append("TRANSP:TRANSPARENT") }
+        if cancelled || !busy { lines.append("TRANSP:TRANSPARENT") }
         if let url { lines.append("URL:\(url)") }
         lines.append("END:VEVENT")
         return lines

@@ -107,6 +107,7 @@ struct ArchiveFixture: Sendable {
                 VALUES (\(message), 'email', 'confirmation', 'lea.martin@exemple.fr', 'Rendez-vous confirmé', \(body), \(first), 'sent', now())
                 """)
             try await connection.query("INSERT INTO message_attempts (message_id, outcome, detail) VALUES (\(message), 'sent', '250 OK')")
+            try await connection.query("INSERT INTO calendar_feeds (agent_id, token_hash, last_used_at) VALUES (\(agent), sha256('feed'), now())")
             // A webhook endpoint after a rotation (both secrets sealed) and one of its deliveries, answered.
             let box = WebhookSecretBox(platformSecret: TestWorld.secretKey)
             let (current, former) = (try box.seal(WebhookSecret.generate()), try box.seal(WebhookSecret.generate()))

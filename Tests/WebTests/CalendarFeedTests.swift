@@ -1,5 +1,8 @@
+import Agenda
 import Foundation
 import HTTPTypes
+import Notifications
+import Scheduling
 import Testing
 import TestSupport
 @testable import Tenancy
@@ -75,7 +78,16 @@ import TestSupport
                 let absence = try #require(feed.events.first { $0.uid.hasPrefix("absence-\(fixture.absenceID.uuidString.lowercased())") })
                 #expect(absence.summary == "Absence" && absence.status == "CONFIRMED" && !absence.transparent && absence.start.utc)
                 #expect(absence.start.epoch == Int(fixture.absenceStart.timeIntervalSince1970) && absence.end.epoch == absence.start.epoch.map { $0 + 7200 })
-                #expect(feed.events.count == 4, "three appointments and one absence: \(feed.events.map(\.summary))")
+                // The plage d'ouverture, Mondays 9:00 to 10:00: free time at its lieu, every week of the window.
+                let plages = feed.events.filter { $0.uid.hasPrefix("plage-") }
+                #expect(plages.count >= 52 && plages.allSatisfy { $0.transparent && $0.summary == "Plage d’ouverture – Centre d’Arras" && $0.start.utc })
+                let firstMonday = Int(setup.clock.instant(setup.monday, LocalTime("09:00")!).timeIntervalSince1970)
+                #expect(plages.contains { $0.start.epoch == firstMonday && $0.end.epoch == firstMonday + 3600 })
+                #expect(plages.allSatisfy { plage in
+                    let start = Date(timeIntervalSince1970: Double(plage.start.epoch ?? 0))
+                    return setup.clock.localDate(of: start).weekday == .monday && setup.clock.localTime(of: start) == LocalTime("09:00")!
+                }, "at 9:00 on Mondays, Paris time, on both sides of clock changes")
+                #expect(feed.events.count - plages.count == 4, "three appointments and one absence: \(feed.events.map(\.summary))")
 
                 // Opting in: the names show, never the sensitive motif's name.
                 let page = try await browser.post("/compte/calendrier/noms", ["noms": "on"])
@@ -180,6 +192,31 @@ import TestSupport
                 #expect(try await fixture.auditActions(world) == ["calendar_feed.created"])
                 let colleagueFeed = try await ParsedCalendar.read([try await app.get(theirs, host: setup.host).text])[0]
                 #expect(colleagueFeed.events.isEmpty, "the colleague's feed holds none of the owner's agenda")
+            }
+        }
+    }
+
+    @Test func anOverseasDepartementsFeedIsInUTCFromItsOwnClock() async throws {
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant(code: DepartementCode("973"), name: "Guyane")
+            let organisation = try await world.makeOrganisation(in: tenant)
+            let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation)
+            let clock = tenant.clock
+            let day = clock.localDate(of: Date()).adding(days: 10)
+            let token = try await world.database.tenant(tenant).transaction { connection in
+                try await AbsenceRepository(connection).create(
+                    agentID: agent.id, title: "", span: RecurringSpan(firstDay: day, start: LocalTime("14:00")!, end: LocalTime("15:00")!, recurrence: .once)
+                )
+                return try await CalendarFeeds(connection, agentID: agent.id, ip: nil).issue().token.value
+            }
+            try await world.withLiveApp { app in
+                let text = try await app.get("/calendrier/\(token).ics", host: "\(tenant.slug).rdv.test").text
+                let feed = try #require(try await ParsedCalendar.read([text]).first)
+                #expect(tenant.timeZone == "America/Cayenne" && feed.properties["x-wr-timezone"] == "America/Cayenne")
+                let absence = try #require(feed.events.first)
+                // Cayenne is three hours behind UTC all year: 14:00 there is 17:00 UTC.
+                let midnight = day.dayNumber * 86_400
+                #expect(absence.start.utc && absence.start.epoch == midnight + 17 * 3600 && absence.end.epoch == midnight + 18 * 3600)
             }
         }
     }
