@@ -108,6 +108,21 @@ struct ArchiveFixture: Sendable {
                 """)
             try await connection.query("INSERT INTO message_attempts (message_id, outcome, detail) VALUES (\(message), 'sent', '250 OK')")
             try await connection.query("INSERT INTO calendar_feeds (agent_id, token_hash, last_used_at) VALUES (\(agent), sha256('feed'), now())")
+            // An API token with a call, a kept answer, a hold; the first appointment made through it.
+            let token = try #require(try await connection.query("""
+                INSERT INTO api_tokens (agent_id, name, token_hash, prefix, scopes, expires_at, last_used_at)
+                VALUES (\(agent), 'Logiciel de suivi', sha256('jeton'), 'rdv_abcdef', ARRAY['read', 'write'], now() + interval '30 days', now())
+                RETURNING id
+                """).decode(UUID.self).first { _ in true })
+            try await connection.query("INSERT INTO api_calls (token_id, method, route, status) VALUES (\(token), 'GET', '/api/v1/rdvs', 200)")
+            try await connection.query(
+                "INSERT INTO api_idempotency (token_id, key, fingerprint, status, location, body) VALUES (\(token), 'cle-1', sha256('requete'), 201, '/api/v1/rdvs/x', '{}')"
+            )
+            try await connection.query("UPDATE rdvs SET created_by_api_token_id = \(token), created_by = 'api' WHERE id = \(first)")
+            try await connection.query("""
+                INSERT INTO slot_holds (agent_id, motif_id, lieu_id, during, expires_at, token_id)
+                VALUES (\(agent), \(motif), \(lieu), tstzrange('2031-03-03 09:00+01', '2031-03-03 09:30+01'), now() + interval '5 minutes', \(token))
+                """)
             // A webhook endpoint after a rotation (both secrets sealed) and one of its deliveries, answered.
             let box = WebhookSecretBox(platformSecret: TestWorld.secretKey)
             let (current, former) = (try box.seal(WebhookSecret.generate()), try box.seal(WebhookSecret.generate()))
