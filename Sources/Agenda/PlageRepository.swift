@@ -102,6 +102,16 @@ public struct PlageRepository: Sendable {
         )
     }
 
+    /// One plage, whoever's it is.
+    public func find(_ plageID: UUID) async throws -> Plage? {
+        try await load(withMotifs: true,
+            """
+            SELECT p.id, p.agent_id, p.lieu_id, p.first_day::text, p.start_time::text, p.end_time::text, p.recurrence::text
+            FROM plages_ouverture p WHERE p.id = \(plageID)
+            """
+        ).first
+    }
+
     /// Plages of one agent.
     public func of(agentID: UUID) async throws -> [Plage] {
         try await load(withMotifs: true,

@@ -20,12 +20,10 @@ extension APIRoutes {
         }
         api.get("/plages/:id") { request, context in
             let plageID = try pathID(context)
+            // One read of the plage; a plage of an agenda this agent may not see is not found.
             let plage = try await context.database.transaction { connection -> Plage? in
-                let visible = try await appointments(connection, context).visibleAgentIDs()
-                for agentID in visible {
-                    if let plage = try await PlageRepository(connection).of(agentID: agentID).first(where: { $0.id == plageID }) { return plage }
-                }
-                return nil
+                guard let plage = try await PlageRepository(connection).find(plageID) else { return nil }
+                return try await appointments(connection, context).visibleAgentIDs().contains(plage.agentID) ? plage : nil
             }
             guard let plage else { throw APIProblem.notFound }
             return APIResponse.conditional(request, representations(context).plage(plage))
@@ -64,9 +62,7 @@ extension APIRoutes {
         }
         api.put("/rdvs/:id/participants/:usager/status") { request, context in
             var body = try await APIBody.read(request)
-            let text = body.string("status", maximum: 20)
-            let status = text.flatMap(RdvStatus.init(rawValue:))
-            if text != nil { body.require(status != nil, "status", "Valeurs : unknown, seen, noshow, excused, revoked.") }
+            let status = body.status()
             try body.finish()
             guard let status else { throw APIProblem.invalid(body.errors) }
             let usagerID = try pathID(context, "usager")
@@ -102,6 +98,14 @@ extension APIBody {
         )
         for problem in problems { require(false, "usager.\(problem.field)", problem.message) }
         return identity.map { .new(firstName: $0.firstName, lastName: $0.lastName, phone: $0.phone, email: $0.email, birthDate: $0.birthDate) }
+    }
+
+    /// `status`, one of the appointment statuses.
+    mutating func status() -> RdvStatus? {
+        let text = string("status", maximum: 20)
+        let status = text.flatMap(RdvStatus.init(rawValue:))
+        if text != nil { require(status != nil, "status", "Valeurs : unknown, seen, noshow, excused, revoked.") }
+        return status
     }
 
     /// A recurring span from `first_day`, `start_time`, `end_time` and `recurrence`, by the rules of

@@ -45,9 +45,7 @@ extension APIRoutes {
         }
         api.put("/rdvs/:id/status") { request, context in
             var body = try await APIBody.read(request)
-            let text = body.string("status", maximum: 20)
-            let status = text.flatMap(RdvStatus.init(rawValue:))
-            if text != nil { body.require(status != nil, "status", "Valeurs : unknown, seen, noshow, excused, revoked.") }
+            let status = body.status()
             try body.finish()
             guard let status else { throw APIProblem.invalid(body.errors) }
             return try await change(request, context) { try await $0.setStatus($1, to: status) }
