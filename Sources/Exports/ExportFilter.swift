@@ -1,6 +1,7 @@
 import Agenda
 import Foundation
 import Scheduling
+import Tenancy
 
 /// What an export holds: RDVs or usagers, in which format, filtered how.
 public struct ExportRequest: Sendable, Equatable {
@@ -139,6 +140,22 @@ public enum ExportError: Error, Equatable, Sendable {
         case .invalidStatus: "statut"
         case .invalidFormat: "format"
         case .forbidden, .tooManyRows: nil
+        }
+    }
+}
+
+extension ExportError: DomainError {
+    public var refusal: Refusal {
+        switch self {
+        case .forbidden: .forbidden
+        default: .invalid
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .forbidden: "Export non autorisé"
+        default: "Export impossible"
         }
     }
 }

@@ -193,6 +193,8 @@ enum CrossCase: String, CaseIterable, Sendable {
         "POST /compte/jetons": .sessions,
         "POST /compte/jetons/{id}/revoquer": .ids,
         "GET /jetons-api": .pages,
+        "GET /exports": .pages,
+        "POST /exports": .fields,
         "GET /api/v1/openapi.json": .pages,
         "GET /api/v1/openapi.yaml": .pages,
         "GET /api/v1/docs": .pages,
