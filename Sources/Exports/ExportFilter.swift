@@ -119,7 +119,7 @@ public enum ExportError: Error, Equatable, Sendable {
     public var french: String {
         switch self {
         case .forbidden: "Seuls les administrateurs peuvent exporter des données, et seulement celles de leur organisation."
-        case .invalidDate(let field): "La date « \(field == "du" ? "du" : "au") » n’est pas une date valide (jj/mm/aaaa)."
+        case .invalidDate(let field): "La date de \(field == "du" ? "début" : "fin") n’est pas une date valide : attendu jj/mm/aaaa ou aaaa-mm-jj."
         case .reversedDates: "La date de fin précède la date de début."
         case .unknownOrganisation: "Cette organisation n’existe pas dans le département."
         case .unknownMotif: "Ce motif n’existe pas dans l’organisation choisie."

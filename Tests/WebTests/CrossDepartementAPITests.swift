@@ -59,6 +59,11 @@ struct APIProbe: Sendable {
             APIProbe(.post, "/rdvs/{id}/participants", "/rdvs/\(b.collectiveRdvID)/participants", ["usager_id": a.usagerID.uuidString]),
             APIProbe(.post, "/rdvs/{id}/participants", "/rdvs/\(a.collectiveRdvID)/participants", ["usager_id": b.usagerID.uuidString]),
             APIProbe(.put, "/rdvs/{id}/participants/{usager}/status", "/rdvs/\(b.collectiveRdvID)/participants/\(b.usagerID)/status", ["status": "seen"]),
+            // Exports: A's own RDVs and usagers; B's organisation and motif do not exist here.
+            APIProbe(.get, "/exports/rdvs", "/exports/rdvs", allowed: [200]),
+            APIProbe(.get, "/exports/usagers", "/exports/usagers", allowed: [200]),
+            APIProbe(.get, "/exports/rdvs", "/exports/rdvs?organisation_id=\(b.organisationID)", allowed: [422]),
+            APIProbe(.get, "/exports/usagers", "/exports/usagers?motif_id=\(b.motifID)", allowed: [422]),
             // A create of A's own, to show the token writes here and nowhere else.
             APIProbe(.post, "/absences", "/absences", ["title": "Formation", "first_day": "2030-02-04", "start_time": "14:00", "end_time": "15:00"], allowed: [201]),
             APIProbe(.post, "/usagers", "/usagers", ["first_name": "Créé", "last_name": "Ici"], allowed: [201]),

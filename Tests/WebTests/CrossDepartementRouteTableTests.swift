@@ -199,6 +199,8 @@ enum CrossCase: String, CaseIterable, Sendable {
         "GET /api/v1/openapi.yaml": .pages,
         "GET /api/v1/docs": .pages,
         "GET /api/v1/me": .api,
+        "GET /api/v1/exports/rdvs": .api,
+        "GET /api/v1/exports/usagers": .api,
         "GET /api/v1/organisations": .api,
         "GET /api/v1/motifs": .api,
         "GET /api/v1/lieux": .api,

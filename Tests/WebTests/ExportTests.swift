@@ -182,3 +182,44 @@ import TestSupport
         }
     }
 }
+
+/// The same exports through the API, for the département's dashboards.
+@Suite struct APIExportTests {
+    @Test func aTokenOfAnAdministratorFetchesTheExportsAndOthersAreRefused() async throws {
+        try await TestWorld.run { world in
+            let a = try await CrossDepartement.make(world, mark: "Alpha")
+            let agentToken = try await world.database.tenant(a.tenant).transaction { connection in
+                try await APITokenRepository(connection).create(agentID: a.agent.id, name: "Tableau", scopes: [.read], days: 30).secret
+            }
+            try await world.withLiveApp { app in
+                // The fixture's token belongs to the département's administrator.
+                let chief = APIClient(app: app, host: a.host, token: a.targets.apiToken)
+                let xlsx = try await chief.get("/exports/rdvs?format=xlsx&organisation_id=\(a.targets.organisationID)")
+                #expect(xlsx.status == .ok)
+                #expect(xlsx.headers[.contentType] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                #expect(xlsx.headers[HTTPField.Name("RateLimit-Remaining")!] != nil)
+                let sheet = try ParsedSheet.read(ExportTests.bytes(xlsx), format: "xlsx")
+                #expect(sheet.records.count == (try await ExportTests.rdvCount(world, a)))
+
+                let csv = try await chief.get("/exports/usagers")
+                #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8")
+                #expect(try ParsedSheet.read(ExportTests.bytes(csv), format: "csv").records.contains { $0["Nom"] == "Alpha" })
+
+                let reversed = try await chief.get("/exports/rdvs?from=2026-02-01&to=2026-01-01")
+                #expect(reversed.status == .unprocessableContent && reversed.isProblem)
+                #expect((reversed.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "to")
+                let badFormat = try await chief.get("/exports/rdvs?format=pdf")
+                #expect(badFormat.status == .unprocessableContent && badFormat.isProblem)
+                #expect((badFormat.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "format")
+
+                let plain = try await APIClient(app: app, host: a.host, token: agentToken).get("/exports/rdvs")
+                #expect(plain.status == .forbidden && plain.isProblem)
+                #expect((plain.object["detail"] as? String)?.contains("Seuls les administrateurs") == true)
+            }
+            let journal = try await world.database.tenant(a.tenant).transaction { connection in
+                try await connection.query("SELECT action FROM audit_events WHERE action LIKE 'export.%' ORDER BY id").collect().map { try $0.decode(String.self) }
+            }
+            #expect(journal == ["export.rdvs", "export.usagers"])
+        }
+    }
+}

@@ -49,6 +49,7 @@ struct APIRoutes: Sendable {
         registerRdvs(on: api)
         registerSlots(on: api)
         registerAgenda(on: api)
+        registerExports(on: api)
     }
 
     func representations(_ context: APIRequestContext) -> APIRepresentations {

@@ -3,6 +3,7 @@ import Exports
 import Foundation
 import Hummingbird
 import Identity
+import Logging
 import Scheduling
 import Tenancy
 
@@ -36,8 +37,13 @@ struct ExportRoutes: Sendable {
         let prepared = try await context.database.transaction { connection in
             try await Exports.prepare(request, actor: actor, timeZone: timeZone, connection: connection)
         }
-        let database = context.database, ip = context.remoteAddress, logger = context.logger
         let today = context.tenant.clock.localDate(of: Date()).description
+        return Self.file(prepared, database: context.database, ip: context.remoteAddress, logger: context.logger, today: today)
+    }
+
+    /// The export as a download, its body written as PostgreSQL yields the rows; for the page
+    /// and the API alike.
+    static func file(_ prepared: PreparedExport, database: TenantDatabase, ip: String?, logger: Logger, today: String) -> Response {
         let headers: HTTPFields = [
             .contentType: prepared.contentType,
             .contentDisposition: "attachment; filename=\"\(prepared.fileName(today: today))\"",
