@@ -10,10 +10,12 @@ public enum BookingRequestError: DomainError, Equatable {
     case smsUnavailable
     /// Too many requests from this connection or for these contact details in the last hour.
     case tooManyRequests
+    /// Another slot is only booked once the request's code was given.
+    case codeNeeded
 
     public var refusal: Refusal {
         switch self {
-        case .smsUnavailable: .invalid
+        case .smsUnavailable, .codeNeeded: .invalid
         case .tooManyRequests: .tooManyRequests
         }
     }
@@ -22,6 +24,7 @@ public enum BookingRequestError: DomainError, Equatable {
         switch self {
         case .smsUnavailable: "SMS indisponible"
         case .tooManyRequests: "Trop de demandes"
+        case .codeNeeded: "Code de confirmation attendu"
         }
     }
 
@@ -30,6 +33,7 @@ public enum BookingRequestError: DomainError, Equatable {
         case .smsUnavailable: "Ce département n’envoie pas de SMS : indiquez une adresse électronique pour recevoir le code."
         case .tooManyRequests:
             "Trop de demandes de rendez-vous ont été faites depuis cette connexion ou pour ces coordonnées. Réessayez dans une heure, ou appelez le service."
+        case .codeNeeded: "Saisissez d’abord le code de confirmation reçu : le rendez-vous sera pris ensuite."
         }
     }
 }
@@ -87,5 +91,54 @@ public struct BookingRequests: Sendable {
             )
         }
         return created
+    }
+
+    /// What a code typed for a request did.
+    public enum CodeCheck: Sendable, Equatable {
+        case right
+        case wrong(attemptsLeft: Int)
+        /// Too many wrong codes: the request is spent, booking starts again.
+        case exhausted
+    }
+
+    /// Checks the code typed for `pending`, each wrong one counted.
+    public func check(_ pending: BookingRequest, token: String, code: String) async throws -> CodeCheck {
+        let maximum = BookingRequestRepository.maximumAttempts
+        guard pending.failedAttempts < maximum else { return .exhausted }
+        guard try await !BookingRequestRepository(connection).check(token: token, code: String(code.prefix(20)), request: pending) else { return .right }
+        let left = maximum - pending.failedAttempts - 1
+        return left > 0 ? .wrong(attemptsLeft: left) : .exhausted
+    }
+
+    /// A signed-in usager proved who they are: their request is confirmed without a code typed.
+    /// Returns the request, ready to book.
+    public func confirmForAccount(token: String, code: String) async throws -> BookingRequest? {
+        let repository = BookingRequestRepository(connection)
+        guard let pending = try await repository.find(token: token), pending.accountID != nil else { return nil }
+        _ = try await repository.check(token: token, code: code, request: pending)
+        return try await repository.find(token: token)
+    }
+
+    /// Books the appointment of a request at its own slot, once its code was given (or its
+    /// usager signed in); links the request to it and sends the confirmation.
+    public func book(_ pending: BookingRequest) async throws -> UUID {
+        try await book(pending, at: pending.start)
+    }
+
+    /// Books another slot for a request whose own slot was taken meanwhile: only once its code
+    /// was given, and then without asking for a new one.
+    public func bookAnother(_ pending: BookingRequest, at start: Date) async throws -> UUID {
+        guard pending.codeConfirmed else { throw BookingRequestError.codeNeeded }
+        return try await book(pending, at: start)
+    }
+
+    private func book(_ pending: BookingRequest, at start: Date) async throws -> UUID {
+        let rdvID = try await OnlineBooking(connection, tenant: tenant).book(
+            motifID: pending.motifID, lieuID: pending.lieuID, start: start, details: pending.details,
+            address: pending.address, accountID: pending.accountID
+        )
+        try await BookingRequestRepository(connection).attach(pending.id, rdvID: rdvID, start: start)
+        try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: true)
+        return rdvID
     }
 }

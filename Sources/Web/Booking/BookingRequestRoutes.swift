@@ -27,23 +27,27 @@ struct BookingRequestRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
             let (token, pending) = try await pendingRequest(context)
             if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
-            guard pending.failedAttempts < BookingRequestRepository.maximumAttempts else { return tooManyAttempts(request, context) }
-            let code = String((fields["code"] ?? "").prefix(20))
-            let right = try await context.database.transaction { try await BookingRequestRepository($0).check(token: token, code: code, request: pending) }
-            guard right else {
-                let left = BookingRequestRepository.maximumAttempts - pending.failedAttempts - 1
-                guard left > 0 else { return tooManyAttempts(request, context) }
+            let tenant = context.tenant, links = routes.services.noticeLinks(context.tenant), code = fields["code"] ?? ""
+            let check = try await context.database.transaction {
+                try await BookingRequests($0, tenant: tenant, links: links).check(pending, token: token, code: code)
+            }
+            switch check {
+            case .right: return try await book(pending, token: token, start: nil, request, context)
+            case .exhausted: return tooManyAttempts(request, context)
+            case .wrong(let left):
                 return codePage(token, code: "", bySMS: Self.bySMS(pending), request, context, error: "Ce code ne correspond pas. Il vous reste \(left) essai\(left > 1 ? "s" : "").", status: .unprocessableContent)
             }
-            return try await book(pending, token: token, start: pending.start, request, context)
         }
         router.post("/prendre-rdv/confirmation/:token/creneau") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.usagerSessionToken)
             let (token, pending) = try await pendingRequest(context)
             if pending.rdvID != nil { return redirect(to: "/prendre-rdv/confirme/\(token)") }
-            // Only once the code was given: the other slot is booked without asking again.
-            guard pending.codeConfirmed, let seconds = Double(fields["debut"] ?? "") else { return redirect(to: "/prendre-rdv/confirmation/\(token)") }
-            return try await book(pending, token: token, start: Date(timeIntervalSince1970: seconds), request, context)
+            guard let seconds = Double(fields["debut"] ?? "") else { return redirect(to: "/prendre-rdv/confirmation/\(token)") }
+            do {
+                return try await book(pending, token: token, start: Date(timeIntervalSince1970: seconds), request, context)
+            } catch BookingRequestError.codeNeeded {
+                return redirect(to: "/prendre-rdv/confirmation/\(token)")
+            }
         }
         router.get("/prendre-rdv/confirme/:token") { request, context in
             let (token, booked) = try await bookedRequest(context)
@@ -88,32 +92,26 @@ struct BookingRequestRoutes: Sendable {
         }
         guard account != nil else { return redirect(to: "/prendre-rdv/confirmation/\(outcome.token)") }
         // A signed-in usager proved who they are: the appointment is booked at once.
-        let pending = try await context.database.transaction { connection -> BookingRequest? in
-            let repository = BookingRequestRepository(connection)
-            guard let pending = try await repository.find(token: outcome.token) else { return nil }
-            _ = try await repository.check(token: outcome.token, code: outcome.code, request: pending)
-            return try await repository.find(token: outcome.token)
+        let pending = try await context.database.transaction {
+            try await BookingRequests($0, tenant: tenant, links: links).confirmForAccount(token: outcome.token, code: outcome.code)
         }
         guard let pending else { throw PublicError.pageNotFound }
-        return try await book(pending, token: outcome.token, start: pending.start, request, context)
+        return try await book(pending, token: outcome.token, start: nil, request, context)
     }
 
     /// Books the request at `start`; the nearest other slots when that one was just taken.
-    private func book(_ pending: BookingRequest, token: String, start: Date, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
+    /// Books the request at its own slot (`start` nil) or at another one it picked after its own was taken.
+    private func book(_ pending: BookingRequest, token: String, start: Date?, _ request: Request, _ context: TenantRequestContext) async throws -> Response {
         let tenant = context.tenant
         let links = routes.services.noticeLinks(tenant)
         do {
             try await context.database.transaction { connection in
-                let rdvID = try await OnlineBooking(connection, tenant: tenant).book(
-                    motifID: pending.motifID, lieuID: pending.lieuID, start: start, details: pending.details,
-                    address: pending.address, accountID: pending.accountID
-                )
-                try await BookingRequestRepository(connection).attach(pending.id, rdvID: rdvID, start: start)
-                try await AppointmentNotices(connection, tenant: tenant, links: links).record(.booked, rdvID: rdvID, byUsager: true)
+                let requests = BookingRequests(connection, tenant: tenant, links: links)
+                if let start { _ = try await requests.bookAnother(pending, at: start) } else { _ = try await requests.book(pending) }
             }
         } catch BookingError.slotTaken {
             // Only reached once the code was given (or for a signed-in usager): another slot needs no new code.
-            return try await takenPage(pending, token: token, start: start, request, context)
+            return try await takenPage(pending, token: token, start: start ?? pending.start, request, context)
         } catch let error as BookingError {
             return routes.render("booking_message", ["heading": "Rendez-vous impossible", "message": error.french], request, context, status: error.status)
         }

@@ -45,24 +45,19 @@ struct WaitingListRoutes: Sendable {
                 "heading": "Liste d’attente", "message": errors.map(\.1).joined(separator: " "), "restart": flow.url(),
             ], request, context, status: .unprocessableContent)
         }
-        let tenant = context.tenant
-        let joined = try await context.database.transaction { connection -> Bool? in
-            guard try await OnlineOffer(connection).motif(motifID, for: flow.address) != nil else { return nil }
-            // The lieu comes from the form: only one of this département counts.
-            if let lieuID = flow.lieuID, !(try await AgendaCatalog(connection).lieux().contains { $0.id == lieuID }) { return nil }
-            guard try await BookingLimits(connection).allow([("ip|\(context.remoteAddress ?? "?")", BookingLimits.perAddress), ("email|\(email.lowercased())", BookingLimits.perContact)]) else {
-                return false
+        let tenant = context.tenant, publicURL = routes.services.configuration.publicURL(slug: tenant.slug)
+        do {
+            _ = try await context.database.transaction { connection in
+                try await WaitingList(connection, tenant: tenant).join(
+                    motifID: motifID, lieuID: flow.lieuID, details: details, email: email, address: flow.address,
+                    remoteAddress: context.remoteAddress, publicURL: publicURL
+                )
             }
-            let token = try await WaitingList(connection, tenant: tenant).add(motifID: motifID, lieuID: flow.lieuID, laterRDV: nil, details: details, address: flow.address)
-            try await MessageQueue(connection).enqueueEmail(
-                to: email, subject: "Vous êtes sur la liste d’attente",
-                body: "Bonjour,\n\nNous vous écrirons dès qu’un créneau se libère, en journée, trois fois au plus.\n\nPour ne plus être prévenu : \(routes.services.configuration.publicURL(slug: tenant.slug))/liste-attente/retrait/\(token)"
-            )
-            return true
-        }
-        guard let joined else { throw PublicError.pageNotFound }
-        guard joined else {
-            return routes.render("booking_message", ["heading": "Trop de demandes", "message": "Trop de demandes ont été faites pour ces coordonnées. Réessayez dans une heure."], request, context, status: .tooManyRequests)
+        } catch WaitingListError.unknownChoice {
+            throw PublicError.pageNotFound
+        } catch WaitingListError.tooManyRequests {
+            let refusal = WaitingListError.tooManyRequests
+            return routes.render("booking_message", ["heading": refusal.title, "message": refusal.french], request, context, status: .tooManyRequests)
         }
         return waitingPage(request, context)
     }
