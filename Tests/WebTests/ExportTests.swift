@@ -181,6 +181,49 @@ import TestSupport
             #expect(journal == 0, "a refused export is not an export")
         }
     }
+
+    /// A download cut short stops the stream, and the journal still says who took how much.
+    @Test func aDownloadCutShortIsJournalledAsInterrupted() async throws {
+        try await TestWorld.run { world in
+            let a = try await CrossDepartement.make(world, mark: "Alpha")
+            // Enough RDVs that the file outgrows what the sockets can buffer.
+            try await world.database.tenant(a.tenant).transaction { connection in
+                try await connection.query(
+                    """
+                    INSERT INTO rdvs (motif_id, lieu_id, starts_at, ends_at, created_by, notes)
+                    SELECT \(a.targets.motifID), \(a.targets.lieuID), now() - n * interval '1 hour', now() - n * interval '1 hour' + interval '30 minutes',
+                           'agent', repeat('note ', 40)
+                    FROM generate_series(1, 60000) n
+                    """
+                )
+            }
+            try await world.withLiveApp { app in
+                let script = """
+                    import socket, sys
+                    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                    s.sendall(("GET /api/v1/exports/rdvs HTTP/1.1\\r\\nHost: " + sys.argv[2] + "\\r\\nAuthorization: Bearer " + sys.argv[3] + "\\r\\n\\r\\n").encode())
+                    received = s.recv(4096)
+                    s.close()
+                    print(received.split(b"\\r\\n")[0].decode())
+                    """
+                let (status, output) = try await BrowserBookingTests.run(["python3", "-c", script, String(app.port), a.host, a.targets.apiToken])
+                #expect(status == 0 && output.hasPrefix("HTTP/1.1 200"), "\(output)")
+                var details: [String: String]?
+                for _ in 0..<100 where details == nil {
+                    details = try await world.database.tenant(a.tenant).transaction { connection in
+                        try await connection.query("SELECT details::text FROM audit_events WHERE action = 'export.rdvs'").collect().first
+                            .map { try JSONDecoder().decode([String: String].self, from: Data(try $0.decode(String.self).utf8)) }
+                    }
+                    if details == nil { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                let entry = try #require(details, "the cut download is journalled")
+                #expect(entry["complet"] == "non")
+                #expect((Int(entry["lignes"] ?? "") ?? .max) < 60_000)
+                // The server goes on serving.
+                #expect(try await APIClient(app: app, host: a.host, token: a.targets.apiToken).get("/me").status == .ok)
+            }
+        }
+    }
 }
 
 /// The same exports through the API, for the département's dashboards.
