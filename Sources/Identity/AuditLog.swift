@@ -55,6 +55,8 @@ public struct AuditLog: Sendable {
         case calendarFeedRegenerated = "calendar_feed.regenerated"
         case calendarFeedRevoked = "calendar_feed.revoked"
         case calendarFeedNamesChanged = "calendar_feed.names_changed"
+        case rdvsExported = "export.rdvs"
+        case usagersExported = "export.usagers"
 
         public var frenchLabel: String {
             switch self {
@@ -107,6 +109,8 @@ public struct AuditLog: Sendable {
             case .calendarFeedRegenerated: "Adresse de l’abonnement calendrier renouvelée"
             case .calendarFeedRevoked: "Abonnement calendrier supprimé"
             case .calendarFeedNamesChanged: "Noms des usagers dans l’abonnement calendrier modifié"
+            case .rdvsExported: "Export des RDV"
+            case .usagersExported: "Export des usagers"
             }
         }
     }
@@ -133,6 +137,17 @@ public struct AuditLog: Sendable {
             """
             INSERT INTO \(unescaped: realm.audit) (action, \(unescaped: realm.auditActor), \(unescaped: realm.auditSubject), ip)
             VALUES (\(event.rawValue), \(actor), \(subject), \(ip)::inet)
+            """
+        )
+    }
+
+    /// An event with its details (a JSON object of ids, counts and criteria: never a name).
+    public func record(_ event: Event, actor: UUID?, details: [String: String], ip: String?) async throws {
+        let json = String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: realm.audit) (action, \(unescaped: realm.auditActor), ip, details)
+            VALUES (\(event.rawValue), \(actor), \(ip)::inet, \(json)::jsonb)
             """
         )
     }

@@ -81,6 +81,11 @@ struct APIProbe: Sendable {
             APIProbe(.post, "/webhook_endpoints/{id}/deliveries/{delivery_id}/replay", "/webhook_endpoints/\(b.webhookEndpointID)/deliveries/\(b.webhookDeliveryID)/replay"),
             APIProbe(.post, "/webhook_endpoints/{id}/deliveries/{delivery_id}/replay", "/webhook_endpoints/\(a.webhookEndpointID)/deliveries/\(b.webhookDeliveryID)/replay"),
             APIProbe(.post, "/webhook_endpoints/{id}/resend_all", "/webhook_endpoints/\(b.webhookEndpointID)/resend_all"),
+            // Exports: A's own RDVs and usagers; B's organisation and motif do not exist here.
+            APIProbe(.get, "/exports/rdvs", "/exports/rdvs", allowed: [200]),
+            APIProbe(.get, "/exports/usagers", "/exports/usagers", allowed: [200]),
+            APIProbe(.get, "/exports/rdvs", "/exports/rdvs?organisation_id=\(b.organisationID)", allowed: [422]),
+            APIProbe(.get, "/exports/usagers", "/exports/usagers?motif_id=\(b.motifID)", allowed: [422]),
             // A create of A's own, to show the token writes here and nowhere else.
             APIProbe(.post, "/absences", "/absences", ["title": "Formation", "first_day": "2030-02-04", "start_time": "14:00", "end_time": "15:00"], allowed: [201]),
             APIProbe(.post, "/usagers", "/usagers", ["first_name": "Créé", "last_name": "Ici"], allowed: [201]),

@@ -203,6 +203,9 @@ import TestSupport
             .post("/secteurs/attributions/retirer", "/secteurs/attributions/retirer", ["sector": b.sectorID.uuidString, "attribution": b.attributionID.uuidString]),
             .post("/secteurs/attributions/retirer", "/secteurs/attributions/retirer", ["sector": a.sectorID.uuidString, "attribution": b.attributionID.uuidString]),
             .get("/secteurs/tester", "/secteurs/tester?commune=\(b.communeCode)", allowed: [200]),
+            // An export of B's organisation or motif: neither exists here, nothing is exported.
+            .post("/exports", "/exports", ["donnees": "rdvs", "format": "csv", "organisation": b.organisationID.uuidString], allowed: [422]),
+            .post("/exports", "/exports", ["donnees": "usagers", "format": "xlsx", "motif": b.motifID.uuidString], allowed: [422]),
             // A webhook for B's organisation: there is no such organisation here.
             .post("/webhooks", "/webhooks", [
                 "organisation": b.organisationID.uuidString, "url": "http://127.0.0.1:9/intrus", "description": "Intrus", "model_lieu": "on",

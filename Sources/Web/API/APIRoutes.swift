@@ -51,6 +51,7 @@ struct APIRoutes: Sendable {
         registerAgenda(on: api)
         registerPlages(on: api)
         registerWebhooks(on: api)
+        registerExports(on: api)
     }
 
     func representations(_ context: APIRequestContext) -> APIRepresentations {

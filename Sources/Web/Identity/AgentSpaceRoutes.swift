@@ -24,6 +24,7 @@ struct AgentSpaceRoutes: Sendable {
                 "role": agent.role.frenchName,
                 "canManageAgents": agent.organisationID.map { Policy.can(actor, .viewAgents($0)) } ?? (agent.role == .deptAdmin),
                 "canViewAudit": Policy.can(actor, .viewAuditLog),
+                "canExport": agent.role == .deptAdmin || agent.role == .admin,
                 "development": services.configuration.isDevelopment,
             ]
             if let organisation { values["organisation"] = organisation.name }
