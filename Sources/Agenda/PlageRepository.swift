@@ -102,14 +102,19 @@ public struct PlageRepository: Sendable {
         )
     }
 
-    /// One plage, whoever's it is.
-    public func find(_ plageID: UUID) async throws -> Plage? {
+    /// One plage, whoever's it is; `lock` holds its row until the transaction ends.
+    public func find(_ plageID: UUID, lock: Bool = false) async throws -> Plage? {
         try await load(withMotifs: true,
             """
             SELECT p.id, p.agent_id, p.lieu_id, p.first_day::text, p.start_time::text, p.end_time::text, p.recurrence::text
-            FROM plages_ouverture p WHERE p.id = \(plageID)
+            FROM plages_ouverture p WHERE p.id = \(plageID) \(unescaped: lock ? "FOR UPDATE" : "")
             """
         ).first
+    }
+
+    /// Deletes a plage; its motifs and exceptions go with it (ON DELETE CASCADE).
+    public func delete(_ plageID: UUID) async throws {
+        try await connection.query("DELETE FROM plages_ouverture WHERE id = \(plageID)")
     }
 
     /// Plages of one agent.

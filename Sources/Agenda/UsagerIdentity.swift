@@ -38,3 +38,22 @@ public struct UsagerIdentity: Sendable, Hashable {
         return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
     }
 }
+
+extension Usager {
+    /// The identity and contact details as the record shows them, for a change of some of them.
+    public var identityTexts: [String: String] {
+        [
+            "first_name": firstName, "last_name": lastName, "birth_date": birthDate?.description ?? "",
+            "phone": phone ?? "", "email": email ?? "",
+        ]
+    }
+
+    /// Takes a checked identity: names, birth date and contact details (what the record edits).
+    public mutating func apply(_ identity: UsagerIdentity) {
+        firstName = identity.firstName
+        lastName = identity.lastName
+        birthDate = identity.birthDate
+        phone = identity.phone
+        email = identity.email
+    }
+}

@@ -59,8 +59,9 @@ public struct UsagerRepository: Sendable {
         throw MissingReturnedRow("usagers")
     }
 
-    public func find(_ usagerID: UUID) async throws -> Usager? {
-        try await usagers("\(unescaped: Self.columns) WHERE id = \(usagerID)").first
+    /// One usager; `lock` holds the row until the transaction ends (a write checking a version).
+    public func find(_ usagerID: UUID, lock: Bool = false) async throws -> Usager? {
+        try await usagers("\(unescaped: Self.columns) WHERE id = \(usagerID) \(unescaped: lock ? "FOR UPDATE" : "")").first
     }
 
     /// The relatives a usager is responsible for.

@@ -11,11 +11,13 @@ public enum PlageError: DomainError, Equatable {
     case notFound
     /// The lieu or a motif is not of the agent's organisation in this département.
     case foreignLieuOrMotif
+    /// A plage offers at least one motif.
+    case noMotif
 
     public var refusal: Refusal {
         switch self {
         case .notFound: .notFound
-        case .foreignLieuOrMotif: .invalid
+        case .foreignLieuOrMotif, .noMotif: .invalid
         }
     }
 
@@ -23,6 +25,7 @@ public enum PlageError: DomainError, Equatable {
         switch self {
         case .notFound: "Plage introuvable"
         case .foreignLieuOrMotif: "Lieu ou motif inconnu"
+        case .noMotif: "Motif manquant"
         }
     }
 
@@ -30,6 +33,7 @@ public enum PlageError: DomainError, Equatable {
         switch self {
         case .notFound: "Cette plage d’ouverture n’existe pas dans votre agenda."
         case .foreignLieuOrMotif: "Ce lieu ou ce motif n’existe pas dans votre organisation."
+        case .noMotif: "Choisissez au moins un motif."
         }
     }
 }
@@ -49,9 +53,10 @@ public struct PlageChanges: Sendable {
         self.agent = agent
     }
 
-    /// One of the agent's own plages.
-    public func own(_ plageID: UUID) async throws -> Plage {
-        guard let plage = try await PlageRepository(connection).of(agentID: agent.id).first(where: { $0.id == plageID }) else { throw PlageError.notFound }
+    /// One of the agent's own plages; `lock` keeps it from changing until the transaction ends
+    /// (for a write that first checks the version the client read).
+    public func own(_ plageID: UUID, lock: Bool = false) async throws -> Plage {
+        guard let plage = try await PlageRepository(connection).find(plageID, lock: lock), plage.agentID == agent.id else { throw PlageError.notFound }
         return plage
     }
 
@@ -62,10 +67,11 @@ public struct PlageChanges: Sendable {
         return plage
     }
 
-    /// Creates a plage (`existing` nil) or replaces one; returns warnings the agent may ignore
-    /// (a motif longer than the plage, an overlap with another of their plages).
-    public func save(_ existing: UUID?, lieuID: UUID, span: RecurringSpan, motifIDs: [UUID]) async throws -> [String] {
+    /// Creates a plage (`existing` nil) or replaces one; returns its id and warnings the agent
+    /// may ignore (a motif longer than the plage, an overlap with another of their plages).
+    public func save(_ existing: UUID?, lieuID: UUID, span: RecurringSpan, motifIDs: [UUID]) async throws -> (id: UUID, warnings: [String]) {
         if let existing { _ = try await own(existing) }
+        guard !motifIDs.isEmpty else { throw PlageError.noMotif }
         let catalog = AgendaCatalog(connection)
         guard try await catalog.lieux(organisationID: agent.organisationID).contains(where: { $0.id == lieuID }) else { throw PlageError.foreignLieuOrMotif }
         let motifs = try await catalog.motifs(organisationID: agent.organisationID)
@@ -84,14 +90,21 @@ public struct PlageChanges: Sendable {
         }) {
             warnings.append("Cette plage chevauche une autre de vos plages d’ouverture.")
         }
+        let plageID: UUID
         if let existing {
             try await plages.update(existing, lieuID: lieuID, span: span, motifIDs: motifIDs)
+            plageID = existing
         } else {
-            _ = try await plages.create(agentID: agent.id, lieuID: lieuID, span: span, motifIDs: motifIDs)
+            plageID = try await plages.create(agentID: agent.id, lieuID: lieuID, span: span, motifIDs: motifIDs)
         }
         // New openings are offered first to the people waiting for them.
         try await WaitingList(connection, tenant: tenant).openingsAdded(motifIDs: motifIDs, lieuID: lieuID, publicURL: links.publicURL)
-        return warnings
+        return (plageID, warnings)
+    }
+
+    /// Deletes a whole series with its exceptions; appointments already booked in it stay.
+    public func delete(_ plageID: UUID) async throws {
+        try await PlageRepository(connection).delete(try await own(plageID, lock: true).id)
     }
 
     /// Ends a series after `lastDay`.

@@ -59,6 +59,28 @@ struct APIProbe: Sendable {
             APIProbe(.post, "/rdvs/{id}/participants", "/rdvs/\(b.collectiveRdvID)/participants", ["usager_id": a.usagerID.uuidString]),
             APIProbe(.post, "/rdvs/{id}/participants", "/rdvs/\(a.collectiveRdvID)/participants", ["usager_id": b.usagerID.uuidString]),
             APIProbe(.put, "/rdvs/{id}/participants/{usager}/status", "/rdvs/\(b.collectiveRdvID)/participants/\(b.usagerID)/status", ["status": "seen"]),
+            // Plages, usagers and webhooks: B's ids, B's lieu, motif and organisation in bodies.
+            APIProbe(.post, "/plages", "/plages", [
+                "lieu_id": b.lieuID.uuidString, "motif_ids": [b.motifID.uuidString], "first_day": "2030-02-04", "start_time": "14:00", "end_time": "15:00",
+            ], allowed: [422]),
+            APIProbe(.post, "/plages", "/plages", [
+                "lieu_id": a.lieuID.uuidString, "motif_ids": [b.motifID.uuidString], "first_day": "2030-02-04", "start_time": "14:00", "end_time": "15:00",
+            ], allowed: [422]),
+            APIProbe(.patch, "/plages/{id}", "/plages/\(b.plageID)", ["end_time": "17:00"]),
+            APIProbe(.delete, "/plages/{id}", "/plages/\(b.plageID)"),
+            APIProbe(.patch, "/usagers/{id}", "/usagers/\(b.usagerID)", ["first_name": "Intrus"]),
+            APIProbe(.get, "/webhook_endpoints", "/webhook_endpoints", allowed: [200]),
+            APIProbe(.post, "/webhook_endpoints", "/webhook_endpoints", [
+                "organisation_id": b.organisationID.uuidString, "url": "http://127.0.0.1:9/intrus", "models": ["rdv"],
+            ], allowed: [422]),
+            APIProbe(.get, "/webhook_endpoints/{id}", "/webhook_endpoints/\(b.webhookEndpointID)"),
+            APIProbe(.patch, "/webhook_endpoints/{id}", "/webhook_endpoints/\(b.webhookEndpointID)", ["description": "Intrus"]),
+            APIProbe(.delete, "/webhook_endpoints/{id}", "/webhook_endpoints/\(b.webhookEndpointID)"),
+            APIProbe(.post, "/webhook_endpoints/{id}/rotate_secret", "/webhook_endpoints/\(b.webhookEndpointID)/rotate_secret"),
+            APIProbe(.get, "/webhook_endpoints/{id}/deliveries", "/webhook_endpoints/\(b.webhookEndpointID)/deliveries"),
+            APIProbe(.post, "/webhook_endpoints/{id}/deliveries/{delivery_id}/replay", "/webhook_endpoints/\(b.webhookEndpointID)/deliveries/\(b.webhookDeliveryID)/replay"),
+            APIProbe(.post, "/webhook_endpoints/{id}/deliveries/{delivery_id}/replay", "/webhook_endpoints/\(a.webhookEndpointID)/deliveries/\(b.webhookDeliveryID)/replay"),
+            APIProbe(.post, "/webhook_endpoints/{id}/resend_all", "/webhook_endpoints/\(b.webhookEndpointID)/resend_all"),
             // Exports: A's own RDVs and usagers; B's organisation and motif do not exist here.
             APIProbe(.get, "/exports/rdvs", "/exports/rdvs", allowed: [200]),
             APIProbe(.get, "/exports/usagers", "/exports/usagers", allowed: [200]),

@@ -58,7 +58,12 @@ enum APIResponse {
 
     /// The representation's ETag, when a client sends `If-None-Match` with it: 304.
     static func conditional(_ request: Request, _ value: Any) -> Response {
-        let response = json(value)
+        conditional(request, data: encode(value))
+    }
+
+    /// The same, for JSON already encoded.
+    static func conditional(_ request: Request, data: Data) -> Response {
+        let response = json(data: data)
         if let match = request.headers[.ifNoneMatch], let etag = response.headers[.eTag],
            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
             return Response(status: .notModified, headers: [.eTag: etag])

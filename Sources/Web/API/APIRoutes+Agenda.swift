@@ -107,24 +107,4 @@ extension APIBody {
         if text != nil { require(status != nil, "status", "Valeurs : unknown, seen, noshow, excused, revoked.") }
         return status
     }
-
-    /// A recurring span from `first_day`, `start_time`, `end_time` and `recurrence`, by the rules of
-    /// the plage and absence forms (the form's own reading, so that both say the same).
-    mutating func span() -> RecurringSpan? {
-        var form: [String: String] = ["first_day": text("first_day"), "start": text("start_time"), "end": text("end_time"), "repeat": "once"]
-        if let recurrence = object("recurrence") {
-            form["repeat"] = recurrence.text("kind")
-            form["until"] = recurrence.text("until")
-            if let interval = recurrence.fields["interval"] as? Int { form["interval"] = String(interval) }
-            for day in recurrence.fields["weekdays"] as? [Int] ?? [] { form["weekday_\(day)"] = "on" }
-            if let ordinal = recurrence.fields["ordinal"] as? Int { form["ordinal"] = String(ordinal) }
-            if let weekday = recurrence.fields["weekday"] as? Int { form["month_weekday"] = String(weekday) }
-        }
-        let (span, problems) = PlageRoutes.span(from: form)
-        for problem in problems {
-            let field = problem.contains("premier jour") ? "first_day" : problem.contains("heure") ? "start_time" : "recurrence"
-            require(false, field, problem)
-        }
-        return span
-    }
 }

@@ -23,17 +23,15 @@ extension APIRoutes {
         }
         api.get("/usagers/:id") { request, context in
             let usagerID = try pathID(context)
-            let found = try await context.database.transaction { connection -> (Usager, [UUID], Set<UUID>)? in
+            let representations = representations(context)
+            let data = try await context.database.transaction { connection -> Data in
                 let repository = UsagerRepository(connection)
-                guard let usager = try await repository.find(usagerID) else { return nil }
-                return (usager, try await repository.relatives(of: usagerID).map(\.id), try await repository.referents(of: usagerID))
+                guard let usager = try await repository.find(usagerID) else { throw APIProblem.notFound }
+                return APIResponse.encode(try await detail(usager, repository, representations))
             }
-            guard let (usager, relatives, referents) = found else { throw APIProblem.notFound }
-            var value = representations(context).usager(usager)
-            value["relative_ids"] = relatives.map { $0.uuidString.lowercased() }
-            value["referent_agent_ids"] = referents.map { $0.uuidString.lowercased() }.sorted()
-            return APIResponse.conditional(request, value)
+            return APIResponse.conditional(request, data: data)
         }
+        api.patch("/usagers/:id") { request, context in try await updateUsager(request, context) }
         api.post("/usagers") { request, context in
             var body = try await APIBody.read(request)
             let (identity, errors) = UsagerIdentity.read(
@@ -53,5 +51,44 @@ extension APIRoutes {
                 return ("/api/v1/usagers/\(id.uuidString.lowercased())", APIResponse.encode(representations.usager(usager)))
             }
         }
+    }
+
+    /// A usager with their relatives and referents, as `GET /usagers/{id}` shows them.
+    func detail(_ usager: Usager, _ repository: UsagerRepository, _ representations: APIRepresentations) async throws -> [String: Any] {
+        var value = representations.usager(usager)
+        value["relative_ids"] = try await repository.relatives(of: usager.id).map { $0.id.uuidString.lowercased() }
+        value["referent_agent_ids"] = try await repository.referents(of: usager.id).map { $0.uuidString.lowercased() }.sorted()
+        return value
+    }
+
+    /// Changes the identity and contact details the usager's record edits, with the record's
+    /// checks (`UsagerIdentity`): the fields left out keep their values, null clears an optional
+    /// one, and a refusal changes nothing.
+    private func updateUsager(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let usagerID = try pathID(context)
+        var body = try await APIBody.read(request)
+        var given: [String: String] = [:]
+        for name in ["first_name", "last_name", "birth_date", "phone", "email"] where body.fields[name] != nil {
+            given[name] = body.fields[name] is NSNull ? "" : body.string(name, required: false, maximum: 1000, allowsEmpty: true)
+        }
+        try body.finish()
+        let changes = given
+        let representations = representations(context)
+        let data = try await context.database.transaction { connection -> Data in
+            let repository = UsagerRepository(connection)
+            guard var usager = try await repository.find(usagerID, lock: true) else { throw APIProblem.notFound }
+            try APIResponse.check(ifMatch: request, current: try await detail(usager, repository, representations))
+            let texts = usager.identityTexts.merging(changes) { $1 }
+            let (identity, errors) = UsagerIdentity.read(
+                firstName: texts["first_name"] ?? "", lastName: texts["last_name"] ?? "", birthDate: texts["birth_date"] ?? "",
+                phone: texts["phone"] ?? "", email: texts["email"] ?? ""
+            )
+            guard let identity else { throw APIProblem.invalid(errors.map { .init(field: $0.field, detail: $0.message) }) }
+            usager.apply(identity)
+            try await repository.update(usager)
+            guard let saved = try await repository.find(usagerID) else { throw APIProblem.notFound }
+            return APIResponse.encode(try await detail(saved, repository, representations))
+        }
+        return APIResponse.json(data: data)
     }
 }

@@ -49,6 +49,8 @@ struct APIRoutes: Sendable {
         registerRdvs(on: api)
         registerSlots(on: api)
         registerAgenda(on: api)
+        registerPlages(on: api)
+        registerWebhooks(on: api)
         registerExports(on: api)
     }
 
@@ -73,17 +75,29 @@ struct APIRoutes: Sendable {
         _ request: Request, _ context: APIRequestContext, body: APIBody,
         _ create: @escaping @Sendable (TenantConnection) async throws -> (location: String, body: Data)
     ) async throws -> Response {
+        try await idempotent(request, context, body: body, creating: { connection in
+            let (location, data) = try await create(connection)
+            return APICreation(location: location, body: data)
+        })
+    }
+
+    /// The same, for a create whose first answer says more than its replays (a secret shown
+    /// once, warnings): only `body` is kept, and the ETag is always `body`'s.
+    func idempotent(
+        _ request: Request, _ context: APIRequestContext, body: APIBody,
+        creating create: @escaping @Sendable (TenantConnection) async throws -> APICreation
+    ) async throws -> Response {
         let key = request.headers[.idempotencyKey]
         if let key, !(1...200).contains(key.count) {
             throw APIProblem.badRequest("L’en-tête Idempotency-Key compte de 1 à 200 caractères.")
         }
         let tokenID = context.token.id
         let fingerprint = IdempotencyStore.fingerprint(method: request.method.rawValue, route: request.uri.path, body: body.raw)
-        let (answer, replayed) = try await context.database.transaction { connection -> (IdempotencyStore.Answer, Bool) in
+        let (answer, replayed, shown) = try await context.database.transaction { connection -> (IdempotencyStore.Answer, Bool, Data?) in
             let store = IdempotencyStore(connection)
             if let key {
                 switch try await store.claim(tokenID: tokenID, key: key, fingerprint: fingerprint) {
-                case .replay(let answer): return (answer, true)
+                case .replay(let answer): return (answer, true, nil)
                 case .mismatch:
                     throw APIProblem(
                         .unprocessableContent, code: "idempotency_key_reused", title: "Clé d’idempotence déjà utilisée",
@@ -92,16 +106,24 @@ struct APIRoutes: Sendable {
                 case .fresh: break
                 }
             }
-            let (location, data) = try await create(connection)
-            let answer = IdempotencyStore.Answer(status: 201, location: location, body: data)
+            let creation = try await create(connection)
+            let answer = IdempotencyStore.Answer(status: 201, location: creation.location, body: creation.body)
             if let key { try await store.store(tokenID: tokenID, key: key, answer: answer) }
-            return (answer, false)
+            return (answer, false, creation.firstAnswer)
         }
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: APIResponse.etag(of: answer.body)]
         if let location = answer.location { headers[.location] = location }
         if replayed { headers[.idempotentReplayed] = "true" }
-        return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: answer.body)))
+        return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: shown ?? answer.body)))
     }
+}
+
+/// What a create made: where it lives, its representation (kept for replays, and whose ETag
+/// is sent), and the first answer when it says more than the representation.
+struct APICreation: Sendable {
+    let location: String
+    let body: Data
+    var firstAnswer: Data?
 }
 
 /// Query parameters read one by one, every error gathered before a 400.

@@ -147,39 +147,24 @@ struct PlageRoutes: Sendable {
         return fields
     }
 
-
-    /// The days and hours of a plage or an absence form, or what is wrong with them.
+    /// The days and hours of a plage or an absence form, or what is wrong with them (the rules
+    /// are `RecurringSpan(_: PlageSpanDraft)`'s, shared with the API).
     static func span(from fields: [String: String]) -> (RecurringSpan?, [String]) {
-        var errors: [String] = []
-        let firstDay = LocalDate(iso: fields["first_day"] ?? "")
-        let start = LocalTime(fields["start"] ?? ""), end = LocalTime(fields["end"] ?? "")
-        let weekdays = Set(fields.filter { $0.key.hasPrefix("weekday_") }.compactMap { Int($0.key.dropFirst(8)).flatMap(Weekday.init(rawValue:)) })
-        let until = (fields["until"] ?? "").isEmpty ? nil : LocalDate(iso: fields["until"] ?? "")
-        let repeatKind = fields["repeat"] ?? "once"
-        let ordinal = Int(fields["ordinal"] ?? "1") ?? 0
-        let monthWeekday = Int(fields["month_weekday"] ?? "").flatMap(Weekday.init(rawValue:))
-        if firstDay == nil { errors.append("Le premier jour doit être une date (AAAA-MM-JJ).") }
-        if start == nil || end == nil { errors.append("Les heures s’écrivent HH:MM.") } else if let start, let end, end <= start {
-            errors.append("L’heure de fin doit suivre l’heure de début.")
+        do {
+            return (try RecurringSpan(draft(from: fields)), [])
+        } catch {
+            return (nil, error.problems.map(\.french))
         }
-        if !["once", "weekly", "monthly"].contains(repeatKind) { errors.append("Choisissez une répétition.") }
-        if repeatKind == "weekly", weekdays.isEmpty { errors.append("Choisissez les jours de la semaine.") }
-        if repeatKind == "monthly", !(ordinal == -1 || (1...4).contains(ordinal)) || monthWeekday == nil {
-            errors.append("Choisissez le rang et le jour du mois (par exemple le 2e mardi).")
-        }
-        if !(fields["until"] ?? "").isEmpty, until == nil { errors.append("La date de fin doit être une date (AAAA-MM-JJ).") }
-        if let until, let firstDay, until < firstDay { errors.append("La date de fin précède le premier jour.") }
-        guard errors.isEmpty, let firstDay, let start, let end else { return (nil, errors) }
-        let recurrence: Recurrence
-        switch repeatKind {
-        case "weekly":
-            recurrence = .weekly(interval: max(1, min(4, Int(fields["interval"] ?? "1") ?? 1)), on: weekdays, until: until)
-        case "monthly":
-            recurrence = .monthly(interval: 1, ordinal: ordinal, weekday: monthWeekday ?? firstDay.weekday, until: until)
-        default:
-            recurrence = .once
-        }
-        return (RecurringSpan(firstDay: firstDay, start: start, end: end, recurrence: recurrence), [])
+    }
+
+    /// The form's fields as a draft: days ticked as `weekday_N`, numbers from their menus.
+    static func draft(from fields: [String: String]) -> PlageSpanDraft {
+        PlageSpanDraft(
+            firstDay: fields["first_day"] ?? "", start: fields["start"] ?? "", end: fields["end"] ?? "",
+            repeatKind: fields["repeat"] ?? "once", interval: Int(fields["interval"] ?? "1") ?? 1,
+            weekdays: Set(fields.keys.filter { $0.hasPrefix("weekday_") }.compactMap { Int($0.dropFirst(8)) }),
+            ordinal: Int(fields["ordinal"] ?? "1") ?? 0, monthWeekday: Int(fields["month_weekday"] ?? ""), until: fields["until"] ?? ""
+        )
     }
 
     private func save(_ fields: [String: String], plage existing: Plage?, _ request: Request, _ context: AgentRequestContext) async throws -> Response {
@@ -193,7 +178,7 @@ struct PlageRoutes: Sendable {
         }
         let warnings: [String]
         do {
-            warnings = try await context.database.transaction { try await plages($0, context).save(existing?.id, lieuID: lieuID, span: span, motifIDs: motifIDs) }
+            warnings = try await context.database.transaction { try await plages($0, context).save(existing?.id, lieuID: lieuID, span: span, motifIDs: motifIDs).warnings }
         } catch PlageError.foreignLieuOrMotif {
             return try await form(request, context, values: ["errors": [PlageError.foreignLieuOrMotif.french], "form": fields], plage: existing, status: .unprocessableContent)
         }

@@ -18,11 +18,7 @@ struct UsagerRecordRoutes: Sendable {
             var usager = try await usager(context)
             let (identity, errors) = Self.identity(from: fields)
             guard let identity else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
-            usager.firstName = identity.firstName
-            usager.lastName = identity.lastName
-            usager.birthDate = identity.birthDate
-            usager.phone = identity.phone
-            usager.email = identity.email
+            usager.apply(identity)
             let saved = usager
             try await context.database.transaction { try await UsagerRepository($0).update(saved) }
             return try await page(request, context, usager: saved, notice: "Fiche enregistrée.")
