@@ -19,8 +19,9 @@ public struct WebhookEndpointRepository: Sendable {
         try await endpoints("\(unescaped: Self.columns) ORDER BY o.name, e.created_at")
     }
 
-    public func find(_ id: UUID) async throws -> WebhookEndpoint? {
-        try await endpoints("\(unescaped: Self.columns) WHERE e.id = \(id)").first
+    /// `lock` keeps the endpoint's row until the transaction ends, for a checked write.
+    public func find(_ id: UUID, lock: Bool = false) async throws -> WebhookEndpoint? {
+        try await endpoints("\(unescaped: Self.columns) WHERE e.id = \(id) \(unescaped: lock ? "FOR UPDATE OF e" : "")").first
     }
 
     public func create(_ draft: WebhookEndpointDraft, sealedSecret: Data) async throws -> WebhookEndpoint {

@@ -25,9 +25,10 @@ public struct WebhookEndpoints: Sendable {
         return try await WebhookEndpointRepository(connection).all()
     }
 
-    public func find(_ id: UUID) async throws -> WebhookEndpoint {
+    /// `lock` keeps its row for a write checked against the version read.
+    public func find(_ id: UUID, lock: Bool = false) async throws -> WebhookEndpoint {
         try authorize()
-        guard let endpoint = try await WebhookEndpointRepository(connection).find(id) else { throw WebhookError.notFound }
+        guard let endpoint = try await WebhookEndpointRepository(connection).find(id, lock: lock) else { throw WebhookError.notFound }
         return endpoint
     }
 

@@ -203,6 +203,13 @@ import Webhooks
                 let refused = try await api.send(.patch, "/api/v1/webhook_endpoints/\(id)", json: jsonText(["url": "http://192.168.0.10/hook", "description": "Changé"]))
                 #expect(refused.status == .unprocessableContent && refused.object["code"] as? String == "url_refused_address")
                 #expect(try await api.get("/webhook_endpoints/\(id)").headers[.eTag] == etag)
+                // A change checked against the version read: the current one passes, a stale one gets 412.
+                let current = try #require(etag)
+                let checked = try await api.send(.patch, "/api/v1/webhook_endpoints/\(id)", json: jsonText(["description": "Deuxième"]), headers: [.ifMatch: current])
+                #expect(checked.status == .ok && checked.object["description"] as? String == "Deuxième")
+                let stale = try await api.send(.patch, "/api/v1/webhook_endpoints/\(id)", json: jsonText(["description": "Troisième"]), headers: [.ifMatch: current])
+                #expect(stale.status == .preconditionFailed && stale.object["code"] as? String == "stale_write")
+                #expect((try await api.get("/webhook_endpoints/\(id)")).object["description"] as? String == "Deuxième")
 
                 // An Idempotency-Key replay gives the same endpoint, never its secret again.
                 let key: HTTPFields = [.init("Idempotency-Key")!: "webhook-1"]

@@ -57,7 +57,8 @@ extension APIRoutes {
             try body.finish()
             let representations = representations(context)
             let data = try await webhooks(context) { webhooks in
-                let current = try await webhooks.find(endpointID)
+                let current = try await webhooks.find(endpointID, lock: true)
+                try APIResponse.check(ifMatch: request, current: representations.webhookEndpoint(current))
                 let draft = WebhookEndpointDraft(
                     organisationID: organisationID ?? current.organisationID, url: url ?? current.url,
                     description: description ?? current.description, models: models ?? current.models, enabled: enabled ?? current.enabled
