@@ -35,6 +35,8 @@ public struct PlatformConfiguration: Sendable {
     public var webhookAllowedNetworks: [String] = []
     /// `RDV_API_RATE_LIMIT`: calls per minute one API token may make (default 300).
     public var apiRateLimit = 300
+    /// `RDV_TRUSTED_PROXIES`: the proxies whose `X-Forwarded-For` names the client (none by default).
+    public var trustedProxies = TrustedProxies.none
 
     public var isDevelopment: Bool { environment == .development }
 
@@ -88,6 +90,12 @@ public struct PlatformConfiguration: Sendable {
                 throw ConfigurationError("RDV_API_RATE_LIMIT est un nombre d’appels par minute et par jeton (1 à 100000), pas « \(limit) ».")
             }
             configuration.apiRateLimit = number
+        }
+        if let proxies = value("RDV_TRUSTED_PROXIES") {
+            guard let parsed = TrustedProxies(proxies) else {
+                throw ConfigurationError("RDV_TRUSTED_PROXIES liste des adresses ou réseaux séparés par des virgules (127.0.0.1, 10.0.0.0/8, ::1), pas « \(proxies) ».")
+            }
+            configuration.trustedProxies = parsed
         }
         if let cache = value("RDV_SLOT_CACHE") {
             guard ["on", "off"].contains(cache) else { throw ConfigurationError("RDV_SLOT_CACHE vaut « \(cache) » ; valeurs acceptées : on, off.") }

@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var webhookTargets: WebhookTargetPolicy
     /// Calls per minute and per API token (`RDV_API_RATE_LIMIT`).
     public var apiRateLimit = 300
+    /// Proxies whose `X-Forwarded-For` gives the client's address (throttling, audit trail).
+    public var trustedProxies = TrustedProxies.none
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",

@@ -59,7 +59,8 @@ public func buildApplication(
         health: health,
         renderer: renderer,
         securityHeaders: SecurityHeaders(secure: configuration.isSecure),
-        publicScheme: configuration.publicScheme
+        publicScheme: configuration.publicScheme,
+        trustedProxies: configuration.trustedProxies
     )
     var services: [any Service] = runDatabase ? [database] : []
     services.append(TenantDirectoryRefresher(directory: directory, database: database))

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import Tenancy
@@ -18,6 +19,8 @@ struct Gateway: HTTPResponder {
     let renderer: ErrorRenderer
     let securityHeaders: SecurityHeaders
     let publicScheme: String
+    let trustedProxies: TrustedProxies
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     func respond(to request: Request, context: GatewayRequestContext) async throws -> Response {
         var response: Response
@@ -35,7 +38,8 @@ struct Gateway: HTTPResponder {
         let host = request.head.authority ?? ""
         let site = directory.resolve(host: host)
         var logger = context.logger
-        let remoteAddress = context.remoteAddress
+        // Behind a trusted proxy, the client is who the proxy says; from anywhere else, the peer.
+        let remoteAddress = trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor])
         switch site {
         case .landing:
             // The landing page reads the consortium's public totals, and nothing of any département.

@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
         )
         settings.keepsSlotMaterial = environment.keepsSlotMaterial
         settings.apiRateLimit = environment.apiRateLimit
+        settings.trustedProxies = environment.trustedProxies
         settings.tenantMigrationVersions = platform.catalog.tenant.map(\.version)
         settings.exportDirectory = Platform.exportDirectory(environment, dataDirectory: options.dataDir)
         settings.webhookTargets = Delivery.webhookPolicy(environment)
