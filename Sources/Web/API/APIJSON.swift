@@ -13,11 +13,23 @@ struct APITime: Sendable {
         self.timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "Europe/Paris")!
     }
 
+    /// Written by hand: a Foundation formatter costs more to make than a listing page's worth of
+    /// arithmetic, and the API writes several times per resource. Whole seconds, as before.
     func string(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = timeZone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        let seconds = Int((date.timeIntervalSince1970).rounded(.down))
+        let offset = timeZone.secondsFromGMT(for: date)
+        let wall = seconds + offset
+        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
+        let day = LocalDate(dayNumber: days), inDay = wall - days * 86_400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        var text = "\(day)T\(two(inDay / 3600)):\(two(inDay / 60 % 60)):\(two(inDay % 60))"
+        if offset == 0 {
+            text += "Z"
+        } else {
+            let minutes = abs(offset) / 60
+            text += "\(offset < 0 ? "-" : "+")\(two(minutes / 60)):\(two(minutes % 60))"
+        }
+        return text
     }
 
     /// Any ISO 8601 time with an offset, with or without fractions of a second.
