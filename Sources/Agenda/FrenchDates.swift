@@ -10,6 +10,11 @@ public enum FrenchDates {
         "\(day.weekday.frenchName) \(day.day == 1 ? "1er" : String(day.day)) \(months[day.month - 1]) \(day.year)"
     }
 
+    /// "03/12/2026", as forms and spreadsheets write a date.
+    public static func numeric(_ day: LocalDate) -> String {
+        String(format: "%02d/%02d/%04d", day.day, day.month, day.year)
+    }
+
     /// "lundi 30 novembre 2026 à 9 h 30", the time never split across lines.
     public static func when(_ date: Date, _ clock: WallClock) -> String {
         "\(day(clock.localDate(of: date))) à\u{00A0}\(clock.localTime(of: date).french.replacingOccurrences(of: " ", with: "\u{00A0}"))"

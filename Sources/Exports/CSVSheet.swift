@@ -1,3 +1,5 @@
+import Agenda
+
 /// CSV as French spreadsheets open it by a double click: UTF-8 with a byte order mark,
 /// semicolons, CRLF line ends, RFC 4180 quoting.
 ///
@@ -19,7 +21,7 @@ struct CSVSheet: SheetWriter {
             switch cell {
             case .text(let text): append(field: text)
             case .number(let value): output.append(contentsOf: String(value).utf8)
-            case .date(let date): output.append(contentsOf: SheetText.french(date).utf8)
+            case .date(let date): output.append(contentsOf: FrenchDates.numeric(date).utf8)
             case .dateTime(let date, let minutes): output.append(contentsOf: SheetText.french(date, minutes: minutes).utf8)
             case .empty: break
             }

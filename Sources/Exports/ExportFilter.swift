@@ -9,10 +9,10 @@ public struct ExportRequest: Sendable, Equatable {
         case rdvs
         case usagers
 
-        public var frenchName: String {
+        var source: any ExportSource {
             switch self {
-            case .rdvs: "RDV"
-            case .usagers: "usagers"
+            case .rdvs: RdvExportSource()
+            case .usagers: UsagerExportSource()
             }
         }
     }

@@ -4,13 +4,11 @@ import Logging
 import PostgresNIO
 import Tenancy
 
-/// An export checked and ready to run: who asks, what, and the rows it will roughly hold.
+/// An export checked and ready to run: who asks for what.
 public struct PreparedExport: Sendable {
     public let request: ExportRequest
     public let actor: Actor
     public let timeZone: String
-    /// Counted when prepared; the stream says how many really left.
-    public let estimatedRows: Int
 
     /// rdv-2026-12-03.csv
     public func fileName(today: String) -> String {
@@ -19,12 +17,7 @@ public struct PreparedExport: Sendable {
 
     public var contentType: String { request.format.contentType }
 
-    var source: any ExportSource {
-        switch request.kind {
-        case .rdvs: RdvExportSource()
-        case .usagers: UsagerExportSource()
-        }
-    }
+    var source: any ExportSource { request.kind.source }
 }
 
 /// An export in the journal, for the export page.
@@ -65,13 +58,15 @@ public enum Exports {
             ).collect()
             guard !motif.isEmpty else { throw ExportError.unknownMotif }
         }
-        let prepared = PreparedExport(request: request, actor: actor, timeZone: timeZone, estimatedRows: 0)
-        var count = 0
-        for try await value in try await connection.query(prepared.source.count(request.filter, timeZone: timeZone)).decode(Int64.self) {
-            count = Int(value)
+        // Counted only for a format with a row limit: a CSV export need not read everything twice.
+        if let maximum = request.format.maximumRows {
+            var count = 0
+            for try await value in try await connection.query(request.kind.source.count(request.filter, timeZone: timeZone)).decode(Int64.self) {
+                count = Int(value)
+            }
+            if count > maximum { throw ExportError.tooManyRows(count: count, maximum: maximum) }
         }
-        if let maximum = request.format.maximumRows, count > maximum { throw ExportError.tooManyRows(count: count, maximum: maximum) }
-        return PreparedExport(request: request, actor: actor, timeZone: timeZone, estimatedRows: count)
+        return PreparedExport(request: request, actor: actor, timeZone: timeZone)
     }
 
     /// Runs the export, handing `write` the file piece by piece as the rows come from

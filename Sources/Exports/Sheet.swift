@@ -1,3 +1,4 @@
+import Agenda
 import Scheduling
 
 /// One cell of an exported table.
@@ -52,12 +53,7 @@ public protocol SheetWriter {
 enum SheetText {
     static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
 
-    /// 03/12/2026, as French spreadsheets show a date.
-    static func french(_ date: LocalDate) -> String {
-        "\(twoDigits(date.day))/\(twoDigits(date.month))/\(date.year)"
-    }
-
     static func french(_ date: LocalDate, minutes: Int) -> String {
-        "\(french(date)) \(twoDigits(minutes / 60)):\(twoDigits(minutes % 60))"
+        "\(FrenchDates.numeric(date)) \(twoDigits(minutes / 60)):\(twoDigits(minutes % 60))"
     }
 }

@@ -104,9 +104,7 @@ struct ExportRoutes: Sendable {
 
     /// The journal's filter in words: "du 01/01/2026 au 31/12/2026 · Organisation · Absent non excusé".
     static func summary(_ filter: [String: String], organisations: [String: String], motifs: [String: String]) -> String {
-        func day(_ iso: String?) -> String? {
-            iso.flatMap(LocalDate.init(iso:)).map { "\($0.day < 10 ? "0" : "")\($0.day)/\($0.month < 10 ? "0" : "")\($0.month)/\($0.year)" }
-        }
+        func day(_ iso: String?) -> String? { iso.flatMap(LocalDate.init(iso:)).map(FrenchDates.numeric) }
         var parts: [String] = []
         switch (day(filter["du"]), day(filter["au"])) {
         case let (from?, to?): parts.append("du \(from) au \(to)")
