@@ -106,6 +106,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Personal data over time: retention of each kind, and the trail of who accessed a usager's record.
+        .target(
+            name: "Privacy",
+            dependencies: [
+                "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Consortium",
             dependencies: [
@@ -128,6 +138,7 @@ let package = Package(
                 "Scheduling",
                 "Webhooks",
                 "Exports",
+                "Privacy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -150,6 +161,7 @@ let package = Package(
                 "Scheduling",
                 "Consortium",
                 "Webhooks",
+                "Privacy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -190,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "Booking", "Consortium", "Exports", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Booking", "Consortium", "Exports", "Privacy", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

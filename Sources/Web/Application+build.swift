@@ -60,6 +60,7 @@ public func buildApplication(
         renderer: renderer,
         securityHeaders: SecurityHeaders(secure: configuration.isSecure),
         publicScheme: configuration.publicScheme,
+        publicPort: configuration.publicPort,
         trustedProxies: configuration.trustedProxies
     )
     var services: [any Service] = runDatabase ? [database] : []
