@@ -193,6 +193,7 @@ let package = Package(
         ),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -170,34 +170,36 @@ public struct Retention: Sendable {
         static let messageCutoff = "$1::timestamptz - make_interval(months => (SELECT message_months FROM retention_settings))"
         static let trailCutoff = "$1::timestamptz - make_interval(months => (SELECT trail_months FROM retention_settings))"
 
-        /// A usager kept by nothing: no appointment (old ones went with the rule before), no
-        /// change and no online sign-in for the period. Relatives go before whoever is
-        /// responsible for them; someone responsible for a relative still kept stays.
-        static let usagerKeptByNothing = """
-            u.created_at < \(usagerCutoff) AND u.updated_at < \(usagerCutoff)
-              AND NOT EXISTS (SELECT 1 FROM rdv_participants p WHERE p.usager_id = u.id)
-              AND NOT EXISTS (SELECT 1 FROM usager_sessions se WHERE se.account_id = u.account_id AND se.last_seen_at >= \(usagerCutoff))
+        static let rdvCutoff = "$1::timestamptz - make_interval(months => (SELECT rdv_months FROM retention_settings))"
+
+        /// A usager (`alias`) kept by nothing: no appointment kept (the ones the appointments'
+        /// rule removes go first in a pass), no change and no online sign-in for the period.
+        static func keptByNothing(_ u: String) -> String {
             """
+            \(u).created_at < \(usagerCutoff) AND \(u).updated_at < \(usagerCutoff)
+              AND NOT EXISTS (SELECT 1 FROM rdv_participants p JOIN rdvs r ON r.id = p.rdv_id WHERE p.usager_id = \(u).id AND r.ends_at >= \(rdvCutoff))
+              AND NOT EXISTS (SELECT 1 FROM usager_sessions se WHERE se.account_id = \(u).account_id AND se.last_seen_at >= \(usagerCutoff))
+            """
+        }
 
         static let all: [Rule] = [
             Rule(
                 .rdvs,
                 candidates: """
-                    SELECT id FROM rdvs WHERE ends_at < $1::timestamptz - make_interval(months => (SELECT rdv_months FROM retention_settings))
+                    SELECT id FROM rdvs WHERE ends_at < \(rdvCutoff)
                     """,
                 action: .batches("DELETE FROM rdvs WHERE id IN (SELECT id FROM chosen)")
             ),
+            // Relatives go before whoever is responsible for them (a batch takes only those
+            // responsible for nobody left); someone responsible for a relative still kept stays.
             Rule(
                 .usagers,
                 candidates: """
-                    SELECT u.id FROM usagers u WHERE \(usagerKeptByNothing)
-                      AND NOT EXISTS (
-                          SELECT 1 FROM usagers c WHERE c.responsible_id = u.id
-                            AND NOT (c.created_at < \(usagerCutoff) AND c.updated_at < \(usagerCutoff)
-                                     AND NOT EXISTS (SELECT 1 FROM rdv_participants p WHERE p.usager_id = c.id)))
+                    SELECT u.id FROM usagers u WHERE \(keptByNothing("u"))
+                      AND NOT EXISTS (SELECT 1 FROM usagers c WHERE c.responsible_id = u.id AND NOT (\(keptByNothing("c"))))
                     """,
                 ready: """
-                    SELECT u.id FROM usagers u WHERE \(usagerKeptByNothing)
+                    SELECT u.id FROM usagers u WHERE \(keptByNothing("u"))
                       AND NOT EXISTS (SELECT 1 FROM usagers c WHERE c.responsible_id = u.id)
                     """,
                 action: .batches("DELETE FROM usagers WHERE id IN (SELECT id FROM chosen)")
@@ -318,7 +320,8 @@ public struct Retention: Sendable {
         case .once(let statement):
             return try await database.transaction { connection in
                 let total = try await count(rule.candidates, connection, now)
-                if total > 0 { try await connection.query(query(statement, now)) }
+                // Read to the end: an error raised while the function runs comes with its rows.
+                if total > 0 { for try await _ in try await connection.query(query(statement, now)) {} }
                 return total
             }
         case .batches(let statement):
@@ -333,7 +336,9 @@ public struct Retention: Sendable {
                     return affected
                 }
                 total += done
-                if done < batch { return total }
+                // Until a batch finds nothing: a batch may make the next candidates ready (a
+                // relative gone, the person responsible for them becomes one).
+                if done == 0 { return total }
             }
         }
     }
