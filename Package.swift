@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "Exports",
             dependencies: [
-                "CZlib", "Tenancy", "Identity", "Agenda", "Scheduling",
+                "CZlib", "Tenancy", "Identity", "Agenda", "Scheduling", "Privacy",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
