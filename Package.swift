@@ -147,6 +147,9 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")],
             swiftSettings: swiftSettings
         ),
+        // The parsers of outside input under libFuzzer (scripts/fuzz) and over their corpus (FuzzTests).
+        .target(name: "FuzzTargets", dependencies: ["Agenda", "Booking", "Scheduling", "Tenancy", "Transports"], swiftSettings: swiftSettings),
+        .executableTarget(name: "RDVFuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "rdv",
@@ -193,6 +196,7 @@ let package = Package(
         ),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"], resources: [.copy("corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
