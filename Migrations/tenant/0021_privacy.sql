@@ -42,8 +42,8 @@ CREATE TABLE retention_runs (
 );
 
 -- Who viewed, searched for or exported which usager's record: an agent, or an API token acting
--- for one. Append-only for the département's role; only retention_purge_trail removes entries
--- older than the retention the département chose. No foreign key: the trail outlives a deleted
+-- for one. Append-only for the département's role, but for the retention of entries 6 months
+-- old or more (the guard below). No foreign key: the trail outlives a deleted
 -- record (it names only ids).
 CREATE TABLE usager_access_trail (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -57,46 +57,37 @@ CREATE TABLE usager_access_trail (
 CREATE INDEX usager_access_trail_usager ON usager_access_trail (usager_id, occurred_at DESC);
 CREATE INDEX usager_access_trail_time ON usager_access_trail (occurred_at);
 
--- Retention's only ways into the append-only journals: entries older than the département's
--- setting (never less than 6 months) lose their address, or leave the access trail.
-CREATE FUNCTION retention_purge_trail(before timestamptz) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-    removed bigint;
+-- Retention's only ways into the append-only journals, guarded by triggers (no definer
+-- function: an archive import must never run one): the département's role may delete access
+-- entries, and clear the address of journal entries, once they are 6 months old, and nothing
+-- else. The département's setting may keep them longer.
+CREATE FUNCTION usager_access_trail_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF before > now() - interval '6 months' THEN
-        RAISE EXCEPTION 'the access trail is kept at least 6 months';
+    IF OLD.occurred_at > now() - interval '6 months' THEN
+        RAISE EXCEPTION 'the access trail keeps an entry at least 6 months';
     END IF;
-    DELETE FROM usager_access_trail WHERE occurred_at < before;
-    GET DIAGNOSTICS removed = ROW_COUNT;
-    RETURN removed;
+    RETURN OLD;
 END
 $$;
-ALTER FUNCTION retention_purge_trail(timestamptz) SET search_path FROM CURRENT;
+CREATE TRIGGER usager_access_trail_guard BEFORE DELETE ON usager_access_trail FOR EACH ROW EXECUTE FUNCTION usager_access_trail_guard();
 
-CREATE FUNCTION retention_clear_addresses(before timestamptz) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-    cleared bigint;
+CREATE FUNCTION audit_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF before > now() - interval '6 months' THEN
-        RAISE EXCEPTION 'addresses in the journal are kept at least 6 months';
+    IF NEW.ip IS NOT NULL OR OLD.occurred_at > now() - interval '6 months'
+       OR (NEW.id, NEW.occurred_at, NEW.action, NEW.actor_agent_id, NEW.subject_agent_id, NEW.details)
+          IS DISTINCT FROM (OLD.id, OLD.occurred_at, OLD.action, OLD.actor_agent_id, OLD.subject_agent_id, OLD.details) THEN
+        RAISE EXCEPTION 'the security journal only loses the address of entries 6 months old';
     END IF;
-    UPDATE audit_events SET ip = NULL WHERE occurred_at < before AND ip IS NOT NULL;
-    GET DIAGNOSTICS cleared = ROW_COUNT;
-    RETURN cleared;
+    RETURN NEW;
 END
 $$;
-ALTER FUNCTION retention_clear_addresses(timestamptz) SET search_path FROM CURRENT;
-
-REVOKE ALL ON FUNCTION retention_purge_trail(timestamptz), retention_clear_addresses(timestamptz) FROM PUBLIC;
+CREATE TRIGGER audit_events_guard BEFORE UPDATE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_guard();
 
 DO $$
 BEGIN
     IF current_setting('rdv.tenant_role', true) <> '' THEN
-        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON usager_access_trail FROM %I', current_setting('rdv.tenant_role'));
-        EXECUTE format('GRANT EXECUTE ON FUNCTION retention_purge_trail(timestamptz), retention_clear_addresses(timestamptz) TO %I',
-                       current_setting('rdv.tenant_role'));
+        EXECUTE format('REVOKE UPDATE, TRUNCATE ON usager_access_trail FROM %I', current_setting('rdv.tenant_role'));
+        EXECUTE format('GRANT UPDATE ON audit_events TO %I', current_setting('rdv.tenant_role'));
     END IF;
 END
 $$;

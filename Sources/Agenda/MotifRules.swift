@@ -78,7 +78,7 @@ public struct MotifRules: Sendable, Hashable {
     /// What is wrong with these rules, in French; empty when they hold together.
     public var problems: [String] {
         var problems: [String] = []
-        if !(1...200).contains(name.count) { problems.append("Le nom du motif compte de 1 à 200 caractères.") }
+        if !(1...200).contains(name.storedLength) { problems.append("Le nom du motif compte de 1 à 200 caractères.") }
         if !(5...480).contains(durationMinutes) { problems.append("La durée va de 5 à 480 minutes.") }
         if color.range(of: "^#[0-9a-f]{6}$", options: .regularExpression) == nil { problems.append("La couleur s’écrit #rrggbb.") }
         if let capacity = collectiveCapacity, !(2...500).contains(capacity) { problems.append("Une séance collective compte de 2 à 500 places.") }
@@ -94,7 +94,7 @@ public struct MotifRules: Sendable, Hashable {
         if !videoLinkTemplate.isEmpty, !videoLinkTemplate.hasPrefix("https://") || videoLinkTemplate.contains(where: \.isWhitespace) {
             problems.append("L’adresse du salon commence par https:// et ne contient pas d’espace.")
         }
-        if instructionsBefore.count > 2000 || instructionsAfter.count > 2000 { problems.append("Les consignes comptent au plus 2 000 caractères.") }
+        if instructionsBefore.storedLength > 2000 || instructionsAfter.storedLength > 2000 { problems.append("Les consignes comptent au plus 2 000 caractères.") }
         return problems
     }
 

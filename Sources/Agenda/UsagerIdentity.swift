@@ -20,8 +20,8 @@ public struct UsagerIdentity: Sendable, Hashable {
         let birthText = birthDate.trimmingCharacters(in: .whitespaces), phoneText = phone.trimmingCharacters(in: .whitespaces)
         let email = email.trimmingCharacters(in: .whitespaces)
         var errors: [(field: String, message: String)] = []
-        if !(1...100).contains(first.count) { errors.append(("first_name", "Le prénom est obligatoire (100 caractères au plus).")) }
-        if !(1...100).contains(last.count) { errors.append(("last_name", "Le nom est obligatoire (100 caractères au plus).")) }
+        if !(1...100).contains(first.storedLength) { errors.append(("first_name", "Le prénom est obligatoire (100 caractères au plus).")) }
+        if !(1...100).contains(last.storedLength) { errors.append(("last_name", "Le nom est obligatoire (100 caractères au plus).")) }
         let birth = LocalDate(iso: birthText)
         if !birthText.isEmpty, birth == nil { errors.append(("birth_date", "La date de naissance s’écrit AAAA-MM-JJ.")) }
         let number = PhoneNumber(phoneText)

@@ -177,7 +177,7 @@ public struct AgentAppointments: Sendable {
     public func addParticipant(to rdvID: UUID, firstName: String, lastName: String) async throws {
         try await requireAccess(to: rdvID, edit: true)
         let firstName = firstName.trimmingCharacters(in: .whitespaces), lastName = lastName.trimmingCharacters(in: .whitespaces)
-        guard (1...100).contains(firstName.count), (1...100).contains(lastName.count) else { throw AgentAppointmentError.participantNameMissing }
+        guard (1...100).contains(firstName.storedLength), (1...100).contains(lastName.storedLength) else { throw AgentAppointmentError.participantNameMissing }
         try await addParticipant(to: rdvID, .new(firstName: firstName, lastName: lastName, phone: nil, email: nil, birthDate: nil))
     }
 
@@ -230,7 +230,7 @@ public struct AgentAppointments: Sendable {
     public func setNotes(_ rdvID: UUID, _ notes: String) async throws {
         try await requireAccess(to: rdvID, edit: true)
         let notes = notes.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard notes.count <= Self.notesLimit else { throw AgentAppointmentError.notesTooLong }
+        guard notes.storedLength <= Self.notesLimit else { throw AgentAppointmentError.notesTooLong }
         try await RdvRepository(connection).setNotes(rdvID, notes, byAgent: agent.id)
     }
 

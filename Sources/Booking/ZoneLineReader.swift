@@ -15,13 +15,13 @@ struct ZoneLineReader {
         let street = record.fields.count == 4 ? record.fields[3] : ""
         var reasons: [String] = []
         if AddressKey.of(sector).isEmpty { reasons.append("Le nom du secteur est vide.") }
-        if sector.count > 200 { reasons.append("Le nom du secteur dépasse 200 caractères.") }
+        if sector.storedLength > 200 { reasons.append("Le nom du secteur dépasse 200 caractères.") }
         let canonicalCode = AddressKey.communeCode(code)
         if canonicalCode == nil { reasons.append(Self.badCode(code)) }
         if AddressKey.of(commune).isEmpty { reasons.append("Le nom de la commune est vide.") }
-        if commune.count > 200 { reasons.append("Le nom de la commune dépasse 200 caractères.") }
+        if commune.storedLength > 200 { reasons.append("Le nom de la commune dépasse 200 caractères.") }
         if !street.isEmpty, AddressKey.of(street).isEmpty { reasons.append("Le nom de la voie ne contient ni lettre ni chiffre.") }
-        if street.count > 300 { reasons.append("Le nom de la voie dépasse 300 caractères.") }
+        if street.storedLength > 300 { reasons.append("Le nom de la voie dépasse 300 caractères.") }
         guard reasons.isEmpty, let canonicalCode else {
             issues += reasons.map { .init(line: line, reason: $0) }
             return

@@ -195,14 +195,14 @@ public struct Onboarding: Sendable {
                          "contact_email": "L’adresse de contact", "custom_domains": "Un domaine personnalisé"][field] ?? field
             problem(field, "\(label) : \(message).")
         }
-        if !(1...200).contains(form.organisationName.count) {
+        if !(1...200).contains(form.organisationName.storedLength) {
             problem("organisation_name", "Le nom de la première organisation est obligatoire (200 caractères au plus).")
         }
         if !TenantFile.isPlausibleEmail(form.adminEmail) {
             problem("admin_email", "L’adresse électronique du premier administrateur n’est pas valide.")
         }
-        if !(1...100).contains(form.adminFirstName.count) { problem("admin_first_name", "Le prénom du premier administrateur est obligatoire (100 caractères au plus).") }
-        if !(1...100).contains(form.adminLastName.count) { problem("admin_last_name", "Le nom du premier administrateur est obligatoire (100 caractères au plus).") }
+        if !(1...100).contains(form.adminFirstName.storedLength) { problem("admin_first_name", "Le prénom du premier administrateur est obligatoire (100 caractères au plus).") }
+        if !(1...100).contains(form.adminLastName.storedLength) { problem("admin_last_name", "Le nom du premier administrateur est obligatoire (100 caractères au plus).") }
 
         let registered = try await TenantRegistry.load(from: connection)
         if let code, let taken = registered.first(where: { $0.code == code }) {

@@ -63,7 +63,7 @@ public struct APITokenRepository: Sendable {
     /// Makes a token for the agent; the secret is returned once and never again.
     public func create(agentID: UUID, name: String, scopes: Set<APIScope>, days: Int, now: Date = Date(), ip: String? = nil) async throws -> (token: APIToken, secret: String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw APITokenError.nameMissing }
+        guard (1...80).contains(name.storedLength) else { throw APITokenError.nameMissing }
         guard !scopes.isEmpty else { throw APITokenError.noScope }
         guard (1...Self.maximumDays).contains(days) else { throw APITokenError.badExpiry }
         let secret = "rdv_" + SecretToken.generate().value

@@ -248,12 +248,12 @@ public struct Retention: Sendable {
             Rule(
                 .accessTrail,
                 candidates: "SELECT id FROM usager_access_trail WHERE occurred_at < \(trailCutoff)",
-                action: .once("SELECT retention_purge_trail(\(trailCutoff))")
+                action: .once("DELETE FROM usager_access_trail WHERE occurred_at < \(trailCutoff)")
             ),
             Rule(
                 .journalAddresses,
                 candidates: "SELECT id FROM audit_events WHERE ip IS NOT NULL AND occurred_at < \(trailCutoff)",
-                action: .once("SELECT retention_clear_addresses(\(trailCutoff))")
+                action: .once("UPDATE audit_events SET ip = NULL WHERE ip IS NOT NULL AND occurred_at < \(trailCutoff)")
             ),
             Rule(
                 .sessions,
@@ -320,8 +320,7 @@ public struct Retention: Sendable {
         case .once(let statement):
             return try await database.transaction { connection in
                 let total = try await count(rule.candidates, connection, now)
-                // Read to the end: an error raised while the function runs comes with its rows.
-                if total > 0 { for try await _ in try await connection.query(query(statement, now)) {} }
+                if total > 0 { try await connection.query(query(statement, now)) }
                 return total
             }
         case .batches(let statement):

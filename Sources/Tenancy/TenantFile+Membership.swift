@@ -87,7 +87,7 @@ extension TenantFile {
             guard let euros, euros >= 0, euros < 1e12 else { throw fail(key, "doit être un montant positif en euros") }
             return Int((euros * 100).rounded())
         }
-        guard let round = table["funding_round"]?.string?.trimmingWhitespace(), (1...40).contains(round.count) else {
+        guard let round = table["funding_round"]?.string?.trimmingWhitespace(), (1...40).contains(round.storedLength) else {
             throw fail("funding_round", "obligatoire : le nom de la période de financement, par exemple \"2026-2028\"")
         }
         guard let kind = table["kind"]?.string, ["initial", "renewal"].contains(kind) else {
@@ -113,7 +113,7 @@ extension TenantFile {
             throw fail(key, "champ inconnu (attendus : \(pilotSiteKeys.sorted().joined(separator: ", ")))")
         }
         func text(_ key: String) throws -> String {
-            guard let value = table[key]?.string?.trimmingWhitespace(), (1...200).contains(value.count) else {
+            guard let value = table[key]?.string?.trimmingWhitespace(), (1...200).contains(value.storedLength) else {
                 throw fail(key, "obligatoire : une chaîne de 1 à 200 caractères")
             }
             return value

@@ -163,7 +163,7 @@ public enum TenantFile {
 
     public static func validate(_ definition: TenantDefinition) -> (field: String, message: String)? {
         if let problem = TenantSlug.problem(with: definition.slug) { return ("slug", problem) }
-        guard (1...200).contains(definition.name.count) else { return ("name", "doit compter entre 1 et 200 caractères") }
+        guard (1...200).contains(definition.name.storedLength) else { return ("name", "doit compter entre 1 et 200 caractères") }
         guard TimeZone(identifier: definition.timeZone) != nil, definition.timeZone.contains("/") else {
             return ("time_zone", "fuseau horaire inconnu « \(definition.timeZone) » (exemple : Europe/Paris)")
         }

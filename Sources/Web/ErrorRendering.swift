@@ -75,6 +75,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return renderer.response(for: .from(error), request: request)
         } catch {
+            if let refused = PublicError.refusedValue(error) {
+                // A gap in a form's checks, not the person's fault: logged to be closed, answered 422.
+                context.logger.warning("value refused by the database", metadata: errorMetadata(error))
+                return renderer.response(for: refused, request: request)
+            }
             context.logger.error("unexpected error", metadata: errorMetadata(error))
             return renderer.response(for: .internalError, request: request)
         }

@@ -1,4 +1,5 @@
 import Hummingbird
+import PostgresNIO
 import Tenancy
 
 /// An error whose words are meant for the person who made the request, in French.
@@ -63,6 +64,21 @@ public struct PublicError: Error, Sendable {
         detail: "La requête contient un caractère nul, qu’aucun champ n’accepte. Retapez le texte sans le copier-coller depuis un autre logiciel.",
         code: "nul_character"
     )
+
+    /// The database refused a value the form's own checks let through (a limit counted in
+    /// another unit, a date out of its range): nothing was written, the person can correct it.
+    public static let valueRefused = PublicError(
+        .unprocessableContent, title: "Valeur refusée",
+        detail: "Un des champs dépasse la longueur ou les limites permises ; rien n’a été enregistré. Raccourcissez le texte saisi ou corrigez la valeur, puis réessayez.",
+        code: "value_refused"
+    )
+
+    /// `valueRefused` for a database refusal of a value (a CHECK, a too long or unreadable
+    /// text, a number or date out of range); nil for any other error, which stays a bug.
+    static func refusedValue(_ error: any Error) -> PublicError? {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return nil }
+        return ["23514", "22001", "22003", "22007", "22008", "22021", "22P05"].contains(state) ? .valueRefused : nil
+    }
 
     public static let internalError = PublicError(
         .internalServerError, title: "Erreur du service",

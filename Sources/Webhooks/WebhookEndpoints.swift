@@ -88,7 +88,7 @@ public struct WebhookEndpoints: Sendable {
         clean.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
         clean.models = WebhookModel.allCases.filter(draft.models.contains)
         guard !clean.models.isEmpty else { throw WebhookError.noModel }
-        guard clean.description.count <= 200 else { throw WebhookError.descriptionTooLong }
+        guard clean.description.storedLength <= 200 else { throw WebhookError.descriptionTooLong }
         guard clean.url.count <= 2000 else { throw WebhookError.target(.malformed) }
         var known = false
         for try await _ in try await connection.query("SELECT 1 FROM organisations WHERE id = \(draft.organisationID)") { known = true }

@@ -284,15 +284,24 @@ import TestSupport
                     INSERT INTO usager_access_trail (occurred_at, usager_id, agent_id, action) VALUES (now() - interval '400 days', \(usager), \(a.agent), 'searched')
                     """)
                 try await connection.query("INSERT INTO audit_events (occurred_at, action, ip) VALUES (now() - interval '400 days', 'sign_in.failed', '192.0.2.9')")
+                try await connection.query("INSERT INTO audit_events (action, ip) VALUES ('sign_in.failed', '192.0.2.10')")
             }
-            // The département's role cannot rewrite the trail, nor call the purge for recent entries.
+            // The département's role can neither remove a recent access nor touch the journal but
+            // to clear the address of an old entry; each refusal leaves everything as it was.
             await #expect(throws: (any Error).self) {
                 try await a.database.transaction { try await $0.query("DELETE FROM usager_access_trail") }
             }
             await #expect(throws: (any Error).self) {
-                try await a.database.transaction { connection in
-                    for try await _ in try await connection.query("SELECT retention_purge_trail(now())") {}
-                }
+                try await a.database.transaction { try await $0.query("UPDATE usager_access_trail SET action = 'changed'") }
+            }
+            await #expect(throws: (any Error).self) {
+                try await a.database.transaction { try await $0.query("UPDATE audit_events SET ip = NULL") }
+            }
+            await #expect(throws: (any Error).self) {
+                try await a.database.transaction { try await $0.query("UPDATE audit_events SET action = 'x' WHERE occurred_at < now() - interval '1 year'") }
+            }
+            await #expect(throws: (any Error).self) {
+                try await a.database.transaction { try await $0.query("DELETE FROM audit_events") }
             }
             let done = try await Retention(database: a.database).apply(now: Date(), notice: a.notice(), logger: Self.logger)
             #expect(done[.accessTrail] == 1)

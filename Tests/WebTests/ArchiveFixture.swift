@@ -108,6 +108,12 @@ struct ArchiveFixture: Sendable {
                 """)
             try await connection.query("INSERT INTO message_attempts (message_id, outcome, detail) VALUES (\(message), 'sent', '250 OK')")
             try await connection.query("INSERT INTO calendar_feeds (agent_id, token_hash, last_used_at) VALUES (\(agent), sha256('feed'), now())")
+            // Personal data over time: a warning, a retention pass, an access to a record.
+            try await connection.query("INSERT INTO agent_inactivity_notices (agent_id, deactivates_at) VALUES (\(agent), now() + interval '30 days')")
+            try await connection.query("INSERT INTO retention_runs (counts) VALUES ('{\"rdvs\": 1}')")
+            try await connection.query("""
+                INSERT INTO usager_access_trail (usager_id, agent_id, action, ip) SELECT usager_id, \(agent), 'viewed', '192.0.2.1' FROM rdv_participants LIMIT 1
+                """)
             // An API token with a call, a kept answer, a hold; the first appointment made through it.
             let token = try #require(try await connection.query("""
                 INSERT INTO api_tokens (agent_id, name, token_hash, prefix, scopes, expires_at, last_used_at)

@@ -82,6 +82,10 @@ struct APIProblem: Error, Sendable {
         case let error as HTTPError:
             let known = PublicError.from(error)
             self.init(known.status, code: known.code, title: known.title, detail: known.detail, headers: known.headers)
+        case _ where PublicError.refusedValue(error) != nil:
+            logger.warning("value refused by the database", metadata: errorMetadata(error))
+            let refused = PublicError.valueRefused
+            self.init(refused.status, code: refused.code, title: refused.title, detail: refused.detail)
         default:
             logger.error("unexpected error", metadata: errorMetadata(error))
             self.init(.internalServerError, code: "internal", title: PublicError.internalError.title, detail: PublicError.internalError.detail)

@@ -69,7 +69,7 @@ struct CatalogRoutes: Sendable {
             let phone = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
             let status = LieuStatus(rawValue: fields["status"] ?? "")
             var errors: [String] = []
-            if !(1...200).contains(name.count) { errors.append("Le nom du lieu compte de 1 à 200 caractères.") }
+            if !(1...200).contains(name.storedLength) { errors.append("Le nom du lieu compte de 1 à 200 caractères.") }
             if address.isEmpty { errors.append("L’adresse du lieu est obligatoire.") }
             if status == nil { errors.append("Choisissez l’état du lieu.") }
             guard errors.isEmpty, let status else {

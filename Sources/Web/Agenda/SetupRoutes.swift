@@ -24,7 +24,7 @@ struct SetupRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
             let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard (1...200).contains(name.count) else {
+            guard (1...200).contains(name.storedLength) else {
                 return try await page(request, context, values: ["errors": ["Le nom de l’organisation compte de 1 à 200 caractères."]], status: .unprocessableContent)
             }
             let organisation = try await context.database.transaction { try await OrganisationRepository($0).ensure(named: name) }
@@ -56,7 +56,7 @@ struct SetupRoutes: Sendable {
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
             let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard (1...100).contains(name.count) else {
+            guard (1...100).contains(name.storedLength) else {
                 return try await page(request, context, values: ["errors": ["Le nom du service compte de 1 à 100 caractères."]], status: .unprocessableContent)
             }
             try await context.database.transaction { try await AgendaCatalog($0).ensureService(named: name) }
@@ -121,7 +121,7 @@ struct SetupRoutes: Sendable {
         let address = (fields["address"] ?? "").trimmingCharacters(in: .whitespaces)
         let phone = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
         var errors: [String] = []
-        if !(1...200).contains(name.count) { errors.append("Le nom du lieu compte de 1 à 200 caractères.") }
+        if !(1...200).contains(name.storedLength) { errors.append("Le nom du lieu compte de 1 à 200 caractères.") }
         if address.isEmpty { errors.append("L’adresse du lieu est obligatoire.") }
         let back: [String: Any] = ["organisation": organisation.id.uuidString]
         guard errors.isEmpty else { return try await page(request, context, values: back.merging(["errors": errors]) { $1 }, status: .unprocessableContent) }

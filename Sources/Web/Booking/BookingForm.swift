@@ -11,8 +11,8 @@ enum BookingForm {
         func text(_ key: String, max: Int = 100) -> String { String((fields[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(max + 1)) }
         var errors: [(String, String)] = []
         let first = text("prenom"), last = text("nom")
-        if !(1...100).contains(first.count) { errors.append(("prenom", "Indiquez votre prénom.")) }
-        if !(1...100).contains(last.count) { errors.append(("nom", "Indiquez votre nom.")) }
+        if !(1...100).contains(first.storedLength) { errors.append(("prenom", "Indiquez votre prénom.")) }
+        if !(1...100).contains(last.storedLength) { errors.append(("nom", "Indiquez votre nom.")) }
         let phoneText = text("telephone", max: 30)
         let phone = PhoneNumber(phoneText)
         if !phoneText.isEmpty, phone == nil { errors.append(("telephone", "Ce numéro n’est pas un numéro français valide (par exemple 06 12 34 56 78).")) }

@@ -47,7 +47,7 @@ struct SectorRoutes: Sendable {
     private func createSector(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext, _ list: SectorListPage) async throws -> Response {
         let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
         var errors = FieldErrors()
-        if AddressKey.of(name).isEmpty || name.count > 200 { errors.add("sector-name", "Le nom du secteur compte de 1 à 200 caractères, dont au moins une lettre ou un chiffre.") }
+        if AddressKey.of(name).isEmpty || name.storedLength > 200 { errors.add("sector-name", "Le nom du secteur compte de 1 à 200 caractères, dont au moins une lettre ou un chiffre.") }
         guard errors.isEmpty else {
             return try await list.render(request, context, values: errors.values.merging(["input": fields]) { $1 }, status: .unprocessableContent)
         }

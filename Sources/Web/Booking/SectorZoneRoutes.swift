@@ -49,8 +49,8 @@ struct SectorZoneRoutes: Sendable {
         let street = (fields["voie"] ?? "").trimmingCharacters(in: .whitespaces)
         var errors = FieldErrors()
         if code == nil { errors.add("zone-code", "Le code INSEE compte 5 caractères, par exemple 62041 ou 2A004.") }
-        if AddressKey.of(commune).isEmpty || commune.count > 200 { errors.add("zone-commune", "Le nom de la commune compte de 1 à 200 caractères.") }
-        if street.count > 300 || (!street.isEmpty && AddressKey.of(street).isEmpty) {
+        if AddressKey.of(commune).isEmpty || commune.storedLength > 200 { errors.add("zone-commune", "Le nom de la commune compte de 1 à 200 caractères.") }
+        if street.storedLength > 300 || (!street.isEmpty && AddressKey.of(street).isEmpty) {
             errors.add("zone-voie", "Le nom de la voie compte au plus 300 caractères, dont au moins une lettre ou un chiffre.")
         }
         let back = ["input": fields] as [String: Any]

@@ -116,8 +116,8 @@ struct AgentSpaceRoutes: Sendable {
         let organisationID = UUID(uuidString: fields["organisation"] ?? "")
         var errors: [String] = []
         if !TenantFile.isPlausibleEmail(email) { errors.append("L’adresse électronique n’est pas valide.") }
-        if firstName.isEmpty || firstName.count > 100 { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
-        if lastName.isEmpty || lastName.count > 100 { errors.append("Le nom est obligatoire (100 caractères au plus).") }
+        if firstName.isEmpty || firstName.storedLength > 100 { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
+        if lastName.isEmpty || lastName.storedLength > 100 { errors.append("Le nom est obligatoire (100 caractères au plus).") }
         guard let role, let organisationID else {
             return try await agentsPage(request, context, values: ["errors": ["Choisissez une organisation et un rôle."] + errors], status: .unprocessableContent)
         }

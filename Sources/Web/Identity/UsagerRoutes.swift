@@ -108,8 +108,8 @@ struct UsagerRoutes: Sendable {
         let password = fields["password"] ?? ""
         var errors: [String] = []
         if !TenantFile.isPlausibleEmail(email) { errors.append("L’adresse électronique n’est pas valide.") }
-        if firstName.isEmpty || firstName.count > 100 { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
-        if lastName.isEmpty || lastName.count > 100 { errors.append("Le nom est obligatoire (100 caractères au plus).") }
+        if firstName.isEmpty || firstName.storedLength > 100 { errors.append("Le prénom est obligatoire (100 caractères au plus).") }
+        if lastName.isEmpty || lastName.storedLength > 100 { errors.append("Le nom est obligatoire (100 caractères au plus).") }
         errors += services.policy.problems(with: password, email: email, names: [firstName, lastName])
         if password != fields["confirmation"] { errors.append("Les deux mots de passe saisis sont différents.") }
         guard errors.isEmpty else {
