@@ -24,7 +24,7 @@ public protocol TransactionalDatabase: Sendable {
 /// The only way to run SQL on a département's data: one transaction whose first statements
 /// confine it to the département's schema and role.
 public struct TenantDatabase: TransactionalDatabase {
-    let client: PostgresClient
+    let client: DatabasePool
     public let schema: String
     public let role: String
     let tenantSlug: String
@@ -72,7 +72,7 @@ public struct TenantConnection: SQLSession {
 /// Work on schema `shared` as the application's login role, which holds no département's
 /// rights (NOINHERIT): only what the shared migrations granted it there.
 public struct SharedDatabase: TransactionalDatabase, SQLSession {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     @discardableResult

@@ -74,6 +74,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return renderer.response(for: PublicError(error), request: request)
         } catch let error as HTTPError {
             return renderer.response(for: .from(error), request: request)
+        } catch where error.isDatabaseUnavailable {
+            context.logger.warning("database unavailable", metadata: errorMetadata(error))
+            return renderer.response(for: .databaseUnavailable, request: request)
         } catch {
             context.logger.error("unexpected error", metadata: errorMetadata(error))
             return renderer.response(for: .internalError, request: request)

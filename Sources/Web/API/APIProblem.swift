@@ -82,6 +82,10 @@ struct APIProblem: Error, Sendable {
         case let error as HTTPError:
             let known = PublicError.from(error)
             self.init(known.status, code: known.code, title: known.title, detail: known.detail, headers: known.headers)
+        case let error where error.isDatabaseUnavailable:
+            logger.warning("database unavailable", metadata: errorMetadata(error))
+            let known = PublicError.databaseUnavailable
+            self.init(known.status, code: known.code, title: known.title, detail: known.detail, headers: known.headers)
         default:
             logger.error("unexpected error", metadata: errorMetadata(error))
             self.init(.internalServerError, code: "internal", title: PublicError.internalError.title, detail: PublicError.internalError.detail)
