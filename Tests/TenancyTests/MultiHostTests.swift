@@ -59,13 +59,10 @@ import TestSupport
             }
             #expect(refusal?.serverInfo?[.sqlState] == "25006")
             #expect(refusal?.isDatabaseUnavailable == true)
+            // A fault of the SQL itself is no absence of the database.
+            let mistake = await #expect(throws: PSQLError.self) { try await world.database.shared.query("SELEC 1") }
+            #expect(mistake?.isDatabaseUnavailable == false)
+            #expect(DatabaseUnavailable("aucun serveur").isDatabaseUnavailable)
         }
-    }
-
-    @Test func aLostConnectionMeansUnavailableAndBadSQLDoesNot() {
-        #expect(PSQLError.connectionError.isDatabaseUnavailable)
-        #expect(PSQLError.serverClosedConnection.isDatabaseUnavailable)
-        #expect(DatabaseUnavailable("x").isDatabaseUnavailable)
-        #expect(!PSQLError.tooManyParameters.isDatabaseUnavailable)
     }
 }
