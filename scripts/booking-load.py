@@ -87,6 +87,8 @@ def booker(args, worker, agents, recorder, stop):
         elif status:
             record["code"] = parsed.get("code")
             record["title"] = parsed.get("title")
+            if parsed.get("errors"):
+                record["errors"] = parsed["errors"]
         recorder.write(record)
         if status not in (0, 201, 503) and not record.get("code"):
             time.sleep(0.05)

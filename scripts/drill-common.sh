@@ -33,6 +33,15 @@ sql() {  # port, then psql arguments; as the superuser, over loopback
 
 now() { date +%s.%N; }
 
+# Stops the server this script started: gracefully, then for good after 15 s.
+stop_server() {
+  [ -n "$server" ] || return 0
+  kill "$server" 2>/dev/null || return 0
+  for _ in $(seq 1 30); do kill -0 "$server" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+}
+
 # The roles and database of deploy/postgres-bootstrap.sql, with this run's passwords.
 bootstrap_platform() {  # port
   sed -e "s/change-me-owner/$owner_password/" -e "s/change-me-app/$app_password/" deploy/postgres-bootstrap.sql | sql "$1" -d postgres
@@ -41,7 +50,7 @@ bootstrap_platform() {  # port
 # `rdv serve --demo` on the given URLs: migrations, Tenants/ and the demonstration, then serving.
 start_app() {  # app URL, owner URL, port, log
   DATABASE_URL="$1" DATABASE_OWNER_URL="$2" RDV_ENV=development LOG_LEVEL=${DRILL_LOG_LEVEL:-notice} \
-    RDV_API_RATE_LIMIT=1000000 RDV_DATABASE_NAME=rdv \
+    RDV_API_RATE_LIMIT=100000 RDV_DATABASE_NAME=rdv \
     "$rdv" serve --demo --stats-interval 0 --data-dir "$work/app" --port "$3" > "$4" 2>&1 &
   server=$!
   for _ in $(seq 1 600); do
@@ -69,6 +78,8 @@ SELECT 'exercice' || n || '@pas-de-calais.demo', 'Agent', 'Exercice ' || n, 'age
 INSERT INTO agent_services (agent_id, service_id)
 SELECT a.id, m.service_id FROM agents a, (SELECT service_id FROM motifs WHERE organisation_id = (SELECT id FROM o) AND NOT collective AND archived_at IS NULL ORDER BY name LIMIT 1) m
 WHERE a.email LIKE 'exercice%' ON CONFLICT DO NOTHING;
+INSERT INTO usagers (first_name, last_name, birth_date, email, phone)
+VALUES ('Camille', 'Exercice', date '1990-01-01', 'camille.exercice@exemple.fr', '+33611223344');
 INSERT INTO api_tokens (agent_id, name, token_hash, prefix, scopes, expires_at)
 SELECT id, 'Exercice', sha256(convert_to(:'secret', 'UTF8')), left(:'secret', 10), '{read,write}', now() + interval '1 day'
 FROM agents WHERE email = 'departement@pas-de-calais.demo';
@@ -76,9 +87,9 @@ SQL
   local motif lieu usager agents
   motif=$(PGPASSWORD=$owner_password "${psql[@]}" -tA -c "SELECT m.id FROM dept_62.motifs m JOIN dept_62.lieux l ON l.organisation_id = m.organisation_id AND l.name = 'Lieu de l’exercice' WHERE NOT m.collective AND m.archived_at IS NULL ORDER BY m.name LIMIT 1")
   lieu=$(PGPASSWORD=$owner_password "${psql[@]}" -tA -c "SELECT id FROM dept_62.lieux WHERE name = 'Lieu de l’exercice'")
-  usager=$(PGPASSWORD=$owner_password "${psql[@]}" -tA -c "SELECT id FROM dept_62.usagers ORDER BY id LIMIT 1")
+  usager=$(PGPASSWORD=$owner_password "${psql[@]}" -tA -c "SELECT id FROM dept_62.usagers WHERE email = 'camille.exercice@exemple.fr'")
   agents=$(PGPASSWORD=$owner_password "${psql[@]}" -tA -c "SELECT string_agg(id::text, ',' ORDER BY email) FROM dept_62.agents WHERE email LIKE 'exercice%'")
-  # From 300 days ahead: far from the demonstration's own appointments.
+  # From 200 days ahead: far from the demonstration's own appointments.
   load_args=(--port "$2" --host "pas-de-calais.localhost:$2" --token "$secret" --motif "$motif" --lieu "$lieu"
-    --usager "$usager" --agents "$agents" --first "$(date -u -d "$(date -u +%Y-%m-%d) + 300 days" +%s)")
+    --usager "$usager" --agents "$agents" --first "$(date -u -d "$(date -u +%Y-%m-%d) + 200 days" +%s)")
 }

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import PostgresNIO
 import ServiceLifecycle
 
@@ -11,6 +12,7 @@ final class DatabasePool: Sendable {
     let hosts: DatabaseHosts
     private let clients: [PostgresClient]
     private let selector: PrimarySelector?
+    private let leased: LeasedConnections
     private let logger: Logger
 
     /// How long work waits for a connection of the primary before it is refused (multi-host only):
@@ -24,7 +26,9 @@ final class DatabasePool: Sendable {
             configuration.options.maximumConnections = maximumConnections
             return PostgresClient(configuration: configuration, backgroundLogger: logger)
         }
-        self.selector = hosts.isPlainSingleHost ? nil : PrimarySelector(hosts: hosts, logger: logger)
+        let leased = LeasedConnections()
+        self.leased = leased
+        self.selector = hosts.isPlainSingleHost ? nil : PrimarySelector(hosts: hosts, leased: leased, logger: logger)
         self.logger = logger
     }
 
@@ -61,8 +65,13 @@ final class DatabasePool: Sendable {
             }
         }
         let index = try await selector.primary()
+        let leased = self.leased
         do {
-            return try await Self.leasing(from: clients[index], within: Self.leaseDeadline, body)
+            return try await Self.leasing(from: clients[index], within: Self.leaseDeadline) { connection in
+                leased.lent(connection, on: index)
+                defer { leased.returned(connection, on: index) }
+                return try await body(connection)
+            }
         } catch {
             selector.workFailed(on: index, error)
             throw error
@@ -139,15 +148,42 @@ final class DatabasePool: Sendable {
     }
 }
 
-/// Runs `work`, or fails with `DatabaseUnavailable` once `deadline` has passed.
+/// Runs `work`, or fails with `DatabaseUnavailable` once `deadline` has passed. The work runs in a
+/// task of its own that is cancelled, then left behind, at the deadline: PostgresNIO never
+/// completes a statement written to a connection that has just closed, and waiting for it would
+/// hang the caller (a structured child would be awaited).
 func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(for: deadline)
-            throw DatabaseUnavailable("PostgreSQL n’a pas répondu en \(deadline)")
+    let waiting = Waiting<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        waiting.set(continuation)
+        let worker = Task {
+            do {
+                let value = try await work()
+                waiting.take()?.resume(returning: value)
+            } catch {
+                waiting.take()?.resume(throwing: error)
+            }
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        Task {
+            try? await Task.sleep(for: deadline)
+            guard let late = waiting.take() else { return }
+            worker.cancel()
+            late.resume(throwing: DatabaseUnavailable("PostgreSQL n’a pas répondu en \(deadline)"))
+        }
+    }
+}
+
+/// A continuation resumed once, by whichever of the work and the deadline comes first.
+private final class Waiting<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+    func set(_ value: CheckedContinuation<T, any Error>) { continuation.withLock { $0 = value } }
+    func take() -> CheckedContinuation<T, any Error>? { continuation.withLock { $0.take() } }
+}
+
+extension PostgresConnection {
+    /// Refuses to write to a connection already closed (its server gone): PostgresNIO would
+    /// never answer such a statement.
+    func ensureOpen() throws {
+        if isClosed { throw DatabaseUnavailable("connexion à PostgreSQL fermée") }
     }
 }

@@ -11,6 +11,7 @@ import Synchronization
 final class PrimarySelector: Sendable {
     private let target: TargetSessionAttributes
     private let probes: [PostgresClient]
+    private let leased: LeasedConnections
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -25,7 +26,8 @@ final class PrimarySelector: Sendable {
         var refusedUntil: ContinuousClock.Instant?
     }
 
-    init(hosts: DatabaseHosts, logger: Logger) {
+    init(hosts: DatabaseHosts, leased: LeasedConnections, logger: Logger) {
+        self.leased = leased
         self.target = hosts.target
         self.probes = hosts.configurations.map { configuration in
             var configuration = configuration
@@ -67,10 +69,12 @@ final class PrimarySelector: Sendable {
         }
     }
 
-    /// The work on `index` failed: when the error says the host is gone or may not write, forget it.
+    /// The work on `index` failed: when the error says the host is gone or may not write, forget it
+    /// and fence it (the other work still lent a connection there fails now rather than hang).
     func workFailed(on index: Int, _ error: any Error) {
         let lost = (error as? PSQLError)?.meansHostUnavailable == true || error is DatabaseUnavailable
         guard lost else { return }
+        leased.close(on: index)
         let forgot = state.withLock { state in
             guard state.current == index else { return false }
             state.current = nil
@@ -106,6 +110,11 @@ final class PrimarySelector: Sendable {
             }
             return nil
         }
+        // Whatever still holds a connection elsewhere is on a lost host or a standby: fence it.
+        let fenced = leased.close(allBut: answers)
+        if fenced > 0 {
+            logger.warning("connections to hosts that are not the primary closed", metadata: ["count": .stringConvertible(fenced)])
+        }
         state.withLock { state in
             state.probing = nil
             state.current = answers
@@ -125,9 +134,12 @@ final class PrimarySelector: Sendable {
         let logger = self.logger
         do {
             return try await withDeadline(Self.probeTimeout) {
-                let rows = try await probe.query(
-                    "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'", logger: logger
-                ).collect()
+                let rows = try await probe.withConnection { connection in
+                    try connection.ensureOpen()
+                    return try await connection.query(
+                        "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'", logger: logger
+                    ).collect()
+                }
                 guard let (inRecovery, readOnly) = try rows.first?.decode((Bool, Bool).self) else { return false }
                 switch target {
                 case .any: return true

@@ -65,7 +65,8 @@ public struct TenantConnection: SQLSession {
 
     @discardableResult
     public func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger, file: file, line: line)
+        try connection.ensureOpen()
+        return try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 
@@ -105,20 +106,23 @@ public struct SharedConnection: SQLSession {
 
     @discardableResult
     public func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger, file: file, line: line)
+        try connection.ensureOpen()
+        return try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 
 extension PostgresConnection {
     /// BEGIN … COMMIT, or ROLLBACK when `body` throws; the caller's error comes out unwrapped.
     func inTransaction<T: Sendable>(logger: Logger, _ body: @Sendable () async throws -> T) async throws -> T {
+        try ensureOpen()
         try await query("BEGIN", logger: logger)
         do {
             let value = try await body()
+            try ensureOpen()
             try await query("COMMIT", logger: logger)
             return value
         } catch {
-            _ = try? await query("ROLLBACK", logger: logger)
+            if !isClosed { _ = try? await query("ROLLBACK", logger: logger) }
             throw error
         }
     }
