@@ -7,14 +7,13 @@ import ServiceLifecycle
 /// hold; migrations and provisioning use an `OwnerDatabase`.
 public final class Database: Service, Sendable {
     public let layout: DatabaseLayout
-    let appClient: PostgresClient
+    /// One client per host of `DATABASE_URL`; the work goes to the primary among them.
+    let appClient: DatabasePool
     let logger: Logger
 
     public init(settings: DatabaseSettings, maximumConnections: Int = 40, logger: Logger) {
-        var app = settings.app
-        app.options.maximumConnections = maximumConnections
         self.layout = settings.layout
-        self.appClient = PostgresClient(configuration: app, backgroundLogger: logger)
+        self.appClient = DatabasePool(hosts: settings.appHosts, maximumConnections: maximumConnections, logger: logger)
         self.logger = logger
     }
 
@@ -66,20 +65,20 @@ public final class Database: Service, Sendable {
 /// command-line administration. The web process never opens one.
 public final class OwnerDatabase: Service, Sendable {
     public let layout: DatabaseLayout
-    let client: PostgresClient
-    /// Kept for the PostgreSQL tools (`pg_dump`) that archives run as this same role.
-    let configuration: PostgresClient.Configuration
+    let client: DatabasePool
     let logger: Logger
+
+    /// For the PostgreSQL tools (`pg_dump`) that archives run as this same role, on the same
+    /// server as the transaction they share a snapshot with.
+    var configuration: PostgresClient.Configuration { client.currentConfiguration }
 
     /// Fails when the settings name no owner role.
     public init(settings: DatabaseSettings, maximumConnections: Int = 6, logger: Logger) throws(ConfigurationError) {
-        guard var owner = settings.owner else {
+        guard let owner = settings.ownerHosts else {
             throw ConfigurationError("Cette commande demande le rôle propriétaire : définissez DATABASE_OWNER_URL.")
         }
-        owner.options.maximumConnections = maximumConnections
         self.layout = settings.layout
-        self.configuration = owner
-        self.client = PostgresClient(configuration: owner, backgroundLogger: logger)
+        self.client = DatabasePool(hosts: owner, maximumConnections: maximumConnections, logger: logger)
         self.logger = logger
     }
 

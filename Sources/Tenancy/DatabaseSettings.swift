@@ -4,17 +4,34 @@ import PostgresNIO
 /// How to reach PostgreSQL: the application's login role, and the owner role that runs migrations.
 public struct DatabaseSettings: Sendable {
     public typealias Configuration = PostgresClient.Configuration
-    /// The login role of the application (NOINHERIT, member of every tenant role).
-    public var app: PostgresClient.Configuration
-    /// The role that owns schemas and tables; runs migrations and provisions départements.
-    /// Nil where the process must not hold it (`rdv serve` in production).
-    public var owner: PostgresClient.Configuration?
+    /// Every host the application's login role (NOINHERIT, member of every tenant role) may reach.
+    public var appHosts: DatabaseHosts
+    /// The hosts of the role that owns schemas and tables; runs migrations and provisions
+    /// départements. Nil where the process must not hold it (`rdv serve` in production).
+    public var ownerHosts: DatabaseHosts?
     public var databaseName: String
 
+    /// One host for each role.
     public init(app: PostgresClient.Configuration, owner: PostgresClient.Configuration?, databaseName: String) {
-        self.app = app
-        self.owner = owner
+        self.init(appHosts: DatabaseHosts(app), ownerHosts: owner.map { DatabaseHosts($0) }, databaseName: databaseName)
+    }
+
+    public init(appHosts: DatabaseHosts, ownerHosts: DatabaseHosts?, databaseName: String) {
+        self.appHosts = appHosts
+        self.ownerHosts = ownerHosts
         self.databaseName = databaseName
+    }
+
+    /// The application role's first host.
+    public var app: PostgresClient.Configuration {
+        get { appHosts.configurations[0] }
+        set { appHosts = DatabaseHosts(newValue) }
+    }
+
+    /// The owner role's first host.
+    public var owner: PostgresClient.Configuration? {
+        get { ownerHosts?.configurations[0] }
+        set { ownerHosts = newValue.map { DatabaseHosts($0) } }
     }
 
     /// Names of roles derived from this database.
@@ -22,9 +39,18 @@ public struct DatabaseSettings: Sendable {
         DatabaseLayout(databaseName: databaseName, appRole: app.username)
     }
 
-    /// Reads `postgres://user:password@host:port/database?sslmode=…` (or `?host=/socket/dir`).
+    /// The first host of `postgres://user:password@host:port/database?sslmode=…` (or `?host=/socket/dir`).
     public static func configuration(fromURL text: String) throws -> (PostgresClient.Configuration, database: String) {
-        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+        let (hosts, database) = try hosts(fromURL: text)
+        return (hosts.configurations[0], database)
+    }
+
+    /// Reads a libpq-style URL, with one host or several:
+    /// `postgres://user:password@host1:5432,host2:5433/database?target_session_attrs=read-write&sslmode=…`,
+    /// or Unix socket folders in `?host=/dir1,/dir2` (with `port=` one for all, or one per folder).
+    public static func hosts(fromURL text: String) throws -> (DatabaseHosts, database: String) {
+        let (singleHostText, extraHosts) = try splitHostList(text)
+        guard let url = URLComponents(string: singleHostText), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
             throw DatabaseURLError("DATABASE_URL doit commencer par postgres:// ou postgresql://")
         }
         guard let user = url.user, !user.isEmpty else {
@@ -36,10 +62,19 @@ public struct DatabaseSettings: Sendable {
         }
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let password = url.password?.removingPercentEncoding
-        if let socketDirectory = query["host"], socketDirectory.hasPrefix("/") {
-            let port = url.port ?? 5432
-            let path = "\(socketDirectory)/.s.PGSQL.\(port)"
-            return (.init(unixSocketPath: path, username: user, password: password, database: database), database)
+        let target = try TargetSessionAttributes(parameter: query["target_session_attrs"])
+        if let socketDirectories = query["host"], socketDirectories.hasPrefix("/") {
+            let directories = socketDirectories.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let ports = try socketPorts(query["port"], count: directories.count, urlPort: url.port)
+            let configurations = try zip(directories, ports).map { directory, port in
+                guard directory.hasPrefix("/") else {
+                    throw DatabaseURLError("DATABASE_URL : chaque dossier de socket de host= doit être un chemin absolu")
+                }
+                return PostgresClient.Configuration(
+                    unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: user, password: password, database: database
+                )
+            }
+            return (DatabaseHosts(configurations, target: target), database)
         }
         guard let host = url.host, !host.isEmpty else {
             throw DatabaseURLError("DATABASE_URL doit nommer un serveur")
@@ -51,10 +86,88 @@ public struct DatabaseSettings: Sendable {
         case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         case let other: throw DatabaseURLError("sslmode inconnu dans DATABASE_URL : \(other)")
         }
-        let configuration = PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: user, password: password, database: database, tls: tls
-        )
-        return (configuration, database)
+        let endpoints = [(host, url.port ?? 5432)] + extraHosts
+        let configurations = endpoints.map { host, port in
+            PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        }
+        return (DatabaseHosts(configurations, target: target), database)
+    }
+
+    /// Splits `host1:p1,host2:p2` out of the URL's authority: the URL with the first host alone,
+    /// and the other hosts (the port defaults to 5432 for each, as in libpq).
+    static func splitHostList(_ text: String) throws -> (String, [(String, Int)]) {
+        guard let schemeEnd = text.range(of: "://") else { return (text, []) }
+        let rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
+        let hostList = authority[hostsStart...]
+        guard hostList.contains(",") else { return (text, []) }
+        var hosts: [(String, Int)] = []
+        for item in hostList.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let parsed = URLComponents(string: "postgres://\(item)"), let host = parsed.host, !host.isEmpty else {
+                throw DatabaseURLError("DATABASE_URL : serveur illisible dans la liste « \(hostList) »")
+            }
+            hosts.append((host, parsed.port ?? 5432))
+        }
+        let first = hostList.split(separator: ",", omittingEmptySubsequences: false)[0]
+        let single = String(text[..<hostsStart]) + first + String(rest[authorityEnd...])
+        return (single, Array(hosts.dropFirst()))
+    }
+
+    private static func socketPorts(_ parameter: String?, count: Int, urlPort: Int?) throws -> [Int] {
+        guard let parameter, !parameter.isEmpty else { return Array(repeating: urlPort ?? 5432, count: count) }
+        let ports = try parameter.split(separator: ",", omittingEmptySubsequences: false).map { text in
+            guard let port = Int(text), (1...65535).contains(port) else {
+                throw DatabaseURLError("DATABASE_URL : port invalide « \(text) »")
+            }
+            return port
+        }
+        if ports.count == 1 { return Array(repeating: ports[0], count: count) }
+        guard ports.count == count else {
+            throw DatabaseURLError("DATABASE_URL : port= doit donner un port pour tous les dossiers, ou un par dossier")
+        }
+        return ports
+    }
+}
+
+/// Every host a role may reach, in the order of its URL, and which of them takes the work.
+public struct DatabaseHosts: Sendable {
+    /// Never empty.
+    public let configurations: [PostgresClient.Configuration]
+    public let target: TargetSessionAttributes
+
+    public init(_ configurations: [PostgresClient.Configuration], target: TargetSessionAttributes = .any) {
+        precondition(!configurations.isEmpty, "a database needs at least one host")
+        self.configurations = configurations
+        self.target = target
+    }
+
+    public init(_ configuration: PostgresClient.Configuration) {
+        self.init([configuration])
+    }
+
+    /// One host that takes whatever it is sent, as before multi-host support: nothing to choose.
+    var isPlainSingleHost: Bool { configurations.count == 1 && target == .any }
+}
+
+/// libpq's `target_session_attrs`: which of the hosts the work goes to.
+public enum TargetSessionAttributes: String, Sendable {
+    /// The first host that answers.
+    case any
+    /// A host whose sessions may write (`transaction_read_only` is off).
+    case readWrite = "read-write"
+    /// A host that is not in recovery (not a standby).
+    case primary
+
+    init(parameter: String?) throws {
+        guard let parameter, !parameter.isEmpty else { self = .any; return }
+        guard let value = Self(rawValue: parameter) else {
+            throw DatabaseURLError(
+                "target_session_attrs inconnu dans DATABASE_URL : \(parameter) (any, read-write ou primary : la plateforme écrit)"
+            )
+        }
+        self = value
     }
 }
 

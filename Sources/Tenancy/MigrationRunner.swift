@@ -31,7 +31,7 @@ public struct MigrationRunner: Sendable {
         self.jobs = max(1, jobs)
     }
 
-    private var client: PostgresClient { database.client }
+    private var client: DatabasePool { database.client }
     private var logger: Logger { database.logger }
     private var layout: DatabaseLayout { database.layout }
 

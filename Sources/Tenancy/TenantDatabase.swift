@@ -24,7 +24,7 @@ public protocol TransactionalDatabase: Sendable {
 /// The only way to run SQL on a département's data: one transaction whose first statements
 /// confine it to the département's schema and role.
 public struct TenantDatabase: TransactionalDatabase {
-    let client: PostgresClient
+    let client: DatabasePool
     public let schema: String
     public let role: String
     let tenantSlug: String
@@ -65,14 +65,15 @@ public struct TenantConnection: SQLSession {
 
     @discardableResult
     public func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger, file: file, line: line)
+        try connection.ensureOpen()
+        return try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 
 /// Work on schema `shared` as the application's login role, which holds no département's
 /// rights (NOINHERIT): only what the shared migrations granted it there.
 public struct SharedDatabase: TransactionalDatabase, SQLSession {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     @discardableResult
@@ -105,20 +106,23 @@ public struct SharedConnection: SQLSession {
 
     @discardableResult
     public func query(_ query: PostgresQuery, file: String, line: Int) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger, file: file, line: line)
+        try connection.ensureOpen()
+        return try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 
 extension PostgresConnection {
     /// BEGIN … COMMIT, or ROLLBACK when `body` throws; the caller's error comes out unwrapped.
     func inTransaction<T: Sendable>(logger: Logger, _ body: @Sendable () async throws -> T) async throws -> T {
+        try ensureOpen()
         try await query("BEGIN", logger: logger)
         do {
             let value = try await body()
+            try ensureOpen()
             try await query("COMMIT", logger: logger)
             return value
         } catch {
-            _ = try? await query("ROLLBACK", logger: logger)
+            if !isClosed { _ = try? await query("ROLLBACK", logger: logger) }
             throw error
         }
     }

@@ -74,6 +74,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return renderer.response(for: PublicError(error), request: request)
         } catch let error as HTTPError {
             return renderer.response(for: .from(error), request: request)
+        } catch where error.isDatabaseUnavailable {
+            context.logger.warning("database unavailable", metadata: errorMetadata(error))
+            return renderer.response(for: .databaseUnavailable, request: request)
         } catch {
             if let refused = PublicError.refusedValue(error) {
                 // A gap in a form's checks, not the person's fault: logged to be closed, answered 422.

@@ -28,6 +28,9 @@ struct Gateway: HTTPResponder {
         var response: Response
         do {
             response = try await route(request, context: context)
+        } catch where error.isDatabaseUnavailable {
+            context.logger.warning("database unavailable", metadata: errorMetadata(error))
+            response = renderer.response(for: .databaseUnavailable, request: request)
         } catch {
             context.logger.error("unexpected error in gateway", metadata: errorMetadata(error))
             response = renderer.response(for: .internalError, request: request)

@@ -59,6 +59,13 @@ public struct PublicError: Error, Sendable {
         headers: [.retryAfter: "300"]
     )
 
+    /// PostgreSQL cannot be reached, or is changing primary: nothing was done, try again shortly.
+    public static let databaseUnavailable = PublicError(
+        .serviceUnavailable, title: "Service momentanément indisponible",
+        detail: "Le service ne peut pas joindre sa base de données pour l’instant : rien n’a été enregistré. Merci de réessayer dans quelques instants.",
+        headers: [.retryAfter: "10"]
+    )
+
     public static let nulCharacter = PublicError(
         .badRequest, title: "Caractère refusé",
         detail: "La requête contient un caractère nul, qu’aucun champ n’accepte. Retapez le texte sans le copier-coller depuis un autre logiciel.",

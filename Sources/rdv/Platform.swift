@@ -62,14 +62,14 @@ struct Platform: Sendable {
         var settings: DatabaseSettings
         var embedded: EmbeddedPostgres?
         if let url = configuration.databaseURL {
-            let app = try DatabaseSettings.configuration(fromURL: url)
-            var owner: DatabaseSettings.Configuration?
+            let app = try DatabaseSettings.hosts(fromURL: url)
+            var owner: DatabaseHosts?
             if needsOwner {
                 let ownerURL: String?
                 do { ownerURL = try configuration.requireOwnerURL() } catch { throw ValidationError(error.description) }
-                owner = try ownerURL.map(DatabaseSettings.configuration(fromURL:))?.0
+                owner = try ownerURL.map(DatabaseSettings.hosts(fromURL:))?.0
             }
-            settings = DatabaseSettings(app: app.0, owner: owner, databaseName: app.database)
+            settings = DatabaseSettings(appHosts: app.0, ownerHosts: owner, databaseName: app.database)
         } else {
             let cluster = EmbeddedPostgres(rootDirectory: options.dataDir, logger: logger)
             try cluster.start()

@@ -39,10 +39,11 @@ extension TestWorld {
     /// Serves the application on a free port for the span of `body`.
     public func withLiveApp<T: Sendable>(
         baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development,
+        serving: Database? = nil,
         configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (LiveApp) async throws -> T
     ) async throws -> T {
-        let app = try await self.app(baseDomain: baseDomain, environment: environment, configure: configure)
+        let app = try await self.app(baseDomain: baseDomain, environment: environment, serving: serving, configure: configure)
         return try await app.test(.live) { client in
             guard let port = client.port else { throw TestWorldError.database("live server has no port") }
             return try await body(LiveApp(port: port))

@@ -13,8 +13,11 @@ extension TestWorld {
     }
 
     /// The real application on this world's database, base domain `rdv.test`.
+    /// - Parameter serving: the pool the application works through instead of this world's (which
+    ///   still loads the registry); the application runs it.
     public func app(
         baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development,
+        serving: Database? = nil,
         configure: @Sendable (inout AppConfiguration) -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         var logger = Logger(label: "rdv.tests.web")
@@ -32,7 +35,7 @@ extension TestWorld {
         configure(&configuration)
         return try await buildApplication(
             configuration: configuration,
-            database: database, directory: directory, runDatabase: false, logger: logger
+            database: serving ?? database, directory: directory, runDatabase: serving != nil, logger: logger
         )
     }
 }

@@ -86,6 +86,10 @@ struct APIProblem: Error, Sendable {
             logger.warning("value refused by the database", metadata: errorMetadata(error))
             let refused = PublicError.valueRefused
             self.init(refused.status, code: refused.code, title: refused.title, detail: refused.detail)
+        case let error where error.isDatabaseUnavailable:
+            logger.warning("database unavailable", metadata: errorMetadata(error))
+            let known = PublicError.databaseUnavailable
+            self.init(known.status, code: known.code, title: known.title, detail: known.detail, headers: known.headers)
         default:
             logger.error("unexpected error", metadata: errorMetadata(error))
             self.init(.internalServerError, code: "internal", title: PublicError.internalError.title, detail: PublicError.internalError.detail)
