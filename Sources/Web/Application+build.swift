@@ -19,12 +19,14 @@ public func buildApplication(
     beforeServing: (@Sendable () async throws -> Void)? = nil,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
+    Observability.bootstrap()
     let pages = try await Pages.load()
     SlotMaterialCache.shared.setEnabled(configuration.keepsSlotMaterial)
     let renderer = ErrorRenderer(pages: pages)
     let health = HealthCheck(database: database)
 
     let landingRouter = Router(context: LandingRequestContext.self)
+    landingRouter.add(middleware: RoutePatternMiddleware())
     landingRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: landingRouter, pages: pages, health: health)
     LandingRoutes(directory: directory, pages: pages, publicScheme: configuration.publicScheme).register(on: landingRouter)
@@ -37,6 +39,7 @@ public func buildApplication(
     )
 
     let consortiumRouter = Router(context: ConsortiumRequestContext.self)
+    consortiumRouter.add(middleware: RoutePatternMiddleware())
     consortiumRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: consortiumRouter, pages: pages, health: health)
     consortiumRouter.add(middleware: ConsortiumSessionMiddleware(services: identity))
@@ -65,8 +68,11 @@ public func buildApplication(
     var services: [any Service] = runDatabase ? [database] : []
     services.append(TenantDirectoryRefresher(directory: directory, database: database))
     services += extraServices
+    if let metrics = configuration.metricsAddress {
+        services.append(buildMetricsApplication(database: database, host: metrics.host, port: metrics.port, logger: logger))
+    }
     var app = Application(
-        responder: gateway,
+        responder: ObservedResponder(inner: gateway, directory: directory),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: services,
         logger: logger
@@ -92,6 +98,7 @@ func makeTenantRouter(
     renderer: ErrorRenderer, health: HealthCheck
 ) throws -> Router<TenantRequestContext> {
     let tenantRouter = Router(context: TenantRequestContext.self)
+    tenantRouter.add(middleware: RoutePatternMiddleware())
     tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: tenantRouter, pages: pages, health: health)
     tenantRouter.add(middleware: SessionMiddleware(services: identity))
