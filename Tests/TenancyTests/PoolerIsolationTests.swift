@@ -1,6 +1,5 @@
 import Foundation
 import PostgresNIO
-import Synchronization
 import Testing
 import TestSupport
 @testable import Tenancy
@@ -36,9 +35,8 @@ import TestSupport
             #expect(!baseline.searchPath.contains("dept_"))
             #expect(baseline.user == world.database.layout.appRole)
 
-            let samples = Mutex<[Sample]>([])
             let rounds = 480
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let all = try await withThrowingTaskGroup(of: [Sample].self) { group in
                 for n in 0..<rounds {
                     group.addTask {
                         let tenant = tenants[n % 2]
@@ -56,7 +54,7 @@ import TestSupport
                             #expect(inside.searchPath == tenant.schemaName)
                             #expect(inside.user == database.role)
                             #expect(inside.jit == "off")
-                            samples.withLock { $0.append(inside) }
+                            return [inside]
                         case 3:
                             // A transaction abandoned after its SET LOCAL: ROLLBACK must undo them too.
                             await #expect(throws: Abandoned.self) {
@@ -65,6 +63,7 @@ import TestSupport
                                     throw Abandoned()
                                 }
                             }
+                            return []
                         case 4:
                             // A transaction that fails inside PostgreSQL: reaching the other département.
                             let other = tenants[(n + 1) % 2]
@@ -74,6 +73,7 @@ import TestSupport
                                 }
                             }
                             #expect(error?.serverInfo?[.sqlState] == "42501")
+                            return []
                         default:
                             // Outside any tenant transaction: the login role's own session, as at start.
                             let outside = try await Self.sample(world.database.shared, tenant: nil)
@@ -83,14 +83,12 @@ import TestSupport
                                 #expect(fresh.user == baseline.user)
                                 #expect(fresh.jit == baseline.jit)
                             }
-                            samples.withLock { $0.append(contentsOf: [outside, inShared]) }
+                            return [outside, inShared]
                         }
                     }
                 }
-                try await group.waitForAll()
+                return try await group.reduce(into: []) { $0 += $1 }
             }
-
-            let all = samples.withLock { $0 }
             let backends = { (slug: String?) in Set(all.filter { $0.tenant == slug }.map(\.backend)) }
             let servedBoth = backends(tenants[0].slug).intersection(backends(tenants[1].slug))
             if try await TestCluster.pgBouncerSocket() != nil {

@@ -107,6 +107,22 @@ import Transports
         }
     }
 
+    @Test func theDashboardQueriesOnlyMetricsThePlatformExports() async throws {
+        let url = TestWorld.repositoryRoot.appendingPathComponent("deploy/grafana-dashboard.json")
+        let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        let panels = try #require(dashboard?["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= 10)
+        let used = Set(expressions.flatMap { $0.matches(of: /rdv_[a-z_]+/).map { String($0.output) } })
+            .map { $0.replacing(/_(bucket|count|sum)$/, with: "") }
+        let sources = try ["Web/Observability/ObservedResponder.swift", "Web/Observability/MetricsListener.swift", "Tenancy/PostgresClient+Metrics.swift",
+                           "Notifications/NotificationWorker.swift", "Agenda/SlotSearch.swift"]
+            .map { try String(contentsOf: TestWorld.repositoryRoot.appendingPathComponent("Sources/" + $0), encoding: .utf8) }.joined()
+        for name in used {
+            #expect(sources.contains("\"\(name)\""), "\(name) is in the dashboard but no code exports it")
+        }
+    }
+
     /// Starts the admin listener on a free port of its own and reads `/metrics` from it.
     static func scrape(_ world: TestWorld) async throws -> String {
         var logger = Logger(label: "rdv.tests.metrics.admin")
