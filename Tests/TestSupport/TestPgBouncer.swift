@@ -1,5 +1,5 @@
 import Foundation
-import Tenancy
+@testable import Tenancy
 
 /// A PgBouncer in transaction mode in front of the test cluster, on a Unix socket of its own.
 /// Any database name is passed through (`*`), so every test world's database gets its pool.
@@ -54,14 +54,12 @@ struct TestPgBouncer {
         }
     }
 
+    /// Through `Subprocess` (posix_spawn and waitpid): Foundation's `Process` misses the exit
+    /// of a child inside the test runner.
     private func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestWorldError.database("\(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        let (status, output) = try Subprocess.run(arguments)
+        guard status == 0 else {
+            throw TestWorldError.database("\(arguments.joined(separator: " ")) exited with \(status): \(output)")
         }
     }
 }
