@@ -35,7 +35,7 @@ public enum TestCluster {
             guard let root = TestCluster.dataDirectoryForExit,
                   let bin = try? EmbeddedPostgres.binDirectory() else { return }
             if let pidFile = TestCluster.poolerPidFileForExit {
-                _ = system("kill $(cat \(pidFile)) >/dev/null 2>&1")
+                _ = system("kill -9 $(cat \(pidFile)) >/dev/null 2>&1")
             }
             let asPostgres = getuid() == 0 ? "runuser -u postgres -- " : ""
             _ = system("\(asPostgres)\(bin)/pg_ctl stop -D \(root)/postgres -m immediate >/dev/null 2>&1; rm -rf \(root)")
