@@ -105,8 +105,18 @@ let package = Package(
         .target(
             name: "Exports",
             dependencies: [
-                "CZlib", "Tenancy", "Identity", "Agenda", "Scheduling",
+                "CZlib", "Tenancy", "Identity", "Agenda", "Scheduling", "Privacy",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Personal data over time: retention of each kind, and the trail of who accessed a usager's record.
+        .target(
+            name: "Privacy",
+            dependencies: [
+                "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -132,6 +142,7 @@ let package = Package(
                 "Scheduling",
                 "Webhooks",
                 "Exports",
+                "Privacy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -142,6 +153,9 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")],
             swiftSettings: swiftSettings
         ),
+        // The parsers of outside input under libFuzzer (scripts/fuzz) and over their corpus (FuzzTests).
+        .target(name: "FuzzTargets", dependencies: ["Agenda", "Booking", "Scheduling", "Tenancy", "Transports"], swiftSettings: swiftSettings),
+        .executableTarget(name: "RDVFuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "rdv",
@@ -156,6 +170,7 @@ let package = Package(
                 "Scheduling",
                 "Consortium",
                 "Webhooks",
+                "Privacy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -187,6 +202,8 @@ let package = Package(
         ),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"], resources: [.copy("corpus")], swiftSettings: swiftSettings),
+        .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -196,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "Agenda", "Booking", "Consortium", "Exports", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Agenda", "Booking", "Consortium", "Exports", "Privacy", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

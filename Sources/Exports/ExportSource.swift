@@ -10,6 +10,8 @@ protocol ExportSource: Sendable {
     func count(_ filter: ExportFilter, timeZone: String) -> PostgresQuery
     func rows(_ filter: ExportFilter, timeZone: String) -> PostgresQuery
     func cells(_ row: PostgresRandomAccessRow) throws -> [SheetCell]
+    /// The usagers a row shows, for the access trail.
+    func usagerIDs(_ row: PostgresRandomAccessRow) throws -> [UUID]
 }
 
 /// Values as the queries hand them over: local times as seconds since 1970-01-01 on the

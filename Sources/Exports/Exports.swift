@@ -2,6 +2,7 @@ import Foundation
 import Identity
 import Logging
 import PostgresNIO
+import Privacy
 import Tenancy
 
 /// An export checked and ready to run: who asks for what.
@@ -85,7 +86,9 @@ public enum Exports {
                 try sheet.header(source.columns)
                 let rows = try await connection.query(source.rows(prepared.request.filter, timeZone: prepared.timeZone))
                 for try await row in rows {
-                    try sheet.row(source.cells(row.makeRandomAccess()))
+                    let cells = row.makeRandomAccess()
+                    try sheet.row(source.cells(cells))
+                    counter.usagers.formUnion(try source.usagerIDs(cells))
                     counter.rows += 1
                     if sheet.pendingBytes >= chunk { try await write(sheet.drain()) }
                 }
@@ -94,14 +97,18 @@ public enum Exports {
             }
         } catch {
             logger.warning("export interrupted", metadata: ["kind": "\(prepared.request.kind.rawValue)", "rows": "\(counter.rows)"])
-            try? await journal(prepared, rows: counter.rows, complete: false, database: database, ip: ip)
+            try? await journal(prepared, rows: counter.rows, usagers: counter.usagers, complete: false, database: database, ip: ip)
             throw error
         }
-        try await journal(prepared, rows: counter.rows, complete: true, database: database, ip: ip)
+        try await journal(prepared, rows: counter.rows, usagers: counter.usagers, complete: true, database: database, ip: ip)
         return counter.rows
     }
 
-    private static func journal(_ prepared: PreparedExport, rows: Int, complete: Bool, database: TenantDatabase, ip: String?) async throws {
+    /// The journal's entry, and one access-trail entry per usager whose data left (those of the
+    /// rows written, also when the download was cut short).
+    private static func journal(
+        _ prepared: PreparedExport, rows: Int, usagers: Set<UUID>, complete: Bool, database: TenantDatabase, ip: String?
+    ) async throws {
         var details = prepared.request.filter.journal
         details["format"] = prepared.request.format.rawValue
         details["lignes"] = String(rows)
@@ -110,6 +117,7 @@ public enum Exports {
         let entry = details
         try await database.transaction { connection in
             try await AuditLog(connection).record(event, actor: prepared.actor.agentID, details: entry, ip: ip)
+            try await AccessTrail(connection).record(.exported, usagers: Array(usagers), by: .init(agentID: prepared.actor.agentID, ip: ip))
         }
     }
 
@@ -146,4 +154,5 @@ public enum Exports {
 private final class RowCounter: @unchecked Sendable {
     // Only the export's own task touches it, one step after the other.
     var rows = 0
+    var usagers: Set<UUID> = []
 }

@@ -32,7 +32,7 @@ struct RdvExportSource: ExportSource {
                    p.names, p.statuses, r.capacity IS NOT NULL, r.status, r.created_by,
                    creator.first_name || ' ' || creator.last_name, token.name,
                    EXTRACT(EPOCH FROM r.created_at AT TIME ZONE \(zone))::bigint,
-                   n.sent, n.failed
+                   n.sent, n.failed, p.ids
             FROM rdvs r
             JOIN motifs m ON m.id = r.motif_id
             JOIN organisations o ON o.id = m.organisation_id
@@ -42,7 +42,8 @@ struct RdvExportSource: ExportSource {
             LEFT JOIN api_tokens token ON token.id = r.created_by_api_token_id
             LEFT JOIN LATERAL (
                 SELECT coalesce(array_agg(u.last_name || ' ' || u.first_name ORDER BY u.last_name, u.first_name, u.id), '{}') AS names,
-                       coalesce(array_agg(rp.status ORDER BY u.last_name, u.first_name, u.id), '{}') AS statuses
+                       coalesce(array_agg(rp.status ORDER BY u.last_name, u.first_name, u.id), '{}') AS statuses,
+                       coalesce(array_agg(u.id), '{}') AS ids
                 FROM rdv_participants rp JOIN usagers u ON u.id = rp.usager_id WHERE rp.rdv_id = r.id
             ) p ON true
             LEFT JOIN LATERAL (
@@ -69,6 +70,11 @@ struct RdvExportSource: ExportSource {
         if let motifID = filter.motifID { conditions.append("r.motif_id = \(builder.bind(motifID))") }
         if let status = filter.status { conditions.append("r.status = \(builder.bind(status.rawValue))") }
         return conditions.joined(separator: " AND ")
+    }
+
+    /// The participants, for the access trail.
+    func usagerIDs(_ row: PostgresRandomAccessRow) throws -> [UUID] {
+        try row[19].decode([UUID].self)
     }
 
     func cells(_ row: PostgresRandomAccessRow) throws -> [SheetCell] {

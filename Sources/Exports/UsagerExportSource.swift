@@ -71,6 +71,10 @@ struct UsagerExportSource: ExportSource {
         return (lateral, perimeter)
     }
 
+    func usagerIDs(_ row: PostgresRandomAccessRow) throws -> [UUID] {
+        [try row[0].decode(UUID.self)]
+    }
+
     func cells(_ row: PostgresRandomAccessRow) throws -> [SheetCell] {
         [
             .text(try row[0].decode(UUID.self).uuidString.lowercased()),

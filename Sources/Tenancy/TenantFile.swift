@@ -56,6 +56,9 @@ public enum TenantFile {
 
     /// Parses one file's text; `file` only names it in errors.
     public static func parse(_ text: String, file: String) throws -> TenantDefinition {
+        if let line = malformedTableHeader(in: text) {
+            throw TenantFileError(file: file, line: line, field: nil, message: "TOML invalide : un en-tête de section s’écrit [nom] ou [nom.sous_nom] sur une seule ligne, avec des noms en lettres, chiffres, _ et -, ou entre guillemets.")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -105,6 +108,59 @@ public enum TenantFile {
     }
 
     /// The first field of `definition` that breaks a rule, with why; nil when it is valid.
+    /// The first line (from 1) with a malformed table header, outside multi-line strings: a
+    /// header must close on its line, and each of its keys be bare (`A-Za-z0-9_-`) or quoted.
+    /// TOML forbids the rest; the parser underneath asserts on it instead of refusing it (found
+    /// by the fuzzer, `Tests/FuzzTests/corpus/tenant-file`), so it is refused here first.
+    static func malformedTableHeader(in text: String) -> Int? {
+        var inMultiline: String?
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = String(line)
+            if let delimiter = inMultiline {
+                guard let end = rest.range(of: delimiter) else { continue }
+                rest = String(rest[end.upperBound...])
+                inMultiline = nil
+            }
+            let trimmed = rest.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("["), !isWellFormedHeader(Array(trimmed.unicodeScalars)) { return index + 1 }
+            for delimiter in ["\"\"\"", "'''"] where rest.components(separatedBy: delimiter).count % 2 == 0 {
+                inMultiline = delimiter
+            }
+        }
+        return nil
+    }
+
+    /// `[a.b]`, `[[a."b c"]]`, with blanks around keys and dots; what follows is left to the parser.
+    private static func isWellFormedHeader(_ scalars: [Unicode.Scalar]) -> Bool {
+        var i = scalars.count > 1 && scalars[1] == "[" ? 2 : 1
+        func skipBlanks() { while i < scalars.count, scalars[i] == " " || scalars[i] == "\t" { i += 1 } }
+        func isBare(_ c: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
+        }
+        while true {
+            skipBlanks()
+            guard i < scalars.count else { return false }
+            let first = scalars[i]
+            if first == "\"" || first == "'" {
+                i += 1
+                while i < scalars.count, scalars[i] != first {
+                    if first == "\"", scalars[i] == "\\" { i += 1 }
+                    i += 1
+                }
+                guard i < scalars.count else { return false }
+                i += 1
+            } else {
+                let start = i
+                while i < scalars.count, isBare(scalars[i]) { i += 1 }
+                guard i > start else { return false }
+            }
+            skipBlanks()
+            guard i < scalars.count else { return false }
+            if scalars[i] == "." { i += 1; continue }
+            return scalars[i] == "]"
+        }
+    }
+
     public static func validate(_ definition: TenantDefinition) -> (field: String, message: String)? {
         if let problem = TenantSlug.problem(with: definition.slug) { return ("slug", problem) }
         guard (1...200).contains(definition.name.count) else { return ("name", "doit compter entre 1 et 200 caractères") }

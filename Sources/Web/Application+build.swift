@@ -63,6 +63,7 @@ public func buildApplication(
         renderer: renderer,
         securityHeaders: SecurityHeaders(secure: configuration.isSecure),
         publicScheme: configuration.publicScheme,
+        publicPort: configuration.publicPort,
         trustedProxies: configuration.trustedProxies
     )
     var services: [any Service] = runDatabase ? [database] : []
@@ -131,6 +132,7 @@ func makeTenantRouter(
     }
     APITokenRoutes(services: identity, pages: tenantPages, forms: forms).register(on: agentRoutes)
     ExportRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    PrivacyRoutes(pages: tenantPages, forms: forms).register(agent: agentRoutes, tenant: tenantRouter)
     // The API: its contract is public; every other call needs a Bearer token of this département.
     let api = tenantRouter.group("/api/v1")
     APIDocumentRoutes(document: try OpenAPIDocument.load(), pages: tenantPages).register(on: api)

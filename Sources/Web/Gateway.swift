@@ -19,8 +19,10 @@ struct Gateway: HTTPResponder {
     let renderer: ErrorRenderer
     let securityHeaders: SecurityHeaders
     let publicScheme: String
+    let publicPort: Int?
     let trustedProxies: TrustedProxies
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 
     func respond(to request: Request, context: GatewayRequestContext) async throws -> Response {
         var response: Response
@@ -40,6 +42,7 @@ struct Gateway: HTTPResponder {
         var logger = context.logger
         // Behind a trusted proxy, the client is who the proxy says; from anywhere else, the peer.
         let remoteAddress = trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor])
+        if let redirect = secureRedirect(request, site: site, peer: context.remoteAddress) { return redirect }
         switch site {
         case .landing:
             // The landing page reads the consortium's public totals, and nothing of any département.
@@ -63,6 +66,26 @@ struct Gateway: HTTPResponder {
         case .reserved, .unknown:
             return renderer.response(for: .unknownHost, request: request)
         }
+    }
+}
+
+extension Gateway {
+    /// Where the platform is served over https and a trusted proxy says it received this request
+    /// in clear, the only answer is the same address over https (308 keeps the method): links,
+    /// `__Host-` cookies and HSTS all assume https. Health stays answerable for probes, an
+    /// unknown host is never redirected, and a header from anywhere but a trusted proxy is ignored.
+    func secureRedirect(_ request: Request, site: Site, peer: String?) -> Response? {
+        guard publicScheme == "https", request.uri.path != "/healthz",
+              request.headers[Self.forwardedProto]?.split(separator: ",").first.map({ $0.filter { $0 != " " }.lowercased() }) == "http",
+              let peer, trustedProxies.contains(peer) else { return nil }
+        switch site {
+        case .reserved, .unknown: return nil
+        default: break
+        }
+        let authority = request.head.authority ?? ""
+        let hostname = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]" : String(authority.prefix { $0 != ":" })
+        let port = publicPort.map { ":\($0)" } ?? ""
+        return Response(status: .permanentRedirect, headers: [.location: "https://\(hostname)\(port)\(request.uri)", .cacheControl: "no-store"])
     }
 }
 

@@ -44,7 +44,7 @@ enum Delivery {
 
 /// Delivers messages alone, without serving pages (several may run side by side).
 struct Worker: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Envoie les courriels et SMS en attente de tous les départements.")
+    static let configuration = CommandConfiguration(abstract: "Envoie les courriels, SMS et webhooks en attente de tous les départements et applique chaque jour leurs durées de conservation.")
     @OptionGroup var options: PlatformOptions
     @Option(help: "Minutes entre deux mises à jour des statistiques (0 : jamais).") var statsInterval = 15
 
@@ -59,9 +59,10 @@ struct Worker: AsyncParsableCommand {
         )
         let webhooks = WebhookWorker(database: database, configuration: Delivery.webhooks(platform.configuration, secretKey: key), logger: logger)
         let statistics = PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
+        let retention = Platform.retentionService(database, platform.configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: database), .init(service: worker), .init(service: webhooks)] + statistics.map { .init(service: $0) },
+                services: [.init(service: database), .init(service: worker), .init(service: webhooks), .init(service: retention)] + statistics.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             )
         )

@@ -121,6 +121,19 @@ import Testing
         }
     }
 
+    /// Found by the fuzzer: such headers made the TOML parser underneath abort the process.
+    @Test(arguments: ["[[\nmembership.conventions]]", "[[\\membership.conventions]]", "[membership.]", "[\"membership]", "[ ]"])
+    func malformedTableHeadersAreRefusedWithTheirLine(_ header: String) {
+        #expect {
+            try TenantFile.parse("slug = \"ok\"\n# un commentaire\n\(header)\nkind = \"initial\"\n", file: "bad.toml")
+        } throws: { error in
+            guard let error = error as? TenantFileError else { return false }
+            return error.line == 3 && error.message.contains("en-tête de section")
+        }
+        // Well-formed headers pass this check, quoted keys and blanks included.
+        #expect(TenantFile.malformedTableHeader(in: "[a]\n[[ b . \"c.d\" ]]\n['e'] # note\ntext = \"\"\"\n[pas un en-tête\n\"\"\"\n") == nil)
+    }
+
     @Test func twoFilesCannotClaimOneSlug() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

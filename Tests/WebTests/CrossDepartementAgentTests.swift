@@ -68,6 +68,8 @@ import TestSupport
             // A's motif with B's service: the service does not exist here.
             .post("/organisation/motifs/{id}", "/organisation/motifs/\(a.motifID)", motifForm.merging(["name": "Consultation Alpha"]) { $1 }, allowed: [409]),
             .post("/notifications/{id}/reessayer", "/notifications/\(b.messageID)/reessayer"),
+            .get("/usagers/{id}/acces", "/usagers/\(b.usagerID)/acces"),
+            .get("/usagers/{id}/acces.csv", "/usagers/\(b.relativeID)/acces.csv"),
             .get("/secteurs/{id}", "/secteurs/\(b.sectorID)"),
             .post("/secteurs/{id}/zones", "/secteurs/\(b.sectorID)/zones", ["code": "62498", "commune": "Lens", "voie": ""]),
             .post("/secteurs/{id}/zones/retirer", "/secteurs/\(b.sectorID)/zones/retirer", ["zone": b.zoneID.uuidString]),

@@ -14,14 +14,14 @@ import TestSupport
             "/agenda?semaine=\(a.occurrenceDay)&agent=\(a.agentID)", "/agenda/a-renseigner", "/agenda/plages/nouvelle",
             "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/rdv/nouveau",
             "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification", "/webhooks",
-            "/compte/jetons", "/jetons-api", "/exports",
+            "/compte/jetons", "/jetons-api", "/exports", "/donnees-personnelles",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
             + [.get("/connexion/verification", "/connexion/verification", allowed: [303], location: "/agent")]
         let usager: [CrossProbe] = ["/mon-compte", "/mon-compte/donnees", "/mon-compte/donnees.json"].map { .get($0, $0, allowed: [200]) }
         let visitor: [CrossProbe] = [
             "/", "/healthz", "/static/app.css", "/static/address.js", "/connexion", "/mot-de-passe-oublie", "/prendre-rdv",
             "/adresse/communes?q=ville", "/dev/courriels", "/mon-compte/connexion", "/mon-compte/inscription", "/mon-compte/mot-de-passe-oublie",
-            "/api/v1/openapi.json", "/api/v1/openapi.yaml", "/api/v1/docs",
+            "/api/v1/openapi.json", "/api/v1/openapi.yaml", "/api/v1/docs", "/confidentialite",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
         return (agent, usager, visitor)
     }
@@ -74,6 +74,8 @@ import TestSupport
             ("/secteurs", ["name": "Secteur intrus"]), ("/secteurs/import", ["csv": "secteur;code_insee;commune;voie\nIntrus;62498;Lens;\n"]),
             ("/compte/calendrier", ["noms": "on"]), ("/compte/calendrier/regenerer", [:]), ("/compte/calendrier/noms", ["noms": "on"]),
             ("/compte/calendrier/revoquer", [:]),
+            ("/donnees-personnelles", Dictionary(uniqueKeysWithValues: ["rdv_months", "usager_months", "agent_months", "trail_months"].map { ($0, "6") })
+                .merging(["message_months": "1", "agent_notice_days": "7", "api_call_days": "30"]) { $1 }),
         ]
         let usagerForms: [(String, [String: String])] = [
             ("/mon-compte/coordonnees", ["telephone": "0612345678", "email": "intrus@exemple.fr"]),

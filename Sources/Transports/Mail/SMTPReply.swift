@@ -70,3 +70,23 @@ struct SMTPReplyParser {
         return (code, isLast, line.count > 4 ? String(decoding: line[4...], as: UTF8.self) : "")
     }
 }
+
+/// The reply parser seen from outside the module, for the fuzzer and its corpus tests: the
+/// replies `bytes` hold when they arrive in pieces cut at `cuts`, as codes and texts, or nil
+/// when the parser calls them malformed. Whatever the cuts, the answer must be the same.
+public enum SMTPReplyReading {
+    public static func replies(_ bytes: [UInt8], cuts: [Int] = []) -> [String]? {
+        var parser = SMTPReplyParser()
+        var replies: [SMTPReply] = []
+        var start = 0
+        do {
+            for cut in (cuts.map { min(max($0, 0), bytes.count) } + [bytes.count]).sorted() where cut >= start {
+                replies += try parser.replies(from: bytes[start..<cut])
+                start = cut
+            }
+        } catch {
+            return nil
+        }
+        return replies.map { "\($0.code) " + $0.lines.joined(separator: "\n") }
+    }
+}

@@ -1,6 +1,7 @@
 import Agenda
 import Foundation
 import Hummingbird
+import Privacy
 import Tenancy
 
 /// Usagers of the département: search by name, read with relatives and referents, create.
@@ -11,12 +12,14 @@ extension APIRoutes {
             let text = query.text("q") ?? ""
             if text.count < 2 || text.count > 100 { query.fail("q", "Ce paramètre est obligatoire : de 2 à 100 lettres du début du prénom ou du nom.") }
             try query.finish()
+            let actor = trailActor(context)
             let usagers = try await context.database.transaction { connection in
                 let repository = UsagerRepository(connection)
                 var found: [Usager] = []
                 for match in try await repository.search(text) {
                     if let usager = try await repository.find(match.id) { found.append(usager) }
                 }
+                try await AccessTrail(connection).record(.searched, usagers: found.map(\.id), by: actor)
                 return found
             }
             return APIResponse.json(["data": usagers.map(representations(context).usager)])
@@ -24,9 +27,11 @@ extension APIRoutes {
         api.get("/usagers/:id") { request, context in
             let usagerID = try pathID(context)
             let representations = representations(context)
+            let actor = trailActor(context)
             let data = try await context.database.transaction { connection -> Data in
                 let repository = UsagerRepository(connection)
                 guard let usager = try await repository.find(usagerID) else { throw APIProblem.notFound }
+                try await AccessTrail(connection).record(.viewed, usagers: [usager.id], by: actor)
                 return APIResponse.encode(try await detail(usager, repository, representations))
             }
             return APIResponse.conditional(request, data: data)
@@ -53,6 +58,11 @@ extension APIRoutes {
         }
     }
 
+    /// The trail's actor of an API call: the token, and the agent it belongs to.
+    func trailActor(_ context: APIRequestContext) -> AccessTrail.Actor {
+        AccessTrail.Actor(agentID: context.agent.id, apiTokenID: context.token.id, ip: context.remoteAddress)
+    }
+
     /// A usager with their relatives and referents, as `GET /usagers/{id}` shows them.
     func detail(_ usager: Usager, _ repository: UsagerRepository, _ representations: APIRepresentations) async throws -> [String: Any] {
         var value = representations.usager(usager)
@@ -74,6 +84,7 @@ extension APIRoutes {
         try body.finish()
         let changes = given
         let representations = representations(context)
+        let actor = trailActor(context)
         let data = try await context.database.transaction { connection -> Data in
             let repository = UsagerRepository(connection)
             guard var usager = try await repository.find(usagerID, lock: true) else { throw APIProblem.notFound }
@@ -86,6 +97,7 @@ extension APIRoutes {
             guard let identity else { throw APIProblem.invalid(errors.map { .init(field: $0.field, detail: $0.message) }) }
             usager.apply(identity)
             try await repository.update(usager)
+            try await AccessTrail(connection).record(.changed, usagers: [usager.id], by: actor)
             guard let saved = try await repository.find(usagerID) else { throw APIProblem.notFound }
             return APIResponse.encode(try await detail(saved, repository, representations))
         }

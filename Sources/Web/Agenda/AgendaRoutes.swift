@@ -1,6 +1,7 @@
 import Agenda
 import Foundation
 import Hummingbird
+import Privacy
 import Identity
 import Scheduling
 import Tenancy
@@ -16,8 +17,13 @@ struct AgendaRoutes: Sendable {
         group.get("/creneaux") { request, context in try await slotsPage(request, context) }
         group.get("/usagers") { request, context in
             let text = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-            let results = text.count >= 2
-                ? try await context.database.transaction { try await UsagerRepository($0).search(String(text.prefix(100))) }
+            let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
+            let results: [(id: UUID, name: String, phone: String?, appointments: Int)] = text.count >= 2
+                ? try await context.database.transaction { connection in
+                    let found = try await UsagerRepository(connection).search(String(text.prefix(100)))
+                    try await AccessTrail(connection).record(.searched, usagers: found.map(\.id), by: actor)
+                    return found
+                }
                 : []
             return pages.render("usager_search", [
                 "pageTitle": "Usagers – \(context.tenant.name)", "q": text, "searched": text.count >= 2,

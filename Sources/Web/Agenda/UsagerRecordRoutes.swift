@@ -2,6 +2,7 @@ import Agenda
 import Foundation
 import Hummingbird
 import Identity
+import Privacy
 import Scheduling
 import Tenancy
 
@@ -12,7 +13,12 @@ struct UsagerRecordRoutes: Sendable {
     let forms: Forms
 
     func register(on group: RouterGroup<AgentRequestContext>) {
-        group.get("/usagers/:id") { request, context in try await page(request, context, usager: try await usager(context)) }
+        group.get("/usagers/:id") { request, context in
+            let usager = try await usager(context)
+            let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
+            try await context.database.transaction { try await AccessTrail($0).record(.viewed, usagers: [usager.id], by: actor) }
+            return try await page(request, context, usager: usager)
+        }
         group.post("/usagers/:id") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             var usager = try await usager(context)
@@ -20,7 +26,11 @@ struct UsagerRecordRoutes: Sendable {
             guard let identity else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
             usager.apply(identity)
             let saved = usager
-            try await context.database.transaction { try await UsagerRepository($0).update(saved) }
+            let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
+            try await context.database.transaction { connection in
+                try await UsagerRepository(connection).update(saved)
+                try await AccessTrail(connection).record(.changed, usagers: [saved.id], by: actor)
+            }
             return try await page(request, context, usager: saved, notice: "Fiche enregistrée.")
         }
         group.post("/usagers/:id/proches") { request, context in
@@ -103,6 +113,7 @@ struct UsagerRecordRoutes: Sendable {
         }
         var values: [String: Any] = [
             "pageTitle": "\(usager.fullName) – \(context.tenant.name)", "id": usager.id.uuidString, "name": usager.fullName,
+            "canSeeTrail": Policy.can(context.agent.actor, .manageDepartement),
             "form": form ?? [
                 "first_name": usager.firstName, "last_name": usager.lastName, "birth_date": usager.birthDate?.description ?? "",
                 "phone": usager.phone ?? "", "email": usager.email ?? "",

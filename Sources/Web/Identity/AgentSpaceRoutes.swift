@@ -25,6 +25,7 @@ struct AgentSpaceRoutes: Sendable {
                 "canManageAgents": agent.organisationID.map { Policy.can(actor, .viewAgents($0)) } ?? (agent.role == .deptAdmin),
                 "canViewAudit": Policy.can(actor, .viewAuditLog),
                 "canExport": agent.role == .deptAdmin || agent.role == .admin,
+                "canManageDepartement": Policy.can(actor, .manageDepartement),
                 "development": services.configuration.isDevelopment,
             ]
             if let organisation { values["organisation"] = organisation.name }
