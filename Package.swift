@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.1"),
     ],
     targets: [
         .target(name: "Scheduling", swiftSettings: swiftSettings),
@@ -35,6 +37,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -52,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "Agenda",
-            dependencies: ["Tenancy", "Scheduling", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["Tenancy", "Scheduling", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -61,6 +64,7 @@ let package = Package(
                 "Tenancy", "Scheduling", "Identity", "Agenda",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -143,6 +147,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Templates"), .copy("Static"), .copy("OpenAPI")],
             swiftSettings: swiftSettings
@@ -207,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Identity", "Booking", "Consortium", "Exports", "Privacy", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Web", "Identity", "Agenda", "Booking", "Consortium", "Exports", "Privacy", "Notifications", "Transports", "Scheduling", "TestSupport", "Webhooks", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

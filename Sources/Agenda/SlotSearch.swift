@@ -121,7 +121,7 @@ public struct SlotSearch: Sendable {
         motifID: UUID, now: Date, within days: Int? = nil, limit: Int? = nil, agents: Set<UUID>? = nil, lieu: UUID? = nil
     ) async throws -> [AvailableSlot] {
         let started = ContinuousClock.now
-        defer { connection.logger.debug("slot search", metadata: ["duration": "\(ContinuousClock.now - started)"]) }
+        defer { observe("search", since: started) }
         guard let material = try await material(motifID: motifID, now: now, agents: agents) else { return [] }
         let days = days ?? (material.maximumDelay / 1440 + 1)
         guard let limit else { return try await run(material, now: now, days: days, lieu: lieu) }
@@ -150,7 +150,7 @@ public struct SlotSearch: Sendable {
         motifID: UUID, now: Date, within days: Int, limit: Int, agents: Set<UUID>? = nil
     ) async throws -> (slots: [AvailableSlot], next: [UUID: Date]) {
         let started = ContinuousClock.now
-        defer { connection.logger.debug("slot overview", metadata: ["duration": "\(ContinuousClock.now - started)"]) }
+        defer { observe("overview", since: started) }
         guard let material = try await material(motifID: motifID, now: now, agents: agents) else { return ([], [:]) }
         let lieux = material.lieux
         var first: [UUID: Date] = [:]
@@ -165,5 +165,12 @@ public struct SlotSearch: Sendable {
             }
         }
         return (shown ?? [], first)
+    }
+
+    /// Logs and measures one search (`rdv_slot_search_duration_seconds`, by département and kind).
+    private func observe(_ kind: String, since started: ContinuousClock.Instant) {
+        connection.logger.debug("slot \(kind)", metadata: ["duration": "\(ContinuousClock.now - started)"])
+        MetricsTimer(label: "rdv_slot_search_duration_seconds", dimensions: [("departement", tenant.slug), ("kind", kind)])
+            .recordInterval(since: started)
     }
 }

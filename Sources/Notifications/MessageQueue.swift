@@ -43,6 +43,15 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case temporaryFailure(String)
     /// Trying again would fail the same way (refused address, bad request…).
     case permanentFailure(String)
+
+    /// The result as a metrics label: `sent`, `temporary_failure` or `permanent_failure`.
+    public var metricLabel: String {
+        switch self {
+        case .sent: "sent"
+        case .temporaryFailure: "temporary_failure"
+        case .permanentFailure: "permanent_failure"
+        }
+    }
 }
 
 /// The messages table as a queue: claim due messages without blocking other workers, record

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Tenancy
 
@@ -121,17 +122,24 @@ public struct NotificationWorker: Service {
                 return true
             }
             if capped {
+                Self.countDelivery(tenant: tenant, channel: message.channel.rawValue, result: "capped")
                 logger.warning("daily cap reached, message not sent", metadata: ["tenant": "\(tenant.slug)", "message": "\(message.id)", "channel": "\(message.channel.rawValue)"])
                 continue
             }
             let outcome = await (message.channel == .sms ? sms : configuration.email).deliver(message)
             let segments = message.channel == .sms ? SMSText.count(message.body).segments : nil
             try await database.tenant(tenant).transaction { try await MessageQueue($0).record(message, outcome, now: now, segments: segments) }
+            Self.countDelivery(tenant: tenant, channel: message.channel.rawValue, result: outcome.metricLabel)
             if case .sent = outcome {} else {
                 logger.notice("delivery failed", metadata: ["tenant": "\(tenant.slug)", "message": "\(message.id)", "attempt": "\(message.attempts)"])
             }
         }
         return claimed.count
+    }
+
+    /// `rdv_deliveries_total`: attempts by département, channel and result.
+    static func countDelivery(tenant: Tenant, channel: String, result: String) {
+        Counter(label: "rdv_deliveries_total", dimensions: [("departement", tenant.slug), ("channel", channel), ("result", result)]).increment()
     }
 
     func smsTransport(_ settings: NotificationSettings, sealedKey: Data?) -> any MessageTransport {

@@ -37,6 +37,8 @@ public struct PlatformConfiguration: Sendable {
     public var apiRateLimit = 300
     /// `RDV_TRUSTED_PROXIES`: the proxies whose `X-Forwarded-For` names the client (none by default).
     public var trustedProxies = TrustedProxies.none
+    /// `RDV_METRICS_ADDRESS`: `host:port` of the admin listener serving `/metrics` (off when nil).
+    public var metricsAddress: MetricsAddress?
 
     public var isDevelopment: Bool { environment == .development }
 
@@ -97,6 +99,12 @@ public struct PlatformConfiguration: Sendable {
             }
             configuration.trustedProxies = parsed
         }
+        if let address = value("RDV_METRICS_ADDRESS") {
+            guard let parsed = MetricsAddress(address) else {
+                throw ConfigurationError("RDV_METRICS_ADDRESS est une adresse d’écoute hôte:port (127.0.0.1:9100, [::1]:9100), pas « \(address) ».")
+            }
+            configuration.metricsAddress = parsed
+        }
         if let cache = value("RDV_SLOT_CACHE") {
             guard ["on", "off"].contains(cache) else { throw ConfigurationError("RDV_SLOT_CACHE vaut « \(cache) » ; valeurs acceptées : on, off.") }
             configuration.keepsSlotMaterial = cache == "on"
@@ -153,5 +161,27 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// Where the admin listener of `/metrics` binds: a host (name, IPv4, or IPv6 in brackets) and a port.
+public struct MetricsAddress: Sendable, Equatable {
+    public let host: String
+    public let port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]), (1...65_535).contains(port) else {
+            return nil
+        }
+        var host = String(trimmed[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(" ") else { return nil }
+        self.init(host: host, port: port)
     }
 }

@@ -48,7 +48,7 @@ public struct TenantDatabase: TransactionalDatabase {
         let logger = tenantLogger
         let schema = self.schema
         let setRole = PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(quoted(role))")
-        return try await client.withConnection { connection in
+        return try await client.leaseObserved { connection in
             try await connection.inTransaction(logger: logger) {
                 try await connection.query("SELECT set_config('search_path', \(schema), true), set_config('jit', 'off', true)", logger: logger)
                 try await connection.query(setRole, logger: logger)
@@ -84,7 +84,7 @@ public struct SharedDatabase: TransactionalDatabase, SQLSession {
     @discardableResult
     public func transaction<T: Sendable>(_ body: @Sendable (SharedConnection) async throws -> T) async throws -> T {
         let logger = self.logger
-        return try await client.withConnection { connection in
+        return try await client.leaseObserved { connection in
             try await connection.inTransaction(logger: logger) {
                 try await body(SharedConnection(connection: connection, logger: logger))
             }

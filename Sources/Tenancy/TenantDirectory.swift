@@ -34,41 +34,65 @@ public final class TenantDirectory: Sendable {
 
 /// Keeps a `TenantDirectory` fresh: LISTEN on the registry's channel, reload on each
 /// notification, and reload again after every reconnection in case one was missed.
+/// It also reloads every `interval`: behind a transaction-mode pooler (PgBouncer), LISTEN
+/// lands on a server connection that the next client gets, so notifications may never arrive;
+/// the timer bounds how long a suspension or a new département goes unseen.
 public struct TenantDirectoryRefresher: Service {
     static let channel = "rdv_tenant_registry"
     let directory: TenantDirectory
     let database: Database
+    let interval: Duration
 
-    public init(directory: TenantDirectory, database: Database) {
+    public init(directory: TenantDirectory, database: Database, interval: Duration = .seconds(10)) {
         self.directory = directory
         self.database = database
+        self.interval = interval
     }
 
     public func run() async {
-        let logger = database.logger
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await database.appClient.withConnection { connection in
-                        try await connection.listen(on: Self.channel) { notifications in
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.listen() }
+                group.addTask { await self.reloadPeriodically() }
+            }
+        }
+    }
+
+    private func reloadPeriodically() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            do {
+                try await directory.reload()
+            } catch {
+                if Task.isCancelled { return }
+                database.logger.debug("periodic registry reload failed", metadata: ["error": .string(describe(error))])
+            }
+        }
+    }
+
+    private func listen() async {
+        let logger = database.logger
+        while !Task.isCancelled {
+            do {
+                try await database.appClient.withConnection { connection in
+                    try await connection.listen(on: Self.channel) { notifications in
+                        try await directory.reload()
+                        for try await _ in notifications {
                             try await directory.reload()
-                            for try await _ in notifications {
-                                try await directory.reload()
-                            }
                         }
                     }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    // Before the first migration the registry does not exist yet: wait quietly.
-                    let missing = (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
-                    logger.log(
-                        level: missing ? .debug : .warning, "tenant registry listener lost; retrying",
-                        metadata: ["error": .string(describe(error))]
-                    )
-                    try? await Task.sleep(for: .seconds(1))
                 }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                // Before the first migration the registry does not exist yet: wait quietly.
+                let missing = (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
+                logger.log(
+                    level: missing ? .debug : .warning, "tenant registry listener lost; retrying",
+                    metadata: ["error": .string(describe(error))]
+                )
+                try? await Task.sleep(for: .seconds(1))
             }
         }
     }

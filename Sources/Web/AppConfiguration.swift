@@ -31,6 +31,9 @@ public struct AppConfiguration: Sendable {
     public var apiRateLimit = 300
     /// Proxies whose `X-Forwarded-For` gives the client's address (throttling, audit trail).
     public var trustedProxies = TrustedProxies.none
+    /// The admin listener of `/metrics` (`RDV_METRICS_ADDRESS`); nil: no metrics listener.
+    /// Never one of the public hosts: the public port answers 404 for `/metrics`.
+    public var metricsAddress: MetricsAddress?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, baseDomain: String = "localhost",

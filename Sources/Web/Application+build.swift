@@ -1,6 +1,7 @@
 import Agenda
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Tenancy
 
@@ -19,12 +20,14 @@ public func buildApplication(
     beforeServing: (@Sendable () async throws -> Void)? = nil,
     logger: Logger
 ) async throws -> some ApplicationProtocol {
+    Observability.bootstrap()
     let pages = try await Pages.load()
     SlotMaterialCache.shared.setEnabled(configuration.keepsSlotMaterial)
     let renderer = ErrorRenderer(pages: pages)
     let health = HealthCheck(database: database)
 
     let landingRouter = Router(context: LandingRequestContext.self)
+    landingRouter.add(middleware: RoutePatternMiddleware())
     landingRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: landingRouter, pages: pages, health: health)
     LandingRoutes(directory: directory, pages: pages, publicScheme: configuration.publicScheme).register(on: landingRouter)
@@ -37,6 +40,7 @@ public func buildApplication(
     )
 
     let consortiumRouter = Router(context: ConsortiumRequestContext.self)
+    consortiumRouter.add(middleware: RoutePatternMiddleware())
     consortiumRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: consortiumRouter, pages: pages, health: health)
     consortiumRouter.add(middleware: ConsortiumSessionMiddleware(services: identity))
@@ -66,8 +70,11 @@ public func buildApplication(
     var services: [any Service] = runDatabase ? [database] : []
     services.append(TenantDirectoryRefresher(directory: directory, database: database))
     services += extraServices
+    if let metrics = configuration.metricsAddress {
+        services.append(buildMetricsApplication(database: database, host: metrics.host, port: metrics.port, logger: logger))
+    }
     var app = Application(
-        responder: gateway,
+        responder: ObservedResponder(inner: gateway, directory: directory),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: services,
         logger: logger
@@ -93,6 +100,7 @@ func makeTenantRouter(
     renderer: ErrorRenderer, health: HealthCheck
 ) throws -> Router<TenantRequestContext> {
     let tenantRouter = Router(context: TenantRequestContext.self)
+    tenantRouter.add(middleware: RoutePatternMiddleware())
     tenantRouter.add(middleware: ErrorMiddleware(renderer: renderer))
     addCommonRoutes(to: tenantRouter, pages: pages, health: health)
     tenantRouter.add(middleware: SessionMiddleware(services: identity))
@@ -146,4 +154,59 @@ public func tenantRouteList(configuration: AppConfiguration, database: Database)
         renderer: ErrorRenderer(pages: pages), health: HealthCheck(database: database)
     )
     return router.routes.map { "\($0.method.rawValue) \($0.path)" }
+}
+
+/// The admin listener of `/metrics` on `host:port`; each scrape first reads the outbox of every
+/// département (the one place besides the gateway that holds the whole pool: it serves no site).
+public func buildMetricsApplication(database: Database, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    let outbox = OutboxGauges(database: database, registry: Observability.registry)
+    return makeMetricsApplication(host: host, port: port, logger: logger) { await outbox.refresh(logger: logger) }
+}
+
+/// The outbox as a scrape sees it, read when Prometheus asks (one small query per département,
+/// on the partial index of queued messages): messages waiting per channel, those due, and the
+/// age of the oldest due one, summed (and the oldest taken) over the served départements.
+struct OutboxGauges: Sendable {
+    let database: Database
+    let registry: PrometheusCollectorRegistry
+    static let channels = ["email", "sms", "webhook"]
+
+    func refresh(logger: Logger) async {
+        var queued: [String: Int] = [:]
+        var due: [String: Int] = [:]
+        var oldest: [String: Double] = [:]
+        var failed = 0
+        do {
+            for tenant in try await database.registeredTenants() {
+                do {
+                    let rows = try await database.tenant(tenant).transaction { connection in
+                        try await connection.query("""
+                            SELECT channel, count(*)::int8,
+                                   count(*) FILTER (WHERE next_attempt_at <= now() AND not_before <= now())::int8,
+                                   coalesce(extract(epoch FROM now() - min(greatest(next_attempt_at, not_before))
+                                       FILTER (WHERE next_attempt_at <= now() AND not_before <= now())), 0)::float8
+                            FROM messages WHERE state = 'queued' GROUP BY channel
+                            """).collect()
+                    }
+                    for row in rows {
+                        let (channel, waiting, ready, age) = try row.decode((String, Int, Int, Double).self)
+                        queued[channel, default: 0] += waiting
+                        due[channel, default: 0] += ready
+                        oldest[channel] = max(oldest[channel] ?? 0, age)
+                    }
+                } catch {
+                    failed += 1
+                }
+            }
+        } catch {
+            failed += 1
+            logger.warning("outbox gauges: could not list départements", metadata: ["error": .string(describe(error))])
+        }
+        for channel in Self.channels {
+            registry.makeGauge(name: "rdv_outbox_messages", labels: [("channel", channel)]).set(Double(queued[channel] ?? 0))
+            registry.makeGauge(name: "rdv_outbox_due_messages", labels: [("channel", channel)]).set(Double(due[channel] ?? 0))
+            registry.makeGauge(name: "rdv_outbox_oldest_due_age_seconds", labels: [("channel", channel)]).set(oldest[channel] ?? 0)
+        }
+        registry.makeGauge(name: "rdv_outbox_scrape_failures").set(Double(failed))
+    }
 }

@@ -23,6 +23,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try Platform.loadConfiguration()
+        // Before any pool or worker makes a metric: those made earlier would stay no-ops.
+        Observability.bootstrap()
         if demo, !environment.isDevelopment {
             throw ValidationError("--demo crée des comptes au mot de passe connu : il n’existe qu’en développement (RDV_ENV=development).")
         }
@@ -39,6 +41,7 @@ struct Serve: AsyncParsableCommand {
         settings.keepsSlotMaterial = environment.keepsSlotMaterial
         settings.apiRateLimit = environment.apiRateLimit
         settings.trustedProxies = environment.trustedProxies
+        settings.metricsAddress = environment.metricsAddress
         settings.tenantMigrationVersions = platform.catalog.tenant.map(\.version)
         settings.exportDirectory = Platform.exportDirectory(environment, dataDirectory: options.dataDir)
         settings.webhookTargets = Delivery.webhookPolicy(environment)

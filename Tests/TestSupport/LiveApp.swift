@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Tenancy
 import Web
 
@@ -40,10 +41,10 @@ extension TestWorld {
     public func withLiveApp<T: Sendable>(
         baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development,
         serving: Database? = nil,
-        configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
+        configure: @Sendable (inout AppConfiguration) -> Void = { _ in }, logger: Logger? = nil,
         _ body: @escaping @Sendable (LiveApp) async throws -> T
     ) async throws -> T {
-        let app = try await self.app(baseDomain: baseDomain, environment: environment, serving: serving, configure: configure)
+        let app = try await self.app(baseDomain: baseDomain, environment: environment, serving: serving, configure: configure, logger: logger)
         return try await app.test(.live) { client in
             guard let port = client.port else { throw TestWorldError.database("live server has no port") }
             return try await body(LiveApp(port: port))

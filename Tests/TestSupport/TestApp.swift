@@ -18,10 +18,11 @@ extension TestWorld {
     public func app(
         baseDomain: String = "rdv.test", environment: AppConfiguration.Environment = .development,
         serving: Database? = nil,
-        configure: @Sendable (inout AppConfiguration) -> Void = { _ in }
+        configure: @Sendable (inout AppConfiguration) -> Void = { _ in }, logger given: Logger? = nil
     ) async throws -> some ApplicationProtocol {
         var logger = Logger(label: "rdv.tests.web")
         logger.logLevel = .warning
+        if let given { logger = given }
         let directory = TenantDirectory(database: database, baseDomain: baseDomain)
         // Plain http even in production mode, so that tests can read the cookies by their plain names.
         var configuration = AppConfiguration(
