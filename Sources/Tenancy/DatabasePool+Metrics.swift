@@ -1,11 +1,11 @@
 import Metrics
 import PostgresNIO
 
-extension PostgresClient {
+extension DatabasePool {
     /// `withConnection`, measured: how long the caller waited for a connection of the pool
     /// (`rdv_db_pool_wait_seconds`) and how many are lent at this moment
-    /// (`rdv_db_pool_connections_in_use`). PostgresNIO's pool keeps its own counts to itself,
-    /// so they are taken here, around every transaction. Without a metrics backend (no
+    /// (`rdv_db_pool_connections_in_use`). PostgresNIO's pools keep their own counts to
+    /// themselves, so they are taken here, around every transaction. Without a metrics backend (no
     /// `MetricsSystem.bootstrap`), both are no-ops.
     func leaseObserved<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let asked = ContinuousClock.now
