@@ -115,7 +115,7 @@ import Transports
         #expect(expressions.count >= 10)
         let used = Set(expressions.flatMap { $0.matches(of: /rdv_[a-z_]+/).map { String($0.output) } })
             .map { $0.replacing(/_(bucket|count|sum)$/, with: "") }
-        let sources = try ["Web/Observability/ObservedResponder.swift", "Web/Application+build.swift", "Tenancy/PostgresClient+Metrics.swift",
+        let sources = try ["Web/Observability/ObservedResponder.swift", "Web/Application+build.swift", "Tenancy/DatabasePool+Metrics.swift",
                            "Notifications/NotificationWorker.swift", "Agenda/SlotSearch.swift"]
             .map { try String(contentsOf: TestWorld.repositoryRoot.appendingPathComponent("Sources/" + $0), encoding: .utf8) }.joined()
         for name in used {

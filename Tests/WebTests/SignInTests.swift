@@ -139,11 +139,16 @@ import TestSupport
                 try await AuditLog(connection).recent().map(\.event)
             }
             #expect(actions == [.signInSucceeded, .signInFailed])
-            for statement: PostgresQuery in ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"] {
+            // Deleting is not granted; an update is refused by the journal's guard (retention may
+            // only clear the address of an entry 6 months old, see RetentionTests).
+            for (statement, state): (PostgresQuery, String) in [
+                ("UPDATE audit_events SET action = 'x'", "P0001"), ("UPDATE audit_events SET ip = NULL", "P0001"),
+                ("DELETE FROM audit_events", "42501"), ("TRUNCATE audit_events", "42501"),
+            ] {
                 let error = await #expect(throws: PSQLError.self) {
                     try await world.database.tenant(tenant).transaction { connection in try await connection.query(statement) }
                 }
-                #expect(error?.serverInfo?[.sqlState] == "42501", "\(statement.sql)")
+                #expect(error?.serverInfo?[.sqlState] == state, "\(statement.sql)")
             }
         }
     }
