@@ -36,6 +36,8 @@ public struct AccessTrail: Sendable {
         public let occurredAt: Date
         public let action: Action
         public let usagerID: UUID
+        /// "Prénom Nom" of the usager, for the administrators' pages (nil once the record is deleted).
+        public let usagerName: String?
         /// "Prénom Nom" of the agent (nil when the account was since deleted).
         public let agentName: String?
         /// The API token's name when the access came through the API.
@@ -77,8 +79,9 @@ public struct AccessTrail: Sendable {
         binds.append(limit)
         let limitPlaceholder = bind == nil ? "$1" : "$2"
         let sql = """
-            SELECT t.occurred_at, t.action, t.usager_id, a.first_name || ' ' || a.last_name, k.name, host(t.ip)
+            SELECT t.occurred_at, t.action, t.usager_id, u.first_name || ' ' || u.last_name, a.first_name || ' ' || a.last_name, k.name, host(t.ip)
             FROM usager_access_trail t
+            LEFT JOIN usagers u ON u.id = t.usager_id
             LEFT JOIN agents a ON a.id = t.agent_id
             LEFT JOIN api_tokens k ON k.id = t.api_token_id
             \(condition)
@@ -86,10 +89,12 @@ public struct AccessTrail: Sendable {
             """
         var entries: [Entry] = []
         for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds))
-            .decode((Date, String, UUID, String?, String?, String?).self)
+            .decode((Date, String, UUID, String?, String?, String?, String?).self)
         {
             guard let action = Action(rawValue: row.1) else { continue }
-            entries.append(Entry(occurredAt: row.0, action: action, usagerID: row.2, agentName: row.3, tokenName: row.4, ip: row.5))
+            entries.append(Entry(
+                occurredAt: row.0, action: action, usagerID: row.2, usagerName: row.3, agentName: row.4, tokenName: row.5, ip: row.6
+            ))
         }
         return entries
     }

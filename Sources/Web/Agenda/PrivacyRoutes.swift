@@ -93,13 +93,7 @@ struct PrivacyRoutes: Sendable {
         let retention = Retention(database: database)
         let preview = try await retention.preview(now: Date())
         let runs = try await retention.recentRuns()
-        let latest = try await database.transaction { connection in
-            let entries = try await AccessTrail(connection).latest(limit: 50)
-            var names: [UUID: String] = [:]
-            let repository = UsagerRepository(connection)
-            for id in Set(entries.map(\.usagerID)) { names[id] = try await repository.find(id)?.fullName }
-            return entries.map { ($0, names[$0.usagerID]) }
-        }
+        let latest = try await database.transaction { try await AccessTrail($0).latest(limit: 50) }
         let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
         let values: [String: Any] = [
             "pageTitle": "Données personnelles – \(context.tenant.name)", "errors": errors, "notice": notice ?? "",
@@ -119,8 +113,10 @@ struct PrivacyRoutes: Sendable {
                 ]
             },
             "hasRuns": !runs.isEmpty,
-            "trail": latest.map { entry, name in
-                Self.row(entry, formatter).merging(["usager": name ?? "usager supprimé", "usagerID": entry.usagerID.uuidString, "known": name == nil ? "" : "1"]) { $1 }
+            "trail": latest.map { entry in
+                Self.row(entry, formatter).merging([
+                    "usager": entry.usagerName ?? "usager supprimé", "usagerID": entry.usagerID.uuidString, "known": entry.usagerName == nil ? "" : "1",
+                ]) { $1 }
             },
             "hasTrail": !latest.isEmpty,
         ]
