@@ -89,6 +89,7 @@ let package = Package(
                 "Tenancy", "Identity", "Notifications",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -127,6 +128,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -157,6 +159,8 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["Agenda", "Booking", "Scheduling", "Tenancy", "Transports"], swiftSettings: swiftSettings),
         .executableTarget(name: "RDVFuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .executableTarget(name: "SlotBenchmark", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
+        // The HTTP baseline the load drill measures the platform against (scripts/load-drill).
+        .executableTarget(name: "HelloBaseline", dependencies: [.product(name: "Hummingbird", package: "hummingbird")], swiftSettings: swiftSettings),
         .executableTarget(
             name: "rdv",
             dependencies: [

@@ -137,8 +137,8 @@ public struct NotificationWorker: Service {
         return claimed.count
     }
 
-    /// `rdv_deliveries_total`: attempts by département, channel and result.
-    static func countDelivery(tenant: Tenant, channel: String, result: String) {
+    /// `rdv_deliveries_total`: attempts by département, channel (email, sms, webhook) and result.
+    public static func countDelivery(tenant: Tenant, channel: String, result: String) {
         Counter(label: "rdv_deliveries_total", dimensions: [("departement", tenant.slug), ("channel", channel), ("result", result)]).increment()
     }
 

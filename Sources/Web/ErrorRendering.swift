@@ -75,7 +75,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return renderer.response(for: .from(error), request: request)
         } catch where error.isDatabaseUnavailable {
-            context.logger.warning("database unavailable", metadata: errorMetadata(error))
+            logDatabaseUnavailable(error, context.logger)
             return renderer.response(for: .databaseUnavailable, request: request)
         } catch {
             if let refused = PublicError.refusedValue(error) {
@@ -86,6 +86,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("unexpected error", metadata: errorMetadata(error))
             return renderer.response(for: .internalError, request: request)
         }
+    }
+}
+
+/// The log line of a request answered 503 for the database: a warning while a host is away (it
+/// comes back by itself, or fails over), an error when the database is out of disk or memory
+/// (it stays so until an operator acts).
+func logDatabaseUnavailable(_ error: any Error, _ logger: Logger) {
+    if error.isDatabaseOutOfResources {
+        logger.error("database out of disk space or memory", metadata: errorMetadata(error))
+    } else {
+        logger.warning("database unavailable", metadata: errorMetadata(error))
     }
 }
 

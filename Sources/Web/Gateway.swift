@@ -29,7 +29,7 @@ struct Gateway: HTTPResponder {
         do {
             response = try await route(request, context: context)
         } catch where error.isDatabaseUnavailable {
-            context.logger.warning("database unavailable", metadata: errorMetadata(error))
+            logDatabaseUnavailable(error, context.logger)
             response = renderer.response(for: .databaseUnavailable, request: request)
         } catch {
             context.logger.error("unexpected error in gateway", metadata: errorMetadata(error))

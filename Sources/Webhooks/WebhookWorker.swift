@@ -117,6 +117,7 @@ public struct WebhookWorker: Service {
             let response = await send(item, box: box, now: now)
             if response.statusCode == 410 { gone.insert(item.delivery.endpointID) }
             try await database.tenant(tenant).transaction { try await WebhookQueue($0).record(item.delivery, response, now: now) }
+            NotificationWorker.countDelivery(tenant: tenant, channel: "webhook", result: Self.metricLabel(response))
             if response.statusCode.map({ (200..<300).contains($0) }) != true {
                 logger.notice("webhook delivery failed", metadata: [
                     "tenant": "\(tenant.slug)", "message": "\(item.delivery.id)", "endpoint": "\(item.delivery.endpointID)",
@@ -125,6 +126,17 @@ public struct WebhookWorker: Service {
             }
         }
         return prepared.count + dropped
+    }
+
+    /// The result of an attempt as `rdv_deliveries_total` counts it: `sent` (2xx), `gone` (410:
+    /// the endpoint is switched off), `refused` (another answer), `unreachable` (no answer).
+    static func metricLabel(_ response: WebhookResponse) -> String {
+        switch response.statusCode {
+        case .some(200..<300): "sent"
+        case .some(410): "gone"
+        case .some: "refused"
+        case .none: "unreachable"
+        }
     }
 
     func send(_ item: Prepared, box: WebhookSecretBox, now: Date) async -> WebhookResponse {

@@ -5,6 +5,7 @@ import Notifications
 import ServiceLifecycle
 import Tenancy
 import Transports
+import Web
 import Webhooks
 
 /// How `rdv serve` and `rdv worker` deliver messages, from the environment.
@@ -60,9 +61,14 @@ struct Worker: AsyncParsableCommand {
         let webhooks = WebhookWorker(database: database, configuration: Delivery.webhooks(platform.configuration, secretKey: key), logger: logger)
         let statistics = PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         let retention = Platform.retentionService(database, platform.configuration, logger: logger)
+        var services: [any Service] = [database, worker, webhooks, retention] + statistics
+        // The same admin listener as `rdv serve`'s: deliveries, outbox, pool and statistics.
+        if let metrics = platform.configuration.metricsAddress {
+            services.append(buildMetricsApplication(database: database, host: metrics.host, port: metrics.port, logger: logger))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: database), .init(service: worker), .init(service: webhooks), .init(service: retention)] + statistics.map { .init(service: $0) },
+                services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             )
         )

@@ -3,11 +3,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Consortium
 import Notifications
 import Synchronization
 import Testing
 import TestSupport
 import Transports
+import Webhooks
 @testable import Tenancy
 @testable import Web
 
@@ -107,6 +109,45 @@ import Transports
         }
     }
 
+    @Test func webhookAttemptsAndStatisticsRefreshesAreMeasured() async throws {
+        Observability.bootstrap()
+        try await TestWorld.run { world in
+            let tenant = try await world.makeTenant()
+            let organisation = try await world.makeOrganisation(in: tenant)
+            let admin = try await world.makeAgent(in: tenant, role: .deptAdmin, organisation: nil)
+            var logger = Logger(label: "rdv.tests.metrics.webhooks")
+            logger.logLevel = .critical
+            let policy = WebhookTargetPolicy(requiresHTTPS: false, allowedKinds: [.loopback])
+            // An endpoint nobody listens on (port 9 refuses the connection), and a lieu's event for it.
+            try await world.database.tenant(tenant).transaction { connection in
+                _ = try await WebhookEndpoints(connection, actor: admin.actor, platformSecret: TestWorld.secretKey, policy: policy)
+                    .create(WebhookEndpointDraft(organisationID: organisation.id, url: "http://127.0.0.1:9/suivi", description: "", models: [.lieu]))
+                _ = try await AgendaCatalog(connection).ensureLieu(organisationID: organisation.id, name: "Maison des solidarités", address: "1 rue de la Paix, Arras")
+            }
+            let worker = WebhookWorker(
+                database: world.database,
+                configuration: WebhookConfiguration(transport: WebhookHTTPTransport(), policy: policy, platformSecret: TestWorld.secretKey),
+                logger: logger
+            )
+            #expect(try await worker.deliverDue(in: tenant, now: Date()) == 1)
+            let before = try PrometheusText.parse(try await Self.scrape(world))
+            func count(_ samples: [PrometheusText.Sample], _ name: String, _ labels: [String: String]) -> Double {
+                samples.first { $0.name == name && $0.labels == labels }?.value ?? 0
+            }
+            #expect(count(before, "rdv_deliveries_total", ["departement": tenant.slug, "channel": "webhook", "result": "unreachable"]) == 1)
+            #expect(count(before, "rdv_deliveries_total", ["departement": tenant.slug, "channel": "webhook", "result": "sent"]) == 0)
+
+            // One refresh of every département, timed; other suites may refresh too: at least ours.
+            let service = StatisticsRefreshService(refresher: StatisticsRefresher(database: world.database, overlap: 0, logger: logger), logger: logger)
+            await service.refreshOnce()
+            let after = try PrometheusText.parse(try await Self.scrape(world))
+            let refreshes = ["result": "ok"]
+            #expect(count(after, "rdv_statistics_refresh_duration_seconds_count", refreshes) >= count(before, "rdv_statistics_refresh_duration_seconds_count", refreshes) + 1)
+            // Its own buckets, up to five minutes: seven and +Inf.
+            #expect(after.filter { $0.name == "rdv_statistics_refresh_duration_seconds_bucket" && $0.labels["result"] == "ok" }.count == 8)
+        }
+    }
+
     @Test func theDashboardQueriesOnlyMetricsThePlatformExports() async throws {
         let url = TestWorld.repositoryRoot.appendingPathComponent("deploy/grafana-dashboard.json")
         let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
@@ -116,7 +157,8 @@ import Transports
         let used = Set(expressions.flatMap { $0.matches(of: /rdv_[a-z_]+/).map { String($0.output) } })
             .map { $0.replacing(/_(bucket|count|sum)$/, with: "") }
         let sources = try ["Web/Observability/ObservedResponder.swift", "Web/Application+build.swift", "Tenancy/DatabasePool+Metrics.swift",
-                           "Notifications/NotificationWorker.swift", "Agenda/SlotSearch.swift"]
+                           "Notifications/NotificationWorker.swift", "Agenda/SlotSearch.swift",
+                           "Consortium/Statistics/StatisticsRefreshService.swift"]
             .map { try String(contentsOf: TestWorld.repositoryRoot.appendingPathComponent("Sources/" + $0), encoding: .utf8) }.joined()
         for name in used {
             #expect(sources.contains("\"\(name)\""), "\(name) is in the dashboard but no code exports it")

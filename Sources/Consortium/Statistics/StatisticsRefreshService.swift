@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Runs the incremental statistics refresh at start and then every `interval`, in `rdv serve`
@@ -18,15 +19,26 @@ public struct StatisticsRefreshService: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do {
-                    let outcomes = try await refresher.refreshAll()
-                    let days = outcomes.reduce(0) { $0 + $1.days.count }
-                    logger.info("statistics refreshed", metadata: ["departements": "\(outcomes.count)", "days": "\(days)"])
-                } catch {
-                    logger.error("statistics refresh failed", metadata: ["error": .string(String(reflecting: error))])
-                }
+                await refreshOnce()
                 try? await Task.sleep(for: interval)
             }
         }
+    }
+
+    /// One refresh of every département, logged and timed as
+    /// `rdv_statistics_refresh_duration_seconds{result="ok"|"failed"}`; a failure waits for the next round.
+    public func refreshOnce() async {
+        let started = ContinuousClock.now
+        var result = "ok"
+        do {
+            let outcomes = try await refresher.refreshAll()
+            let days = outcomes.reduce(0) { $0 + $1.days.count }
+            logger.info("statistics refreshed", metadata: ["departements": "\(outcomes.count)", "days": "\(days)"])
+        } catch {
+            result = "failed"
+            logger.error("statistics refresh failed", metadata: ["error": .string(String(reflecting: error))])
+        }
+        Metrics.Timer(label: "rdv_statistics_refresh_duration_seconds", dimensions: [("result", result)])
+            .recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
     }
 }

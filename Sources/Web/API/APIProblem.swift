@@ -87,7 +87,7 @@ struct APIProblem: Error, Sendable {
             let refused = PublicError.valueRefused
             self.init(refused.status, code: refused.code, title: refused.title, detail: refused.detail)
         case let error where error.isDatabaseUnavailable:
-            logger.warning("database unavailable", metadata: errorMetadata(error))
+            logDatabaseUnavailable(error, logger)
             let known = PublicError.databaseUnavailable
             self.init(known.status, code: known.code, title: known.title, detail: known.detail, headers: known.headers)
         default:

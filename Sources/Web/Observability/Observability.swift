@@ -15,6 +15,9 @@ public enum Observability {
                 .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
             ],
             "rdv_db_pool_wait_seconds": fast,
+            "rdv_statistics_refresh_duration_seconds": [
+                .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(60), .seconds(300),
+            ],
             "rdv_slot_search_duration_seconds": [
                 .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
                 .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
