@@ -65,10 +65,15 @@ start_app() {  # app URL, owner URL, port, log
 
 # An API token of the Pas-de-Calais administrator, 40 agents of one organisation who serve one
 # motif at one lieu: what booking-load.py books with. Sets load_args.
-prepare_load() {  # port of the primary, app port
+# The primary is a port on loopback (password $owner_password), or a socket folder (a path,
+# trusted, database $RDV_DATABASE_NAME). Also sets load_token, the token's secret.
+prepare_load() {  # port of the primary or its socket folder, app port
   local port=$1 secret
   secret="rdv_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | head -c 43)"
+  load_token=$secret
   local psql=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U rdv_owner -d rdv)
+  [ "${port:0:1}" = / ] && psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$port" -U rdv_owner -d "$RDV_DATABASE_NAME")
+  local owner_password=${owner_password:-}
   PGPASSWORD=$owner_password "${psql[@]}" -v secret="$secret" <<'SQL'
 SET search_path = dept_62;
 CREATE TEMP TABLE o AS SELECT organisation_id AS id FROM motifs WHERE NOT collective AND archived_at IS NULL ORDER BY name LIMIT 1;
@@ -92,4 +97,19 @@ SQL
   # From 200 days ahead: far from the demonstration's own appointments.
   load_args=(--port "$2" --host "pas-de-calais.localhost:$2" --token "$secret" --motif "$motif" --lieu "$lieu"
     --usager "$usager" --agents "$agents" --first "$(date -u -d "$(date -u +%Y-%m-%d) + 200 days" +%s)")
+}
+
+# How many RDVs booking-load.py was told 201 for are not in the database on this port.
+missing_bookings() {  # port, load.jsonl
+  python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["kind"] == "api" and r["status"] == 201: print(r["id"])' "$2" > "$2.acknowledged"
+  sql "$1" -d rdv -c "CREATE TEMP TABLE told (id uuid)" -c "\\copy told FROM '$2.acknowledged'" \
+    -tA -c "SELECT count(*) FROM told WHERE id NOT IN (SELECT id FROM dept_62.rdvs)" | tail -1
+}
+
+# The RDV rows of the booking load (at the exercise's lieu) in the database on this port.
+held_bookings() {  # port
+  sql "$1" -d rdv -tA -c "SELECT count(*) FROM dept_62.rdvs r JOIN dept_62.lieux l ON l.id = r.lieu_id WHERE l.name = 'Lieu de l’exercice'"
 }
