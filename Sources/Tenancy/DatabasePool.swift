@@ -3,19 +3,20 @@ import Synchronization
 import PostgresNIO
 import ServiceLifecycle
 
-/// The connections of one role: a `PostgresClient` per host of its URL. With one host and no
-/// `target_session_attrs`, it is that host's client and nothing more. With several, a
-/// `PrimarySelector` says which host takes the work (the primary, after a failover the promoted
-/// standby), learns of a lost host from the errors of the work itself, and the work waits a bounded
-/// time for a connection, then fails with `DatabaseUnavailable` (answered 503) instead of hanging.
+/// The connections of one role: a `PostgresClient` per host of its URL, and a `PrimarySelector`
+/// that says which host takes the work (the primary, after a failover the promoted standby) and
+/// learns of a lost host from the errors of the work itself. The work waits a bounded time for a
+/// connection, then fails with `DatabaseUnavailable` (answered 503) instead of hanging. One host
+/// goes the same way: while it is down or restarting, callers are refused at once after a probe
+/// instead of queueing behind the pool's reconnection attempts (scripts/database-drill restart).
 final class DatabasePool: Sendable {
     let hosts: DatabaseHosts
     private let clients: [PostgresClient]
-    private let selector: PrimarySelector?
+    private let selector: PrimarySelector
     private let leased: LeasedConnections
     private let logger: Logger
 
-    /// How long work waits for a connection of the primary before it is refused (multi-host only):
+    /// How long work waits for a connection of the primary before it is refused:
     /// long enough for a busy pool, short enough that a request does not hang on a lost host.
     static let leaseDeadline: Duration = .seconds(10)
 
@@ -28,7 +29,7 @@ final class DatabasePool: Sendable {
         }
         let leased = LeasedConnections()
         self.leased = leased
-        self.selector = hosts.isPlainSingleHost ? nil : PrimarySelector(hosts: hosts, leased: leased, logger: logger)
+        self.selector = PrimarySelector(hosts: hosts, leased: leased, logger: logger)
         self.logger = logger
     }
 
@@ -38,32 +39,18 @@ final class DatabasePool: Sendable {
             for client in clients {
                 group.addTask { await client.run() }
             }
-            if let selector {
-                group.addTask { await selector.run() }
-            }
+            group.addTask { await self.selector.run() }
         }
     }
 
     /// The configuration of the host that takes the work now (the first one until a choice is made),
     /// for PostgreSQL's own programs that must reach the same server (`pg_dump --snapshot`).
     var currentConfiguration: PostgresClient.Configuration {
-        hosts.configurations[selector?.current ?? 0]
+        hosts.configurations[selector.current ?? 0]
     }
 
     /// Lends a connection of the host that takes the work for the span of `body`.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        guard let selector else {
-            var entered = false
-            do {
-                return try await clients[0].withConnection { connection in
-                    entered = true
-                    return try await body(connection)
-                }
-            } catch where !entered && !(error is CancellationError) && !(error is PSQLError) {
-                // The pool gave up connecting (its circuit breaker): PostgreSQL is not there.
-                throw DatabaseUnavailable("PostgreSQL injoignable : \(error)")
-            }
-        }
         let index = try await selector.primary()
         let leased = self.leased
         do {
@@ -81,13 +68,6 @@ final class DatabasePool: Sendable {
     /// Runs one statement on the host that takes the work.
     @discardableResult
     func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
-        guard let selector else {
-            do {
-                return try await clients[0].query(query, logger: logger, file: file, line: line)
-            } catch where !(error is CancellationError) && !(error is PSQLError) {
-                throw DatabaseUnavailable("PostgreSQL injoignable : \(error)")
-            }
-        }
         let index = try await selector.primary()
         let client = clients[index]
         do {

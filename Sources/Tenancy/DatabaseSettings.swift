@@ -146,9 +146,6 @@ public struct DatabaseHosts: Sendable {
     public init(_ configuration: PostgresClient.Configuration) {
         self.init([configuration])
     }
-
-    /// One host that takes whatever it is sent, as before multi-host support: nothing to choose.
-    var isPlainSingleHost: Bool { configurations.count == 1 && target == .any }
 }
 
 /// libpq's `target_session_attrs`: which of the hosts the work goes to.

@@ -8,7 +8,6 @@ import Testing
         #expect(database == "rdv")
         #expect(hosts.configurations.count == 1)
         #expect(hosts.target == .any)
-        #expect(hosts.isPlainSingleHost)
         #expect(hosts.configurations[0].host == "db.example")
         #expect(hosts.configurations[0].port == 6543)
         #expect(hosts.configurations[0].password == "s@cret")
@@ -20,7 +19,6 @@ import Testing
         )
         #expect(database == "rdv")
         #expect(hosts.target == .readWrite)
-        #expect(!hosts.isPlainSingleHost)
         #expect(hosts.configurations.map(\.host) == ["127.0.0.1", "127.0.0.1", "db3.interne"])
         #expect(hosts.configurations.map(\.port) == [5501, 5502, 5432])
         #expect(hosts.configurations.allSatisfy { $0.username == "rdv_app" && $0.password == "p,w@rd" && $0.database == "rdv" })
@@ -29,7 +27,6 @@ import Testing
     @Test func aSingleHostWithATargetIsProbed() throws {
         let (hosts, _) = try DatabaseSettings.hosts(fromURL: "postgresql://app@db:5432/rdv?target_session_attrs=primary")
         #expect(hosts.target == .primary)
-        #expect(!hosts.isPlainSingleHost)
     }
 
     @Test func socketFoldersMayBeListedWithOnePortOrOneEach() throws {
