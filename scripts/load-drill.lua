@@ -2,7 +2,7 @@
 --   LOAD_TOKENS   comma-separated API tokens, taken in turn (the API limits calls per token);
 --   LOAD_BOOK     "motif,lieu,usager,first" and LOAD_AGENTS "a1,a2,…": POST /api/v1/rdvs, each
 --                 request its own half hour (request n: agent n % #agents, first + n / #agents × 30 min);
--- and prints one line: "rps R p50 A p99 B requests N failed F" (latencies in ms; failed: non-2xx/3xx,
+-- and prints one line: "rps R p50 A p99 B requests N failed F" (latencies in ms; failed: not 2xx,
 -- refused, closed, timed out).
 local tokens, book, agents = {}, nil, {}
 for token in string.gmatch(os.getenv("LOAD_TOKENS") or "", "[^,]+") do tokens[#tokens + 1] = token end
@@ -16,14 +16,16 @@ end
 local threads = {}
 setup = function(thread)
   thread:set("id", #threads)
-  thread:set("count", 0)
+  thread:set("redirected", 0)
   threads[#threads + 1] = thread
 end
 
 local sent = 0
 request = function()
   sent = sent + 1
+  -- wrk.format takes the table given instead of wrk.headers: start from the -H headers (Host, Cookie).
   local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
   if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[1 + sent % #tokens] end
   if not book then return wrk.format(nil, nil, headers) end
   -- Distinct across threads: thread id + sent × thread count.
@@ -35,9 +37,16 @@ request = function()
   return wrk.format("POST", nil, headers, body)
 end
 
+-- wrk counts only statuses above 399 as errors: a redirect (to the sign-in page, say) is one too.
+redirected = 0
+response = function(status, headers, body)
+  if status >= 300 and status < 400 then redirected = redirected + 1 end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   local failed = e.connect + e.read + e.write + e.status + e.timeout
+  for _, thread in ipairs(threads) do failed = failed + thread:get("redirected") end
   io.write(string.format("rps %.1f p50 %.2f p99 %.2f requests %d failed %d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.requests, failed))
