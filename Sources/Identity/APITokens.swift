@@ -82,21 +82,34 @@ public struct APITokenRepository: Sendable {
     }
 
     /// The live token with this secret and its agent, who must still be active; its last use is
-    /// set to now. Nil for anything else: unknown, revoked, expired, or an agent deactivated.
+    /// set to now when the one recorded is older than `lastUseResolution`. Nil for anything else:
+    /// unknown, revoked, expired, or an agent deactivated.
     public func authenticate(_ secret: String, now: Date = Date()) async throws -> (token: APIToken, agent: Agent)? {
         guard secret.hasPrefix("rdv_"), secret.count < 100 else { return nil }
         let rows = try await connection.query(
             """
-            UPDATE api_tokens SET last_used_at = \(now)
+            SELECT \(unescaped: Self.columns) FROM api_tokens
             WHERE token_hash = \(SecretToken.hash(secret)) AND revoked_at IS NULL AND expires_at > \(now)
-            RETURNING \(unescaped: Self.columns)
             """
         )
         guard let token = try await Self.decode(rows).first,
               let agent = try await AgentRepository(connection).find(id: token.agentID), !agent.disabled
         else { return nil }
+        // Writing the last use on every call would lock the token's row until each call's commit,
+        // so that one client's concurrent calls queued behind each other's WAL flush.
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true {
+            try await connection.query(
+                """
+                UPDATE api_tokens SET last_used_at = \(now)
+                WHERE id = \(token.id) AND (last_used_at IS NULL OR last_used_at < \(now.addingTimeInterval(-Self.lastUseResolution)))
+                """
+            )
+        }
         return (token, agent)
     }
+
+    /// How fresh a token's recorded last use is kept: within a minute.
+    public static let lastUseResolution: TimeInterval = 60
 
     /// An agent's tokens, live ones first, newest first.
     public func of(agentID: UUID) async throws -> [APIToken] {

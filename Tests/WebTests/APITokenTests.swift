@@ -130,6 +130,33 @@ import TestSupport
         }
     }
 
+    @Test func theLastUseIsKeptWithinAMinuteWithoutAWriteOnEveryCall() async throws {
+        try await TestWorld.run { world in
+            let a = try await CrossDepartement.make(world, mark: "Alpha")
+            let secret = try await world.database.tenant(a.tenant).transaction {
+                try await APITokenRepository($0).create(agentID: a.agent.id, name: "Suivi", scopes: [.read], days: 1).secret
+            }
+            func lastUse(_ now: Date) async throws -> (Date?, Date?) {
+                try await world.database.tenant(a.tenant).transaction { connection in
+                    let found = try #require(try await APITokenRepository(connection).authenticate(secret, now: now))
+                    let stored = try await APITokenRepository(connection).find(found.token.id)
+                    return (found.token.lastUsedAt, stored?.lastUsedAt)
+                }
+            }
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
+            // Never used: written.
+            let first = try await lastUse(start)
+            #expect(first.0 == nil && first.1 == start)
+            // Thirty seconds later: left as it was (no write, no row lock).
+            #expect(try await lastUse(start.addingTimeInterval(30)).1 == start)
+            // Past a minute: written again.
+            #expect(try await lastUse(start.addingTimeInterval(61)).1 == start.addingTimeInterval(61))
+            // Another département does not know the secret.
+            let b = try await CrossDepartement.make(world, mark: "Beta")
+            #expect(try await world.database.tenant(b.tenant).transaction { try await APITokenRepository($0).authenticate(secret) } == nil)
+        }
+    }
+
     private func tokenCount(_ world: TestWorld, _ a: CrossDepartement) async throws -> Int {
         try await world.database.tenant(a.tenant).transaction { connection in
             try await connection.query("SELECT count(*)::int FROM api_tokens").collect()[0].decode(Int.self)
