@@ -33,6 +33,7 @@ import Tenancy
                 let api = try await app.get("/api/v1/me", host: "\(tenant.slug).rdv.test", headers: [.authorization: "Bearer rdv_inconnu"])
                 #expect(api.status == .serviceUnavailable)
                 #expect(api.headers[.contentType] == "application/problem+json")
+                #expect(api.headers[.retryAfter].flatMap(Int.init) != nil)
                 let problem = try #require(try JSONSerialization.jsonObject(with: Data(api.text.utf8)) as? [String: Any])
                 #expect(problem["status"] as? Int == 503)
                 #expect(problem["code"] as? String == "unavailable")
@@ -42,5 +43,26 @@ import Tenancy
                 #expect(health.status == .serviceUnavailable)
             }
         }
+    }
+
+    /// Every operation of the contract can answer 503, and says so: a client generated from it
+    /// handles the database's absence as a documented, retryable answer.
+    @Test func theContractDocuments503OnEveryOperation() throws {
+        let document = try APIContractTests.document()
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var operations = 0
+        for (path, item) in paths {
+            for (method, operation) in item where ["get", "post", "put", "patch", "delete"].contains(method) {
+                operations += 1
+                let responses = (operation as? [String: Any])?["responses"] as? [String: Any]
+                let unavailable = responses?["503"] as? [String: Any]
+                #expect(unavailable?["$ref"] as? String == "#/components/responses/Unavailable", "\(method.uppercased()) \(path)")
+            }
+        }
+        #expect(operations > 30)
+        let components = try #require(document["components"] as? [String: Any])
+        let unavailable = try #require((components["responses"] as? [String: Any])?["Unavailable"] as? [String: Any])
+        #expect((unavailable["headers"] as? [String: Any])?["Retry-After"] != nil)
+        #expect((unavailable["content"] as? [String: Any])?["application/problem+json"] != nil)
     }
 }
