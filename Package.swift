@@ -194,7 +194,8 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
+        .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: swiftSettings),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",
@@ -206,13 +207,13 @@ let package = Package(
         ),
         .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"], resources: [.copy("corpus")], swiftSettings: swiftSettings),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "SeededRandom"], resources: [.copy("corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TenancyTests", dependencies: ["Tenancy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ConsortiumTests",
-            dependencies: ["Consortium", "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling", "TestSupport"],
+            dependencies: ["Consortium", "Tenancy", "Identity", "Agenda", "Notifications", "Scheduling", "TestSupport", "SeededRandom"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

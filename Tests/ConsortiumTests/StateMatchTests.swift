@@ -1,5 +1,6 @@
 import Consortium
 import Scheduling
+import SeededRandom
 import Testing
 
 /// The State's match and the contributions, against cases computed by hand.
@@ -104,21 +105,10 @@ import Testing
 
 /// Properties of the match over many random rounds (a fixed seed: a failure is reproducible).
 @Suite struct StateMatchPropertyTests {
-    /// SplitMix64: small, deterministic, good enough to spread cases.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test(arguments: 0..<400)
     func theMatchNeverExceedsTheCapNorTheNewMoney(seed: Int) {
-        var random = Generator(state: UInt64(seed) &* 7919)
+        var random = SeededRandom(seed: UInt64(seed) &* 7919)
         let count = Int.random(in: 0...25, using: &random)
         let payments = (0..<count).map { index in
             StateMatch.Payment(

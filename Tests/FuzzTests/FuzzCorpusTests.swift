@@ -1,5 +1,6 @@
 import Foundation
 import FuzzTargets
+import SeededRandom
 import Testing
 
 /// What libFuzzer found, and the seeds it started from, stay checked: every file of
@@ -24,7 +25,7 @@ import Testing
     /// inputs every run), 3,000 per target.
     @Test(arguments: FuzzTarget.allCases) func mutatedSeedsKeepTheProperties(_ target: FuzzTarget) throws {
         let seeds = try Self.corpus(target).map(\.bytes)
-        var random = SplitMix(seed: 0x5EED_0000 + UInt64(target.rawValue.count))
+        var random = SeededRandom(seed: 0x5EED_0000 + UInt64(target.rawValue.count))
         let interesting: [UInt8] = Array("\"\\;,\r\n{}[]:-+0123456789 =#'".utf8) + [0, 0xFF, 0xC3, 0xA9]
         for _ in 0..<3_000 {
             var bytes = seeds[Int(random.next() % UInt64(seeds.count))]
@@ -48,15 +49,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

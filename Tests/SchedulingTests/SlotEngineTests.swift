@@ -1,18 +1,8 @@
 import Foundation
+import SeededRandom
 import Testing
 @testable import Scheduling
 
-/// A small deterministic generator, so that a failing property names a reproducible seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct SlotEngineTests {
     let paris = WallClock(timeZone: "Europe/Paris")!
@@ -79,7 +69,7 @@ struct SeededGenerator: RandomNumberGenerator {
     /// Properties over random weeks of openings, absences and appointments.
     @Test(arguments: 0..<60)
     func randomSchedulesKeepEveryRule(seed: UInt64) {
-        var random = SeededGenerator(state: seed &* 7919 &+ 1)
+        var random = SeededRandom(seed: seed &* 7919 &+ 1)
         let zone = ["Europe/Paris", "Indian/Reunion", "America/Cayenne"].randomElement(using: &random)!
         let clock = WallClock(timeZone: zone)!
         let first = LocalDate(iso: "2026-10-19")!.adding(days: Int.random(in: 0..<14, using: &random))
