@@ -43,13 +43,26 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case temporaryFailure(String)
     /// Trying again would fail the same way (refused address, bad request…).
     case permanentFailure(String)
+    /// The provider itself is down, overloaded or too slow to answer: this message is retried
+    /// like a temporary failure, and the worker stops sending on this channel for a while
+    /// instead of making every other message wait for the same timeout.
+    case unavailable(String)
 
-    /// The result as a metrics label: `sent`, `temporary_failure` or `permanent_failure`.
+    /// The result as a metrics label: `sent`, `temporary_failure`, `permanent_failure` or `unavailable`.
     public var metricLabel: String {
         switch self {
         case .sent: "sent"
         case .temporaryFailure: "temporary_failure"
         case .permanentFailure: "permanent_failure"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    /// Whether the message may come again later (true for temporary failures and unavailable providers).
+    var isRetryable: Bool {
+        switch self {
+        case .temporaryFailure, .unavailable: true
+        case .sent, .permanentFailure: false
         }
     }
 }
@@ -62,6 +75,8 @@ public struct MessageQueue: Sendable {
     /// How long a claimed message stays reserved; a worker that died mid-delivery leaves it to
     /// others after that, at the cost of at most one duplicate.
     public static let lease: TimeInterval = 120
+    /// How long a channel rests after its provider was found unavailable.
+    public static let pause: TimeInterval = 30
 
     let connection: TenantConnection
 
@@ -153,7 +168,8 @@ public struct MessageQueue: Sendable {
                 """
             )
             try await attempt(message.id, "sent", "", now)
-        case .temporaryFailure(let reason) where message.attempts < Self.maximumAttempts:
+        case .temporaryFailure(let reason) where message.attempts < Self.maximumAttempts,
+             .unavailable(let reason) where message.attempts < Self.maximumAttempts:
             let retry = now.addingTimeInterval(Self.backoff(afterAttempt: message.attempts))
             try await connection.query(
                 """
@@ -163,10 +179,30 @@ public struct MessageQueue: Sendable {
                 """
             )
             try await attempt(message.id, "temporary_failure", reason, now)
-        case .temporaryFailure(let reason), .permanentFailure(let reason):
+        case .temporaryFailure(let reason), .permanentFailure(let reason), .unavailable(let reason):
             try await connection.query("UPDATE messages SET state = 'dead', locked_until = NULL, last_error = \(reason) WHERE id = \(message.id)")
-            try await attempt(message.id, outcome == .permanentFailure(reason) ? "permanent_failure" : "temporary_failure", reason, now)
+            try await attempt(message.id, outcome.isRetryable ? "temporary_failure" : "permanent_failure", reason, now)
         }
+    }
+
+    /// Gives claimed messages back untried (their channel is paused): the claim's attempt is
+    /// undone and they wait until `until`.
+    public func putBack(_ ids: [UUID], until: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE messages SET state = 'queued', locked_until = NULL, attempts = attempts - 1, next_attempt_at = \(until)
+            WHERE id = ANY(\(ids)) AND state = 'sending'
+            """
+        )
+    }
+
+    /// Keeps claimed messages reserved while a slow batch is still on them.
+    public func extendLease(of ids: [UUID], now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            "UPDATE messages SET locked_until = \(now.addingTimeInterval(Self.lease)) WHERE id = ANY(\(ids)) AND state = 'sending'"
+        )
     }
 
     /// A daily cap was reached: the message dies unsent, and administrators see why.

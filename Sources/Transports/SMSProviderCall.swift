@@ -5,7 +5,8 @@ import NIOFoundationCompat
 import Notifications
 
 /// What SMS providers over HTTP have in common: 2xx is sent (the provider's id read from
-/// `idField`), 429 and 5xx are worth another try, other answers are refusals for good.
+/// `idField`), 429 and 5xx or no answer in time mean the provider is unavailable (the worker
+/// retries later and rests the channel), other answers are refusals for good.
 enum SMSProviderCall {
     static func send(_ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount, idField: String, fallbackReference: String) async -> DeliveryOutcome {
         do {
@@ -16,12 +17,12 @@ enum SMSProviderCall {
                 let json = (try? JSONSerialization.jsonObject(with: Data(buffer: answer))) as? [String: Any]
                 return .sent(providerReference: json?[idField].map { "\($0)" } ?? fallbackReference)
             case 429, 500..<600:
-                return .temporaryFailure("fournisseur SMS : HTTP \(response.status.code)")
+                return .unavailable("fournisseur SMS : HTTP \(response.status.code)")
             default:
                 return .permanentFailure("fournisseur SMS : HTTP \(response.status.code)")
             }
         } catch {
-            return .temporaryFailure("fournisseur SMS injoignable")
+            return .unavailable("fournisseur SMS injoignable")
         }
     }
 }

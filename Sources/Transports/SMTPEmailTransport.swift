@@ -23,7 +23,8 @@ public struct SMTPEmailTransport: MessageTransport {
             try await client.send(email)
             return .sent(providerReference: nil)
         } catch {
-            return error.isTemporary ? .temporaryFailure("SMTP : \(error)") : .permanentFailure("SMTP : \(error)")
+            guard error.isTemporary else { return .permanentFailure("SMTP : \(error)") }
+            return error.isServerWide ? .unavailable("SMTP : \(error)") : .temporaryFailure("SMTP : \(error)")
         }
     }
 }

@@ -21,6 +21,8 @@ final class ProviderStub: Sendable {
     }
 
     let received = Mutex<[Received]>([])
+    /// Every request to /sms, answered or not.
+    let requests = Mutex(0)
     /// Status codes to answer in turn (then 200); a negative one means "answer after 3 seconds".
     let script = Mutex<[Int]>([])
 
@@ -30,6 +32,7 @@ final class ProviderStub: Sendable {
             let body = try await request.body.collect(upTo: 64 * 1024)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: String])
             let status = self.script.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+            self.requests.withLock { $0 += 1 }
             if status < 0 { try await Task.sleep(for: .seconds(3)) }
             guard status == 200 || status < 0 else { return Response(status: .init(code: status)) }
             self.received.withLock {
@@ -49,6 +52,49 @@ final class ProviderStub: Sendable {
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"messageId": 4242}"#)))
         }
         return router
+    }
+}
+
+/// A clock that moves `step` seconds each time it is read.
+final class SteppingClock: Sendable {
+    let current: Mutex<Date>
+    let step: TimeInterval
+
+    init(start: Date, step: TimeInterval) {
+        current = Mutex(start)
+        self.step = step
+    }
+
+    func next() -> Date {
+        current.withLock { $0 = $0.addingTimeInterval(step); return $0 }
+    }
+
+    func peek() -> Date { current.withLock { $0 } }
+}
+
+/// An email transport that, at each message, looks for a message still held by the worker
+/// ('sending') whose lease has run out by the worker's clock.
+final class LeaseWatchingTransport: MessageTransport, Sendable {
+    let database: Database
+    let tenant: Tenant
+    let clock: SteppingClock
+    let checks = Mutex(0)
+    let expired = Mutex<[String]>([])
+
+    init(database: Database, tenant: Tenant, clock: SteppingClock) {
+        self.database = database
+        self.tenant = tenant
+        self.clock = clock
+    }
+
+    func deliver(_ message: OutgoingMessage) async -> DeliveryOutcome {
+        let now = clock.peek()
+        let soonest = try? await database.tenant(tenant).transaction { connection in
+            try await connection.query("SELECT min(locked_until) FROM messages WHERE state = 'sending'").decode(Date?.self).first(where: { _ in true }) ?? nil
+        }
+        checks.withLock { $0 += 1 }
+        if let soonest = soonest ?? nil, soonest <= now { expired.withLock { $0.append("\(soonest) <= \(now)") } }
+        return .sent(providerReference: nil)
     }
 }
 
@@ -184,6 +230,84 @@ final class FactoryCalls: Sendable {
         }
     }
 
+    /// A provider that answers 503 is asked once per batch, not once per message: the other SMS
+    /// go back to the queue untried (their attempts untouched) and the emails go on.
+    @Test func anUnavailableProviderRestsTheSMSChannelWhileTheEmailsGo() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            try await world.database.tenant(fixture.tenant).transaction { connection in
+                for index in 0..<9 {
+                    try await connection.query(
+                        "INSERT INTO messages (channel, kind, recipient, body, expires_at) VALUES ('sms', 'agent_notice', \("+3361234\(String(format: "%04d", index))"), 'x', now() + interval '1 day')"
+                    )
+                    try await connection.query(
+                        "INSERT INTO messages (channel, kind, recipient, subject, body, expires_at) VALUES ('email', 'account', \("agent\(index)@rdv.test"), 'Objet', 'x', now() + interval '1 day')"
+                    )
+                }
+            }
+            let stub = ProviderStub()
+            stub.script.withLock { $0 = [503] }
+            let app = Application(router: stub.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { client in
+                try await useStub(fixture, port: try #require(client.port), world)
+                let worker = fixture.worker(world)
+                let now = Date()
+                try await worker.deliverDue(in: fixture.tenant, now: now)
+                #expect(stub.requests.withLock { $0 } == 1, "one request to a provider that is down, not ten")
+                let rows = try await world.database.tenant(fixture.tenant).transaction { connection in
+                    var rows: [(String, String, Int, Int)] = []
+                    for try await row in try await connection.query(
+                        """
+                        SELECT m.channel, m.state, m.attempts, (SELECT count(*)::int FROM message_attempts a WHERE a.message_id = m.id)
+                        FROM messages m WHERE m.not_before <= now()
+                        """
+                    ).decode((String, String, Int, Int).self) { rows.append(row) }
+                    return rows
+                }
+                let sms = rows.filter { $0.0 == "sms" }, emails = rows.filter { $0.0 == "email" }
+                #expect(sms.count == 10 && sms.allSatisfy { $0.1 == "queued" })
+                #expect(sms.filter { $0.2 == 1 && $0.3 == 1 }.count == 1 && sms.filter { $0.2 == 0 && $0.3 == 0 }.count == 9, "the others were not tried")
+                #expect(emails.count == 10 && emails.allSatisfy { $0.1 == "sent" }, "the email channel goes on")
+                // While the channel rests, nothing goes to the provider; after, everything does.
+                #expect(try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(MessageQueue.pause - 5)) == 0)
+                try await worker.deliverDue(in: fixture.tenant, now: now.addingTimeInterval(40))
+                #expect(try await states(fixture, world, channel: "sms") == ["sent"])
+                #expect(stub.received.withLock { $0.count } == 10 && stub.requests.withLock { $0 } == 11)
+            }
+        }
+    }
+
+    /// A batch slower than the lease (a slow relay) renews it: no message it still holds ever
+    /// looks abandoned to another worker.
+    @Test func aSlowBatchKeepsTheLeaseOfWhatItStillHolds() async throws {
+        try await TestWorld.run { world in
+            let fixture = try await NoticeFixture.make(world)
+            try await world.database.tenant(fixture.tenant).transaction { connection in
+                for index in 0..<6 {
+                    try await connection.query(
+                        "INSERT INTO messages (channel, kind, recipient, subject, body, expires_at) VALUES ('email', 'account', \("agent\(index)@rdv.test"), 'Objet', 'x', now() + interval '1 day')"
+                    )
+                }
+            }
+            let clock = SteppingClock(start: Date(), step: 50)
+            let transport = LeaseWatchingTransport(database: world.database, tenant: fixture.tenant, clock: clock)
+            let worker = NotificationWorker(
+                database: world.database,
+                configuration: DeliveryConfiguration(email: transport, smsTransport: SMSProviders.factory(), secret: TestWorld.secretKey, sandboxAllowed: true),
+                logger: Logger(label: "rdv.tests.worker"), clock: { clock.next() }
+            )
+            #expect(try await worker.deliverDue(in: fixture.tenant) == 8)
+            #expect(transport.checks.withLock { $0 } == 7, "every email checked the leases")
+            #expect(transport.expired.withLock { $0 }.isEmpty, "a held message whose lease ran out: \(transport.expired.withLock { $0 })")
+            #expect(try await fixture.messages(world).filter { $0.notBefore <= Date() }.allSatisfy { $0.state == "sent" })
+            // Sending times follow the clock, not the start of the batch.
+            let spread = try await world.database.tenant(fixture.tenant).transaction { connection in
+                try await connection.query("SELECT extract(epoch FROM max(sent_at) - min(sent_at))::int FROM messages WHERE state = 'sent'").decode(Int.self).first(where: { _ in true }) ?? 0
+            }
+            #expect(spread >= 600)
+        }
+    }
+
     @Test func aProviderTooSlowToAnswerIsATemporaryFailure() async throws {
         let stub = ProviderStub()
         stub.script.withLock { $0 = [-1] }
@@ -196,7 +320,7 @@ final class FactoryCalls: Sendable {
                 id: UUID(), channel: .sms, kind: "reminder", recipient: "+33612345678", subject: "", body: "Rappel", calendar: nil,
                 calendarMethod: nil, idempotencyKey: "clé-1", attempts: 1
             )
-            #expect(await transport.deliver(message) == .temporaryFailure("fournisseur SMS injoignable"))
+            #expect(await transport.deliver(message) == .unavailable("fournisseur SMS injoignable"))
         }
     }
 

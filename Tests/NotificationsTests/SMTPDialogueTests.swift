@@ -1,3 +1,5 @@
+import Foundation
+import Notifications
 import Testing
 import Transports
 
@@ -38,6 +40,30 @@ import Transports
             #expect(error == SMTPError(.rejected(code: 421, enhancedCode: "4.3.2"), at: .greeting))
             #expect(error?.isTemporary == true)
         }
+    }
+
+    /// The worker rests the email channel when the server as a whole fails, not when one
+    /// recipient is deferred.
+    @Test func aServerClosingWith421IsUnavailableButOneDeferredRecipientIsNot() async throws {
+        let message = OutgoingMessage(
+            id: UUID(), channel: .email, kind: "reminder", recipient: "zoe.lefevre@example.org", subject: "Rappel", body: "Rappel",
+            calendar: nil, calendarMethod: nil, idempotencyKey: "cle-1@rdv.test", attempts: 1
+        )
+        try await ScriptedSMTPServer.run(["220 relay.test", "250 relay.test", "421 4.3.2 Shutting down"]) { server in
+            let transport = SMTPEmailTransport(client: try SMTPClient(configuration: configuration(server)), fromAddress: "rdv@rdv.test")
+            let outcome = await transport.deliver(message)
+            guard case .unavailable(let reason) = outcome else { Issue.record("got \(outcome)"); return }
+            #expect(reason.contains("421") && !reason.contains("zoe"))
+        }
+        try await ScriptedSMTPServer.run(["220 relay.test", "250 relay.test", "250 2.1.0 OK", "450 4.2.1 Mailbox busy"]) { server in
+            let transport = SMTPEmailTransport(client: try SMTPClient(configuration: configuration(server)), fromAddress: "rdv@rdv.test")
+            let outcome = await transport.deliver(message)
+            guard case .temporaryFailure = outcome else { Issue.record("got \(outcome)"); return }
+        }
+        #expect(SMTPError(.timedOut, at: .endOfData).isServerWide && SMTPError(.connectionFailed, at: .connect).isServerWide)
+        #expect(SMTPError(.rejected(code: 451, enhancedCode: nil), at: .mailFrom).isServerWide)
+        #expect(!SMTPError(.rejected(code: 452, enhancedCode: nil), at: .recipient).isServerWide)
+        #expect(!SMTPError(.rejected(code: 550, enhancedCode: nil), at: .recipient).isServerWide)
     }
 
     @Test func somethingElseThanSMTPIsAMalformedReply() async throws {

@@ -26,7 +26,12 @@ public enum TestCluster {
         let root = NSTemporaryDirectory() + "rdv-tests-\(getpid())"
         let cluster = EmbeddedPostgres(
             rootDirectory: root,
-            extraSettings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"],
+            extraSettings: [
+                "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+                // Suites run side by side, each world with its own pools: 300 slots ran out on a
+                // cold run where every suite started at once.
+                "max_connections": "1000",
+            ],
             logger: Logger(label: "rdv.tests.cluster")
         )
         try cluster.start()

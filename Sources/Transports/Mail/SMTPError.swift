@@ -41,6 +41,19 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The server as a whole is failing, not this message: it cannot be reached, drops or stalls
+    /// the dialogue, answers 421 (closing), or defers before any recipient is named. The next
+    /// message would meet the same, so the worker rests the channel. A 4xx about one recipient
+    /// or one message (greylisting, a full mailbox) is not.
+    public var isServerWide: Bool {
+        switch reason {
+        case .rejected(let code, _):
+            code == 421 || (code < 500 && [.connect, .greeting, .hello, .startTLS, .authentication, .mailFrom].contains(stage))
+        case .connectionFailed, .connectionClosed, .timedOut, .tlsFailed, .startTLSUnavailable, .malformedReply: true
+        case .invalidAddress, .invalidTrustRoots, .authenticationUnavailable: false
+        }
+    }
+
     /// The message was fully sent but its acceptance never came back: a retry may deliver
     /// it twice, which the stable `Message-ID` lets the receiving side recognise.
     public var mayHaveBeenDelivered: Bool {
