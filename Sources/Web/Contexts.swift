@@ -108,6 +108,11 @@ public struct AgentRequestContext: ChildRequestContext {
         self.remoteAddress = context.remoteAddress
         self.logger[metadataKey: "agent_id"] = .string(agent.id.uuidString)
     }
+
+    /// Goes on only if the signed-in agent may do `action`; otherwise the page is forbidden.
+    public func require(_ action: Action) throws {
+        guard Policy.can(agent.actor, action) else { throw PublicError.forbidden }
+    }
 }
 
 /// Thrown when a page needs a signed-in agent and the request has none.

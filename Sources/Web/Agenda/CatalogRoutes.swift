@@ -104,7 +104,7 @@ struct CatalogRoutes: Sendable {
         guard let motifID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
         let found = try await context.database.transaction { try await MotifRepository($0).find(motifID) }
         guard let found else { throw PublicError.pageNotFound }
-        guard Policy.can(context.agent.actor, .manageOrganisation(found.organisationID)) else { throw PublicError.forbidden }
+        try context.require(.manageOrganisation(found.organisationID))
         return (motifID, found)
     }
 
@@ -114,7 +114,7 @@ struct CatalogRoutes: Sendable {
             try await AgendaCatalog(connection).lieux(includingDisabled: true).first { $0.id == lieuID }
         }
         guard let lieu else { throw PublicError.pageNotFound }
-        guard Policy.can(context.agent.actor, .manageOrganisation(lieu.organisationID)) else { throw PublicError.forbidden }
+        try context.require(.manageOrganisation(lieu.organisationID))
         return lieu
     }
 

@@ -15,17 +15,17 @@ struct NotificationRoutes: Sendable {
 
     func register(agent group: RouterGroup<AgentRequestContext>, tenant router: Router<TenantRequestContext>) {
         group.get("/notifications") { request, context in
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             return try await page(request, context)
         }
         group.post("/notifications/reglages") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             return try await save(fields, request, context)
         }
         group.post("/notifications/:id/reessayer") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
             guard try await context.database.transaction({ try await MessageLog($0).retry(id) }) else { throw PublicError.pageNotFound }
             return try await page(request, context, notice: "Le message repart : il sera envoyé dans un instant.")
@@ -51,10 +51,6 @@ struct NotificationRoutes: Sendable {
     func receiptToken(_ tenant: Tenant) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("receipts|\(tenant.schemaName)".utf8), using: SymmetricKey(data: forms.services.configuration.secretKey))
         return Data(code).prefix(18).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
-
-    private func requireAdministrator(_ context: AgentRequestContext) throws {
-        guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
     }
 
     private func save(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {

@@ -14,12 +14,12 @@ struct PrivacyRoutes: Sendable {
 
     func register(agent group: RouterGroup<AgentRequestContext>, tenant router: Router<TenantRequestContext>) {
         group.get("/donnees-personnelles") { request, context in
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             return try await page(request, context)
         }
         group.post("/donnees-personnelles") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             let settings: RetentionSettings
             do { settings = try RetentionSettings.parse(fields) } catch let error as RetentionSettingsError {
                 return try await page(request, context, errors: error.fields, form: fields, status: .unprocessableContent)
@@ -28,7 +28,7 @@ struct PrivacyRoutes: Sendable {
             return try await page(request, context, notice: "Durées enregistrées : elles s’appliquent dès le prochain passage quotidien.")
         }
         group.get("/usagers/:id/acces") { request, context in
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             let (usager, entries) = try await trail(context)
             let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
             return pages.render("usager_trail", [
@@ -37,7 +37,7 @@ struct PrivacyRoutes: Sendable {
             ], request: request, context: context)
         }
         group.get("/usagers/:id/acces.csv") { request, context in
-            try requireAdministrator(context)
+            try context.require(.manageDepartement)
             let (usager, entries) = try await trail(context)
             let formatter = FrenchDates.Timestamps(timeZone: context.tenant.timeZone)
             var text = "\u{FEFF}date;action;agent;jeton d’API;adresse IP\r\n"
@@ -55,10 +55,6 @@ struct PrivacyRoutes: Sendable {
             let register = try await context.database.transaction { try await ProcessingRegister.load($0) }
             return pages.pages.render("privacy_register", Self.registerValues(register, tenant: context.tenant))
         }
-    }
-
-    private func requireAdministrator(_ context: AgentRequestContext) throws {
-        guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
     }
 
     private func trail(_ context: AgentRequestContext) async throws -> (Usager, [AccessTrail.Entry]) {

@@ -22,7 +22,7 @@ struct SetupRoutes: Sendable {
         }
         group.post("/organisation/nouvelle") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
+            try context.require(.manageDepartement)
             let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
             guard (1...200).contains(name.storedLength) else {
                 return try await page(request, context, values: ["errors": ["Le nom de l’organisation compte de 1 à 200 caractères."]], status: .unprocessableContent)
@@ -54,7 +54,7 @@ struct SetupRoutes: Sendable {
         }
         group.post("/organisation/services") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
+            try context.require(.manageDepartement)
             let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespaces)
             guard (1...100).contains(name.storedLength) else {
                 return try await page(request, context, values: ["errors": ["Le nom du service compte de 1 à 100 caractères."]], status: .unprocessableContent)

@@ -13,7 +13,7 @@ struct SectorExchangeRoutes: Sendable {
 
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/secteurs/zones.csv") { _, context in
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             let zones = try await context.database.transaction { try await SectorRepository($0).exportZones() }
             // The byte order mark tells spreadsheets the file is UTF-8; the import skips it.
             let text = "\u{FEFF}" + ZoneCSV.write(zones)
@@ -29,7 +29,7 @@ struct SectorExchangeRoutes: Sendable {
         }
         group.post("/secteurs/import") { request, context in
             let fields = try await forms.verifiedUpload(of: request, sessionToken: context.sessionToken, maximumBytes: Self.maximumImportBytes)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             return try await importZones(fields, request, context)
         }
     }

@@ -14,22 +14,22 @@ struct SectorRoutes: Sendable {
     func register(on group: RouterGroup<AgentRequestContext>) {
         let list = SectorListPage(pages: pages)
         group.get("/secteurs") { request, context in
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             return try await list.render(request, context)
         }
         group.post("/secteurs") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             return try await createSector(fields, request, context, list)
         }
         group.post("/secteurs/attributions") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             return try await attribute(fields, request, context, list)
         }
         group.post("/secteurs/attributions/retirer") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             guard let sectorID = UUID(uuidString: fields["sector"] ?? ""), let attributionID = UUID(uuidString: fields["attribution"] ?? "") else {
                 throw PublicError.pageNotFound
             }
@@ -98,7 +98,3 @@ struct SectorRoutes: Sendable {
     }
 }
 
-/// Sectorisation belongs to the département's administrators.
-func requireSectorisation(_ context: AgentRequestContext) throws {
-    guard Policy.can(context.agent.actor, .manageDepartement) else { throw PublicError.forbidden }
-}

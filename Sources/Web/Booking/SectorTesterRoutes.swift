@@ -9,7 +9,7 @@ struct SectorTesterRoutes: Sendable {
 
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/secteurs/tester") { request, context in
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             let commune = (request.uri.queryParameters["commune"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             let street = (request.uri.queryParameters["voie"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             var values: [String: Any] = ["pageTitle": "Tester une adresse – \(context.tenant.name)", "commune": commune, "voie": street, "hasStreet": !street.isEmpty]

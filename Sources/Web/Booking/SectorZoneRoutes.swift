@@ -11,17 +11,17 @@ struct SectorZoneRoutes: Sendable {
 
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/secteurs/:id") { request, context in
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             return try await page(try sectorID(context), request, context)
         }
         group.post("/secteurs/:id/zones") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             return try await addZone(fields, to: try sectorID(context), request, context)
         }
         group.post("/secteurs/:id/zones/retirer") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             let sectorID = try sectorID(context)
             guard let zoneID = UUID(uuidString: fields["zone"] ?? "") else { throw PublicError.pageNotFound }
             let removed = try await context.database.transaction { try await SectorRepository($0).removeZone(id: zoneID, of: sectorID) }
@@ -30,7 +30,7 @@ struct SectorZoneRoutes: Sendable {
         }
         group.post("/secteurs/:id/supprimer") { request, context in
             _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
-            try requireSectorisation(context)
+            try context.require(.manageDepartement)
             let sectorID = try sectorID(context)
             let deleted = try await context.database.transaction { try await SectorRepository($0).delete(id: sectorID) }
             guard deleted else { throw PublicError.pageNotFound }

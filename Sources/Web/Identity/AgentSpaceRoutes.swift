@@ -47,7 +47,7 @@ struct AgentSpaceRoutes: Sendable {
         }
 
         group.get("/journal") { request, context in
-            guard Policy.can(context.agent.actor, .viewAuditLog) else { throw PublicError.forbidden }
+            try context.require(.viewAuditLog)
             let entries = try await context.database.transaction { connection in
                 try await AuditLog(connection).recent()
             }
