@@ -149,11 +149,17 @@ public struct Retention: Sendable {
         enum Action: Sendable {
             /// A statement over `chosen`, the next batch of candidates, repeated until none is left.
             case batches(String)
-            /// One statement over every candidate (a function of the database, or a plain delete).
+            /// One statement over every candidate that returns how many rows it changed, as one
+            /// integer (`Rule.counted` makes one from a plain DELETE or UPDATE).
             case once(String)
         }
 
         let kind: RetentionKind
+
+        /// A DELETE or UPDATE made to return how many rows it changed.
+        static func counted(_ statement: String) -> String {
+            "WITH changed AS (\(statement) RETURNING 1) SELECT count(*)::int FROM changed"
+        }
         let candidates: String
         /// Candidates a batch may take: narrower when order matters (a usager's relatives first).
         let ready: String?
@@ -248,12 +254,12 @@ public struct Retention: Sendable {
             Rule(
                 .accessTrail,
                 candidates: "SELECT id FROM usager_access_trail WHERE occurred_at < \(trailCutoff)",
-                action: .once("DELETE FROM usager_access_trail WHERE occurred_at < \(trailCutoff)")
+                action: .once(Rule.counted("DELETE FROM usager_access_trail WHERE occurred_at < \(trailCutoff)"))
             ),
             Rule(
                 .journalAddresses,
                 candidates: "SELECT id FROM audit_events WHERE ip IS NOT NULL AND occurred_at < \(trailCutoff)",
-                action: .once("UPDATE audit_events SET ip = NULL WHERE ip IS NOT NULL AND occurred_at < \(trailCutoff)")
+                action: .once(Rule.counted("UPDATE audit_events SET ip = NULL WHERE ip IS NOT NULL AND occurred_at < \(trailCutoff)"))
             ),
             Rule(
                 .sessions,
@@ -266,8 +272,9 @@ public struct Retention: Sendable {
                 action: .once("""
                     WITH a AS (DELETE FROM agent_sessions WHERE expires_at < $1::timestamptz - interval '1 day' RETURNING 1),
                          b AS (DELETE FROM agent_tokens WHERE expires_at < $1::timestamptz - interval '1 day' RETURNING 1),
-                         c AS (DELETE FROM usager_sessions WHERE expires_at < $1::timestamptz - interval '1 day' RETURNING 1)
-                    DELETE FROM usager_tokens WHERE expires_at < $1::timestamptz - interval '1 day'
+                         c AS (DELETE FROM usager_sessions WHERE expires_at < $1::timestamptz - interval '1 day' RETURNING 1),
+                         d AS (DELETE FROM usager_tokens WHERE expires_at < $1::timestamptz - interval '1 day' RETURNING 1)
+                    SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c) + (SELECT count(*) FROM d))::int
                     """)
             ),
         ]
@@ -319,9 +326,8 @@ public struct Retention: Sendable {
         switch rule.action {
         case .once(let statement):
             return try await database.transaction { connection in
-                let total = try await count(rule.candidates, connection, now)
-                if total > 0 { try await connection.query(query(statement, now)) }
-                return total
+                for try await changed in try await connection.query(query(statement, now)).decode(Int.self) { return changed }
+                return 0
             }
         case .batches(let statement):
             let source = rule.ready ?? rule.candidates

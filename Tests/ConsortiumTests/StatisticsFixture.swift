@@ -55,15 +55,7 @@ struct StatisticsFixture: Sendable {
             let organisation = try await world.makeOrganisation(in: tenant)
             var agents: [UUID] = []
             for _ in 0..<count { agents.append(try await world.makeAgent(in: tenant, role: .agent, organisation: organisation).id) }
-            let (lieu, motif) = try await world.database.tenant(tenant).transaction { connection in
-                let service = try await one(connection, "INSERT INTO services (name) VALUES ('PMI') RETURNING id")
-                let lieu = try await one(connection, "INSERT INTO lieux (organisation_id, name) VALUES (\(organisation.id), 'Centre') RETURNING id")
-                let motif = try await one(connection, """
-                    INSERT INTO motifs (organisation_id, service_id, name, duration_minutes) VALUES (\(organisation.id), \(service), 'Consultation', 30)
-                    RETURNING id
-                    """)
-                return (lieu, motif)
-            }
+            let (lieu, motif) = try await world.makeLieuAndMotif(in: tenant, organisation: organisation)
             return Place(world: world, tenant: tenant, agents: agents, lieu: lieu, motif: motif)
         }
 
@@ -73,8 +65,8 @@ struct StatisticsFixture: Sendable {
             let (lieu, motif) = (self.lieu, self.motif)
             return try await world.database.tenant(tenant).transaction { connection in
                 let created = created + "+01", starts = starts + "+01"
-                let usager = try await one(connection, "INSERT INTO usagers (first_name, last_name) VALUES ('Camille', 'Usager') RETURNING id")
-                let rdv = try await one(connection, """
+                let usager = try await connection.returnedID("INSERT INTO usagers (first_name, last_name) VALUES ('Camille', 'Usager') RETURNING id")
+                let rdv = try await connection.returnedID("""
                     INSERT INTO rdvs (motif_id, lieu_id, starts_at, ends_at, status, created_by, created_at, updated_at)
                     VALUES (\(motif), \(lieu), \(starts)::timestamptz, \(starts)::timestamptz + interval '30 minutes', \(status), \(origin),
                             \(created)::timestamptz, \(created)::timestamptz)
@@ -95,7 +87,7 @@ struct StatisticsFixture: Sendable {
         func message(_ rdv: UUID, kind: String, channel: String, sent: String?, state: String, segments: Int? = nil) async throws {
             try await world.database.tenant(tenant).transaction { connection in
                 let sent = sent.map { $0 + "+01" }
-                let id = try await one(connection, """
+                let id = try await connection.returnedID("""
                     INSERT INTO messages (channel, kind, recipient, body, rdv_id, state, segments, sent_at, created_at)
                     VALUES (\(channel), \(kind), 'personne@exemple.fr', 'Rappel', \(rdv), \(state), \(segments), \(sent)::timestamptz,
                             coalesce(\(sent)::timestamptz, '2026-01-05 00:00+01'))
@@ -114,12 +106,12 @@ struct StatisticsFixture: Sendable {
             try await world.database.tenant(tenant).transaction { connection in
                 let created = created + "+01"
                 for index in 0..<2 {
-                    let entry = try await one(connection, """
+                    let entry = try await connection.returnedID("""
                         INSERT INTO waiting_list (motif_id, lieu_id, details, token_hash, created_at)
                         VALUES (\(motif), \(lieu), '{}', decode(md5(random()::text), 'hex'), '2026-01-02 09:00+01')
                         RETURNING id
                         """)
-                    let offer = try await one(connection, """
+                    let offer = try await connection.returnedID("""
                         INSERT INTO waiting_list_offers (entry_id, lieu_id, starts_at, token_hash, expires_at, created_at)
                         SELECT \(entry), \(lieu), starts_at, decode(md5(random()::text), 'hex'), \(created)::timestamptz + interval '1 hour',
                                \(created)::timestamptz
@@ -136,7 +128,3 @@ struct StatisticsFixture: Sendable {
     }
 }
 
-private func one(_ connection: TenantConnection, _ query: PostgresQuery) async throws -> UUID {
-    for try await id in try await connection.query(query).decode(UUID.self) { return id }
-    throw MissingReturnedRow(query.sql)
-}

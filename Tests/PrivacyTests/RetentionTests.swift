@@ -26,15 +26,7 @@ import TestSupport
             let tenant = try await world.makeTenant(name: name)
             let organisation = try await world.makeOrganisation(in: tenant)
             let agent = try await world.makeAgent(in: tenant, role: .agent, organisation: organisation).id
-            let (lieu, motif) = try await world.database.tenant(tenant).transaction { connection in
-                let service = try await one(connection, "INSERT INTO services (name) VALUES ('PMI') RETURNING id")
-                let lieu = try await one(connection, "INSERT INTO lieux (organisation_id, name) VALUES (\(organisation.id), 'Centre') RETURNING id")
-                let motif = try await one(connection, """
-                    INSERT INTO motifs (organisation_id, service_id, name, duration_minutes) VALUES (\(organisation.id), \(service), 'Consultation', 30)
-                    RETURNING id
-                    """)
-                return (lieu, motif)
-            }
+            let (lieu, motif) = try await world.makeLieuAndMotif(in: tenant, organisation: organisation)
             return Place(world: world, tenant: tenant, organisation: organisation, agent: agent, lieu: lieu, motif: motif)
         }
 
@@ -43,7 +35,7 @@ import TestSupport
         /// A usager created and last changed `days` ago, responsible for nobody unless told.
         func usager(days: Int, responsible: UUID? = nil) async throws -> UUID {
             try await database.transaction { connection in
-                try await one(connection, """
+                try await connection.returnedID("""
                     INSERT INTO usagers (first_name, last_name, responsible_id, created_at, updated_at)
                     VALUES ('Camille', 'Usager', \(responsible), now() - make_interval(days => \(days)::int), now() - make_interval(days => \(days)::int))
                     RETURNING id
@@ -55,7 +47,7 @@ import TestSupport
         func rdv(of usager: UUID, days: Int) async throws -> UUID {
             let (lieu, motif, agent) = (self.lieu, self.motif, self.agent)
             return try await database.transaction { connection in
-                let rdv = try await one(connection, """
+                let rdv = try await connection.returnedID("""
                     INSERT INTO rdvs (motif_id, lieu_id, starts_at, ends_at, status, created_by, created_at, updated_at)
                     VALUES (\(motif), \(lieu), now() - make_interval(days => \(days)::int), now() - make_interval(days => \(days)::int) + interval '30 minutes',
                             'seen', 'agent', now() - make_interval(days => \(days + 10)::int), now() - make_interval(days => \(days)::int))
@@ -73,7 +65,7 @@ import TestSupport
         /// A message created `days` ago in `state`, with one attempt whose answer names the recipient.
         func message(days: Int, state: String) async throws -> UUID {
             try await database.transaction { connection in
-                let id = try await one(connection, """
+                let id = try await connection.returnedID("""
                     INSERT INTO messages (channel, kind, recipient, subject, body, state, created_at, sent_at)
                     VALUES ('email', 'reminder', 'camille@exemple.fr', 'Rappel', 'Bonjour Camille', \(state),
                             now() - make_interval(days => \(days)::int), now() - make_interval(days => \(days)::int))
@@ -314,7 +306,3 @@ import TestSupport
     }
 }
 
-private func one(_ connection: TenantConnection, _ query: PostgresQuery) async throws -> UUID {
-    for try await id in try await connection.query(query).decode(UUID.self) { return id }
-    throw MissingReturnedRow("test fixture")
-}
