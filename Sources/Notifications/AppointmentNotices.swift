@@ -39,6 +39,9 @@ public struct AppointmentNotices: Sendable {
         self.links = links
     }
 
+    /// The messages to the person that name the appointment's time.
+    static let personalKinds = ["confirmation", "change", "reminder", "confirmation_request"]
+
     public enum Event: Sendable {
         case booked, moved, cancelled
     }
@@ -52,8 +55,15 @@ public struct AppointmentNotices: Sendable {
         let when = FrenchDates.when(facts.start, clock), short = FrenchDates.short(facts.start, clock)
         let sender = settings.senderName.isEmpty ? tenant.name : settings.senderName
         let expires = min(facts.start, now.addingTimeInterval(2 * 86_400))
-        // Pending reminders follow the appointment: dropped, then planned again for its new time.
-        try await connection.query("UPDATE messages SET state = 'cancelled' WHERE rdv_id = \(rdvID) AND kind = 'reminder' AND state = 'queued'")
+        // What the person has not received yet about this appointment would now tell an old time
+        // or an appointment that is off: dropped (reminders are planned again for the new time),
+        // including a message a worker holds, which it looks at again before sending.
+        try await connection.query(
+            """
+            UPDATE messages SET state = 'cancelled', locked_until = NULL
+            WHERE rdv_id = \(rdvID) AND kind = ANY(\(Self.personalKinds)) AND state IN ('queued', 'sending')
+            """
+        )
         let sequence = try await AppointmentSequences(connection).of(rdvID)
         var lines: [String] = []
         let subject: String, sms: String, kind: String, method: String

@@ -205,6 +205,31 @@ public struct MessageQueue: Sendable {
         )
     }
 
+    /// What the worker does with a claimed message right before sending it.
+    public enum Verdict: Sendable, Hashable {
+        case send
+        /// Its age limit passed while it was held (a reminder whose appointment has begun): dead.
+        case expired
+        /// Cancelled while it was held (its appointment moved or cancelled): not sent.
+        case withdrawn
+        /// A daily cap was reached: dead.
+        case capped
+    }
+
+    /// Whether a message this worker holds should still leave at `now`; one past its age limit
+    /// is given up here, as `recover` does for those still queued.
+    public func stillDue(_ message: OutgoingMessage, now: Date) async throws -> Verdict {
+        for try await (state, expires) in try await connection.query("SELECT state, expires_at FROM messages WHERE id = \(message.id) FOR UPDATE")
+            .decode((String, Date).self) {
+            guard state == "sending" else { return .withdrawn }
+            guard expires <= now else { return .send }
+            try await connection.query("UPDATE messages SET state = 'dead', locked_until = NULL, last_error = 'trop ancien' WHERE id = \(message.id)")
+            try await attempt(message.id, "expired", "", now)
+            return .expired
+        }
+        return .withdrawn
+    }
+
     /// A daily cap was reached: the message dies unsent, and administrators see why.
     public func cap(_ message: OutgoingMessage, now: Date) async throws {
         try await connection.query(

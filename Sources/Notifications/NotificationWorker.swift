@@ -151,19 +151,32 @@ public struct NotificationWorker: Service {
             named.senderName = settings.senderName.isEmpty ? tenant.name : settings.senderName
             let message = named
             let checkedAt = now
-            let capped = try await database.tenant(tenant).transaction { connection -> Bool in
-                guard ["confirmation", "change", "cancellation", "reminder", "code", "waiting_list_offer"].contains(message.kind) else { return false }
+            let verdict = try await database.tenant(tenant).transaction { connection -> MessageQueue.Verdict in
+                let queue = MessageQueue(connection)
+                // Looked at again right before it leaves: its appointment may have been moved or
+                // cancelled, or may have begun, while the batch was on the messages before it.
+                let verdict = try await queue.stillDue(message, now: checkedAt)
+                guard verdict == .send,
+                      ["confirmation", "change", "cancellation", "reminder", "code", "waiting_list_offer"].contains(message.kind) else { return verdict }
                 let cap = message.channel == .sms ? settings.smsDailyCap : settings.emailDailyCap
-                guard try await MessageQueue(connection).sentToday(to: message.recipient, channel: message.channel, now: checkedAt, clock: clock) >= cap
-                else { return false }
-                try await MessageQueue(connection).cap(message, now: checkedAt)
-                return true
+                guard try await queue.sentToday(to: message.recipient, channel: message.channel, now: checkedAt, clock: clock) >= cap
+                else { return .send }
+                try await queue.cap(message, now: checkedAt)
+                return .capped
             }
             held.remove(message.id)
             attempted += 1
-            if capped {
+            switch verdict {
+            case .send: break
+            case .capped:
                 Self.countDelivery(tenant: tenant, channel: message.channel.rawValue, result: "capped")
                 logger.warning("daily cap reached, message not sent", metadata: ["tenant": "\(tenant.slug)", "message": "\(message.id)", "channel": "\(message.channel.rawValue)"])
+                continue
+            case .expired, .withdrawn:
+                Self.countDelivery(tenant: tenant, channel: message.channel.rawValue, result: verdict == .expired ? "expired" : "withdrawn")
+                logger.notice("message no longer due, not sent", metadata: [
+                    "tenant": "\(tenant.slug)", "message": "\(message.id)", "reason": "\(verdict == .expired ? "expired" : "withdrawn")",
+                ])
                 continue
             }
             let outcome = await (message.channel == .sms ? sms : configuration.email).deliver(message)
