@@ -123,9 +123,43 @@ public enum TenantFile {
             }
             let trimmed = rest.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix("["), !isWellFormedHeader(Array(trimmed.unicodeScalars)) { return index + 1 }
-            for delimiter in ["\"\"\"", "'''"] where rest.components(separatedBy: delimiter).count % 2 == 0 {
-                inMultiline = delimiter
+            inMultiline = multilineOpened(by: Array(rest.unicodeScalars))
+        }
+        return nil
+    }
+
+    /// The delimiter of a multi-line string the line leaves open, if any. Strings are skipped
+    /// and a comment ends the line: quotes in a comment open nothing (the fuzzer found a comment
+    /// of thirteen `'''` hiding the malformed header after it).
+    private static func multilineOpened(by scalars: [Unicode.Scalar]) -> String? {
+        var i = 0
+        func starts(_ delimiter: String, at index: Int) -> Bool {
+            let pattern = Array(delimiter.unicodeScalars)
+            return index + pattern.count <= scalars.count && Array(scalars[index..<index + pattern.count]) == pattern
+        }
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "#" { return nil }
+            if c == "\"" || c == "'" {
+                let triple = String(repeating: String(c), count: 3)
+                if starts(triple, at: i) {
+                    // A multi-line string: closed on this line, or left open.
+                    i += 3
+                    while i < scalars.count, !starts(triple, at: i) {
+                        if c == "\"", scalars[i] == "\\" { i += 1 }
+                        i += 1
+                    }
+                    guard i < scalars.count else { return triple }
+                    i += 3
+                    continue
+                }
+                i += 1
+                while i < scalars.count, scalars[i] != c {
+                    if c == "\"", scalars[i] == "\\" { i += 1 }
+                    i += 1
+                }
             }
+            i += 1
         }
         return nil
     }

@@ -134,6 +134,15 @@ import Testing
         #expect(TenantFile.malformedTableHeader(in: "[a]\n[[ b . \"c.d\" ]]\n['e'] # note\ntext = \"\"\"\n[pas un en-tête\n\"\"\"\n") == nil)
     }
 
+    /// Found by the fuzzer: quotes in a comment, or inside a one-line string, open no multi-line
+    /// string, so the malformed header after them is still caught.
+    @Test func quotesInACommentOrAStringHideNoHeader() {
+        #expect(TenantFile.malformedTableHeader(in: "# l'''ancien''' nom'''\n[\u{FE}em]\n") == 2)
+        #expect(TenantFile.malformedTableHeader(in: "name = \"a '''\"\n[[a.\u{A3}]]\n") == 2)
+        #expect(TenantFile.malformedTableHeader(in: "text = '''une\nsuite''' # '''\n[ ]\n") == 3)
+        #expect(TenantFile.malformedTableHeader(in: "text = \"\"\"\n[pas un en-tête\n\"\"\"\n[ok]\n") == nil)
+    }
+
     @Test func twoFilesCannotClaimOneSlug() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
