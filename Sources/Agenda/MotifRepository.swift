@@ -17,7 +17,8 @@ public struct MotifRepository: Sendable {
             SELECT organisation_id, name, service_id, color, duration_minutes, location_type, video_link_template,
                    min_booking_delay_minutes, max_booking_delay_minutes, bookable_by, collective, default_capacity,
                    cancellable_by_usager, cancellation_deadline_minutes, movable_by_usager, move_deadline_minutes,
-                   follow_up_only, instructions_before, instructions_after, sensitive, archived_at IS NOT NULL, several_upcoming_allowed
+                   follow_up_only, instructions_before, instructions_after, sensitive, archived_at IS NOT NULL, several_upcoming_allowed,
+                   confirmation_request_hours, confirmation_deadline_hours, unconfirmed_action, release_sensitive
             FROM motifs WHERE id = \(motifID)
             """
         )
@@ -43,6 +44,13 @@ public struct MotifRepository: Sendable {
             rules.instructionsAfter = try columns[18].decode(String.self)
             rules.sensitive = try columns[19].decode(Bool.self)
             rules.severalUpcomingAllowed = try columns[21].decode(Bool.self)
+            if let requestHours = try columns[22].decode(Int?.self) {
+                rules.confirmation = ConfirmationRule(
+                    requestHours: requestHours, deadlineHours: try columns[23].decode(Int.self),
+                    unconfirmedAction: UnconfirmedAction(rawValue: try columns[24].decode(String.self)) ?? .flag,
+                    releaseSensitive: try columns[25].decode(Bool.self)
+                )
+            }
             return (try columns[0].decode(UUID.self), rules, try columns[20].decode(Bool.self))
         }
         return nil
@@ -87,7 +95,11 @@ public struct MotifRepository: Sendable {
                     movable_by_usager = \(rules.movableByUsager), move_deadline_minutes = \(rules.moveDeadlineMinutes),
                     follow_up_only = \(rules.followUpOnly), instructions_before = \(rules.instructionsBefore),
                     instructions_after = \(rules.instructionsAfter), sensitive = \(rules.sensitive),
-                    several_upcoming_allowed = \(rules.severalUpcomingAllowed)
+                    several_upcoming_allowed = \(rules.severalUpcomingAllowed),
+                    confirmation_request_hours = \(rules.confirmation?.requestHours),
+                    confirmation_deadline_hours = \(rules.confirmation?.deadlineHours ?? 24),
+                    unconfirmed_action = \(rules.confirmation?.unconfirmedAction.rawValue ?? "flag"),
+                    release_sensitive = \(rules.confirmation?.releaseSensitive ?? false)
                 WHERE id = \(motifID)
                 """
             )

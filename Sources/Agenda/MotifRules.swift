@@ -27,6 +27,65 @@ public enum BookableBy: String, Sendable, CaseIterable {
     }
 }
 
+/// What happens to an appointment nobody confirmed by the deadline.
+public enum UnconfirmedAction: String, Sendable, CaseIterable {
+    /// Shown as "non confirmé" to the agents, nothing more.
+    case flag
+    /// One last request to the person, and the flag.
+    case remind
+    /// A warning to the person, then the slot goes to the waiting list (where the département
+    /// allows it; otherwise a last request, as for `remind`).
+    case release
+
+    public var frenchName: String {
+        switch self {
+        case .flag: "Le signaler « non confirmé » dans l’agenda"
+        case .remind: "Envoyer une dernière demande et le signaler"
+        case .release: "Prévenir la personne puis libérer le créneau pour la liste d’attente"
+        }
+    }
+}
+
+/// A motif's request for confirmation: when it leaves, when the answer is due, and what then.
+public struct ConfirmationRule: Sendable, Hashable {
+    /// Hours before the appointment when the request leaves (at booking when it is sooner).
+    public var requestHours: Int
+    /// Hours before the appointment by which an answer is expected.
+    public var deadlineHours: Int
+    public var unconfirmedAction: UnconfirmedAction
+    /// A sensitive motif's appointments may be released too (never otherwise).
+    public var releaseSensitive: Bool
+
+    public init(requestHours: Int = 72, deadlineHours: Int = 24, unconfirmedAction: UnconfirmedAction = .flag, releaseSensitive: Bool = false) {
+        self.requestHours = requestHours
+        self.deadlineHours = deadlineHours
+        self.unconfirmedAction = unconfirmedAction
+        self.releaseSensitive = releaseSensitive
+    }
+
+    /// When the request leaves for an appointment at `start` booked or moved at `now`: its lead
+    /// time, or at once when that has passed; nil once the deadline has passed (too late to
+    /// ask: the person just chose this time).
+    public func requestTime(start: Date, now: Date) -> Date? {
+        let deadline = self.deadline(start: start)
+        guard now < deadline else { return nil }
+        return max(now, start.addingTimeInterval(-Double(requestHours) * 3600))
+    }
+
+    /// The instant by which the answer is expected.
+    public func deadline(start: Date) -> Date {
+        start.addingTimeInterval(-Double(deadlineHours) * 3600)
+    }
+
+    var problems: [String] {
+        var problems: [String] = []
+        if !(2...720).contains(requestHours) { problems.append("La demande de confirmation part de 2 à 720 heures avant le rendez-vous.") }
+        if !(1...719).contains(deadlineHours) { problems.append("La réponse est attendue de 1 à 719 heures avant le rendez-vous.") }
+        if requestHours <= deadlineHours { problems.append("La demande de confirmation doit partir avant l’heure limite de réponse.") }
+        return problems
+    }
+}
+
 /// Every rule of a motif, as its set-up page edits them.
 public struct MotifRules: Sendable, Hashable {
     public var name: String
@@ -52,6 +111,8 @@ public struct MotifRules: Sendable, Hashable {
     public var sensitive: Bool
     /// A usager may hold several coming appointments of this motif (otherwise one at a time).
     public var severalUpcomingAllowed: Bool
+    /// The person is asked to confirm; nil for no request.
+    public var confirmation: ConfirmationRule?
 
     public init(name: String, serviceID: UUID, durationMinutes: Int) {
         self.name = name
@@ -73,6 +134,7 @@ public struct MotifRules: Sendable, Hashable {
         self.instructionsAfter = ""
         self.sensitive = false
         self.severalUpcomingAllowed = false
+        self.confirmation = nil
     }
 
     /// What is wrong with these rules, in French; empty when they hold together.
@@ -95,6 +157,10 @@ public struct MotifRules: Sendable, Hashable {
             problems.append("L’adresse du salon commence par https:// et ne contient pas d’espace.")
         }
         if instructionsBefore.storedLength > 2000 || instructionsAfter.storedLength > 2000 { problems.append("Les consignes comptent au plus 2 000 caractères.") }
+        if let confirmation {
+            problems += confirmation.problems
+            if collectiveCapacity != nil { problems.append("Une séance collective ne demande pas de confirmation à chaque participant.") }
+        }
         return problems
     }
 

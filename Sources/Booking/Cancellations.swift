@@ -30,6 +30,14 @@ public struct Cancellations: Sendable {
         if let freed = try await PublicRdvRepository(connection).find(rdvID) { try await offer(freed) }
     }
 
+    /// An appointment nobody confirmed after the warning: cancelled by the service, the person
+    /// told why, and the time offered to the waiting list.
+    func release(_ rdv: PublicRdv) async throws {
+        try await RdvRepository(connection).setStatus(rdv.id, to: .revoked, byAgent: nil)
+        try await notices.record(.released, rdvID: rdv.id, byUsager: false, now: now)
+        try await offer(rdv)
+    }
+
     /// The usager cancels from their link (a collective session: their seat only).
     func cancelByUsager(_ rdv: PublicRdv) async throws {
         try await PublicRdvRepository(connection).cancel(rdv)

@@ -22,6 +22,26 @@ public struct NoticeLinks: Sendable {
         let token = SignedLink(secret: secret, scope: scope).token(for: .init(rdvID: rdvID, expiresAt: end.addingTimeInterval(86_400)))
         return "\(publicURL)/g/\(token)"
     }
+
+    /// The one-click "Je confirme" link of a confirmation request, valid until the appointment.
+    public func confirm(rdvID: UUID, start: Date) -> String {
+        "\(publicURL)/oui/\(Self.answer(.confirm, secret: secret, scope: scope).token(for: .init(rdvID: rdvID, expiresAt: start)))"
+    }
+
+    /// The one-click "Je ne pourrai pas venir" link, valid until the appointment.
+    public func decline(rdvID: UUID, start: Date) -> String {
+        "\(publicURL)/non/\(Self.answer(.decline, secret: secret, scope: scope).token(for: .init(rdvID: rdvID, expiresAt: start)))"
+    }
+
+    public enum Answer: String, Sendable {
+        case confirm = "oui", decline = "non"
+    }
+
+    /// The signer of one answer's links: a key of its own, so that a manage link (or the other
+    /// answer's link) never passes for it.
+    public static func answer(_ answer: Answer, secret: Data, scope: String) -> SignedLink {
+        SignedLink(secret: secret, scope: "confirmation-\(answer.rawValue)|\(scope)")
+    }
 }
 
 /// The messages an appointment's life sends, written in the transaction of the change itself
@@ -43,7 +63,14 @@ public struct AppointmentNotices: Sendable {
     static let personalKinds = ["confirmation", "change", "reminder", "confirmation_request"]
 
     public enum Event: Sendable {
-        case booked, moved, cancelled
+        /// `released`: cancelled because nobody confirmed it after the warning.
+        case booked, moved, cancelled, released
+    }
+
+    /// Which confirmation request: the first, the last one after the deadline, or the warning
+    /// that the slot goes at `releaseAt` without an answer.
+    public enum ConfirmationRequest: Sendable, Equatable {
+        case first, last, warning(releaseAt: Date)
     }
 
     /// - Parameter actingAgentID: the agent who made the change, who needs no email about it; the
@@ -86,8 +113,16 @@ public struct AppointmentNotices: Sendable {
                 : ["Bonjour,", "", "\(facts.what) du \(when) est annulé par le service. Veuillez nous excuser."]
             lines += ["", "Pour reprendre rendez-vous : \(links.publicURL)/prendre-rdv"]
             sms = "\(sender) : votre RDV du \(short) est annulé\(byUsager ? "" : " par le service"). Reprendre RDV : \(links.publicURL)/prendre-rdv"
+        case .released:
+            kind = "cancellation"; method = "CANCEL"
+            subject = "Rendez-vous du \(when) libéré faute de confirmation"
+            lines = [
+                "Bonjour,", "", "Sans confirmation de votre part, \(facts.what.prefix(1).lowercased() + facts.what.dropFirst()) du \(when) est annulé : le créneau est proposé à une autre personne.",
+                "", "Pour reprendre rendez-vous : \(links.publicURL)/prendre-rdv",
+            ]
+            sms = "\(sender) : sans confirmation, votre RDV du \(short) est annulé. Reprendre RDV : \(links.publicURL)/prendre-rdv"
         }
-        if event != .cancelled {
+        if event == .booked || event == .moved {
             if let place = facts.place { lines.append("Lieu : \(place)") }
             if let video = facts.rules.videoLink(for: rdvID) { lines.append("Visioconférence : \(video)") }
             if !facts.rules.sensitive, !facts.rules.instructionsAfter.isEmpty { lines += ["", facts.rules.instructionsAfter] }
@@ -100,7 +135,7 @@ public struct AppointmentNotices: Sendable {
         if let phone = smsNumber(facts, settings) {
             try await enqueue(.sms, kind: kind, to: phone, subject: "", body: SMSText.plain(sms), rdvID: rdvID, expires: expires)
         }
-        if byUsager || actingAgentID != nil {
+        if event != .released, byUsager || actingAgentID != nil {
             for agent in facts.agents where agent.id != actingAgentID {
                 let notice = switch (event, byUsager) {
                 case (.booked, true): "Nouveau rendez-vous pris en ligne le \(when)."
@@ -109,6 +144,7 @@ public struct AppointmentNotices: Sendable {
                 case (.booked, false): "Un collègue vous a donné un rendez-vous le \(when)."
                 case (.moved, false): "Un collègue a déplacé un de vos rendez-vous au \(when)."
                 case (.cancelled, false): "Un collègue a annulé votre rendez-vous du \(when)."
+                case (.released, _): "Le rendez-vous du \(when) est libéré faute de confirmation."
                 }
                 try await enqueue(
                     .email, kind: "agent_notice", to: agent.email, subject: notice,
@@ -117,7 +153,73 @@ public struct AppointmentNotices: Sendable {
                 )
             }
         }
-        if event != .cancelled { try await planReminders(facts, settings: settings, link: link, sender: sender, now: now, clock: clock) }
+        if event == .booked || event == .moved {
+            try await planReminders(facts, settings: settings, link: link, sender: sender, now: now, clock: clock)
+            try await planConfirmation(facts, settings: settings, sender: sender, now: now, clock: clock)
+        }
+    }
+
+    /// The motif's confirmation request, held until its time; the appointment then awaits an
+    /// answer. Nothing is asked (and the appointment shows no confirmation state) when the
+    /// deadline has passed or the person cannot be reached.
+    func planConfirmation(_ facts: AppointmentFacts, settings: NotificationSettings, sender: String, now: Date, clock: WallClock) async throws {
+        var state: String?
+        if let rule = facts.rules.confirmation, let at = rule.requestTime(start: facts.start, now: now),
+           try await requestConfirmation(facts, .first, settings: settings, sender: sender, at: at, clock: clock) {
+            state = "awaiting"
+        }
+        try await connection.query("UPDATE rdvs SET confirmation = \(state), confirmation_changed_at = \(now) WHERE id = \(facts.rdvID)")
+    }
+
+    /// Sends a later confirmation request (the last one, or the warning before a release) now;
+    /// false when the person has no channel left to receive it.
+    public func requestConfirmation(_ request: ConfirmationRequest, rdvID: UUID, now: Date) async throws -> Bool {
+        guard let facts = try await AppointmentFacts.load(rdvID, connection), let clock = WallClock(timeZone: tenant.timeZone) else { return false }
+        let settings = try await NotificationSettings.load(connection)
+        let sender = settings.senderName.isEmpty ? tenant.name : settings.senderName
+        return try await requestConfirmation(facts, request, settings: settings, sender: sender, at: now, clock: clock)
+    }
+
+    func requestConfirmation(
+        _ facts: AppointmentFacts, _ request: ConfirmationRequest, settings: NotificationSettings, sender: String, at: Date, clock: WallClock
+    ) async throws -> Bool {
+        let yes = links.confirm(rdvID: facts.rdvID, start: facts.start), no = links.decline(rdvID: facts.rdvID, start: facts.start)
+        let when = FrenchDates.when(facts.start, clock), short = FrenchDates.short(facts.start, clock)
+        let subject: String, opening: String, sms: String
+        switch request {
+        case .first:
+            subject = "Confirmez votre rendez-vous du \(when)"
+            opening = "\(facts.what) a lieu le \(when). Viendrez-vous ? Un clic suffit pour répondre."
+            sms = "\(sender) : RDV le \(short). Vous venez ? Oui : \(yes) Non : \(no)"
+        case .last:
+            subject = "Dernier rappel : confirmez votre rendez-vous du \(when)"
+            opening = "Nous n’avons pas eu votre réponse : \(facts.what.prefix(1).lowercased() + facts.what.dropFirst()) a lieu le \(when). Viendrez-vous ?"
+            sms = "\(sender) : sans réponse de votre part. RDV le \(short), vous venez ? Oui : \(yes) Non : \(no)"
+        case .warning(let releaseAt):
+            let limit = FrenchDates.when(releaseAt, clock)
+            subject = "Sans réponse, votre rendez-vous du \(when) sera libéré"
+            opening = "Nous n’avons pas eu votre réponse. Sans confirmation avant le \(limit), \(facts.what.prefix(1).lowercased() + facts.what.dropFirst()) du \(when) sera annulé et le créneau proposé à une autre personne."
+            sms = "\(sender) : sans réponse avant \(FrenchDates.short(releaseAt, clock)), votre RDV du \(short) sera libéré. Je viens : \(yes) Non : \(no)"
+        }
+        var lines = ["Bonjour,", "", opening]
+        if let place = facts.place { lines.append("Lieu : \(place)") }
+        lines += [
+            "", "Je confirme : \(yes)", "Je ne pourrai pas venir : \(no)", "",
+            "Si vous ne pouvez pas venir, dites-le : le créneau servira à quelqu’un d’autre.",
+        ]
+        var sent = false
+        if let email = facts.email, facts.byEmail {
+            try await enqueue(.email, kind: "confirmation_request", to: email, subject: subject, body: lines.joined(separator: "\n"),
+                              rdvID: facts.rdvID, notBefore: at, expires: facts.start)
+            sent = true
+        }
+        // No SMS at night: the nearest allowed time before the appointment.
+        if let phone = smsNumber(facts, settings),
+           let smsAt = ReminderPlanner.allowedForSMS(at, before: facts.start, after: at.addingTimeInterval(-1), clock: clock) {
+            try await enqueue(.sms, kind: "confirmation_request", to: phone, subject: "", body: SMSText.plain(sms), rdvID: facts.rdvID, notBefore: smsAt, expires: facts.start)
+            sent = true
+        }
+        return sent
     }
 
     /// The appointment's reminders as queued messages, each held until its time.

@@ -24,6 +24,7 @@ public struct MessageSummary: Sendable, Hashable, Identifiable {
         case "code": "Code de confirmation"
         case "agent_notice": "Avis à l’agent"
         case "waiting_list_offer": "Proposition de créneau"
+        case "confirmation_request": "Demande de confirmation"
         default: "Compte"
         }
     }

@@ -17,6 +17,8 @@ public struct NotificationSettings: Sendable, Hashable {
     public var smsKeyHeader = "X-API-Key"
     public var smsBodyTemplate = ""
     public var smsIDField = "id"
+    /// An unconfirmed appointment of a motif that asks for it may be released to the waiting list.
+    public var confirmationReleaseAllowed = false
 
     public init(
         senderName: String, smsEnabled: Bool, smsProvider: String, smsEndpoint: String, smsSender: String, hasSMSKey: Bool,
@@ -34,19 +36,21 @@ public struct NotificationSettings: Sendable, Hashable {
     }
 
     public static func load(_ connection: TenantConnection) async throws -> NotificationSettings {
-        for try await (sender, enabled, provider, endpoint, smsSender, hasKey, policy, smsCap, emailCap, keyHeader, template, idField) in try await connection.query(
+        for try await (sender, enabled, provider, endpoint, smsSender, hasKey, policy, smsCap, emailCap, keyHeader, template, idField, release) in try await connection.query(
             """
             SELECT sender_name, sms_enabled, sms_provider, sms_endpoint, sms_sender, sms_api_key_sealed IS NOT NULL,
-                   reminder_policy::text, sms_daily_cap, email_daily_cap, sms_key_header, sms_body_template, sms_id_field
+                   reminder_policy::text, sms_daily_cap, email_daily_cap, sms_key_header, sms_body_template, sms_id_field,
+                   confirmation_release_allowed
             FROM notification_settings
             """
-        ).decode((String, Bool, String, String, String, Bool, String, Int, Int, String, String, String).self) {
+        ).decode((String, Bool, String, String, String, Bool, String, Int, Int, String, String, String, Bool).self) {
             var settings = NotificationSettings(
                 senderName: sender, smsEnabled: enabled, smsProvider: provider, smsEndpoint: endpoint, smsSender: smsSender, hasSMSKey: hasKey,
                 reminderPolicy: (try? JSONDecoder().decode(ReminderPolicy.self, from: Data(policy.utf8))) ?? .standard,
                 smsDailyCap: smsCap, emailDailyCap: emailCap
             )
             (settings.smsKeyHeader, settings.smsBodyTemplate, settings.smsIDField) = (keyHeader, template, idField)
+            settings.confirmationReleaseAllowed = release
             return settings
         }
         return NotificationSettings(
@@ -65,7 +69,8 @@ extension NotificationSettings {
             UPDATE notification_settings SET sender_name = \(senderName), sms_enabled = \(smsEnabled), sms_provider = \(smsProvider),
                 sms_endpoint = \(smsEndpoint), sms_sender = \(smsSender), sms_api_key_sealed = coalesce(\(sealedKey), sms_api_key_sealed),
                 reminder_policy = \(policy)::jsonb, sms_daily_cap = \(smsDailyCap), email_daily_cap = \(emailDailyCap),
-                sms_key_header = \(smsKeyHeader), sms_body_template = \(smsBodyTemplate), sms_id_field = \(smsIDField), updated_at = now()
+                sms_key_header = \(smsKeyHeader), sms_body_template = \(smsBodyTemplate), sms_id_field = \(smsIDField),
+                confirmation_release_allowed = \(confirmationReleaseAllowed), updated_at = now()
             """
         )
     }

@@ -25,13 +25,13 @@ public struct DatabaseSettings: Sendable {
     /// The application role's first host.
     public var app: PostgresClient.Configuration {
         get { appHosts.configurations[0] }
-        set { appHosts = DatabaseHosts(newValue) }
+        set { appHosts = DatabaseHosts([newValue], probeTimeout: appHosts.probeTimeout) }
     }
 
     /// The owner role's first host.
     public var owner: PostgresClient.Configuration? {
         get { ownerHosts?.configurations[0] }
-        set { ownerHosts = newValue.map { DatabaseHosts($0) } }
+        set { ownerHosts = newValue.map { DatabaseHosts([$0], probeTimeout: ownerHosts?.probeTimeout ?? .seconds(2)) } }
     }
 
     /// Names of roles derived from this database.
@@ -136,11 +136,16 @@ public struct DatabaseHosts: Sendable {
     /// Never empty.
     public let configurations: [PostgresClient.Configuration]
     public let target: TargetSessionAttributes
+    /// How long one host may take to answer the probe that picks where the work goes (and to
+    /// accept its connection). Two seconds in production; the test suite, which runs hundreds of
+    /// databases at once on two cores, gives more.
+    public var probeTimeout: Duration
 
-    public init(_ configurations: [PostgresClient.Configuration], target: TargetSessionAttributes = .any) {
+    public init(_ configurations: [PostgresClient.Configuration], target: TargetSessionAttributes = .any, probeTimeout: Duration = .seconds(2)) {
         precondition(!configurations.isEmpty, "a database needs at least one host")
         self.configurations = configurations
         self.target = target
+        self.probeTimeout = probeTimeout
     }
 
     public init(_ configuration: PostgresClient.Configuration) {

@@ -16,7 +16,7 @@ final class PrimarySelector: Sendable {
     private let state = Mutex(State())
 
     /// How long one host may take to answer a probe.
-    static let probeTimeout: Duration = .seconds(2)
+    private let probeTimeout: Duration
     /// How long after a probe found no host callers are refused without probing again.
     static let refusalInterval: Duration = .milliseconds(500)
 
@@ -29,10 +29,11 @@ final class PrimarySelector: Sendable {
     init(hosts: DatabaseHosts, leased: LeasedConnections, logger: Logger) {
         self.leased = leased
         self.target = hosts.target
+        self.probeTimeout = hosts.probeTimeout
         self.probes = hosts.configurations.map { configuration in
             var configuration = configuration
             configuration.options.maximumConnections = 1
-            configuration.options.connectTimeout = Self.probeTimeout
+            configuration.options.connectTimeout = hosts.probeTimeout
             return PostgresClient(configuration: configuration, backgroundLogger: logger)
         }
         self.logger = logger
@@ -133,7 +134,7 @@ final class PrimarySelector: Sendable {
         let target = self.target
         let logger = self.logger
         do {
-            return try await withDeadline(Self.probeTimeout) {
+            return try await withDeadline(probeTimeout) {
                 let rows = try await probe.withConnection { connection in
                     try connection.ensureOpen()
                     return try await connection.query(

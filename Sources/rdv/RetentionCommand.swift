@@ -1,7 +1,9 @@
 import Agenda
 import ArgumentParser
+import Booking
 import Foundation
 import Logging
+import Notifications
 import Privacy
 import Tenancy
 import Web
@@ -68,6 +70,15 @@ extension Platform {
             environment: configuration.environment, publicScheme: configuration.publicScheme,
             publicPort: configuration.publicPort
         )
+    }
+
+    /// The confirmation deadlines, each minute, for `serve` and `worker`: their messages carry
+    /// the same links as the pages'.
+    static func confirmationService(_ database: Database, _ configuration: PlatformConfiguration, secretKey: Data, logger: Logger) -> ConfirmationService {
+        let links = publicLinks(configuration)
+        return ConfirmationService(database: database, links: {
+            NoticeLinks(secret: secretKey, publicURL: links.publicURL(slug: $0.slug), scope: $0.schemaName)
+        }, logger: logger)
     }
 
     /// The daily retention pass, for `serve` and `worker`.

@@ -62,8 +62,11 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         )
         let webhooks = WebhookWorker(database: database, configuration: Delivery.webhooks(environment, secretKey: configuration.secretKey), logger: logger)
-        // The jobs of `rdv worker` (messages, webhooks, retention), unless a worker runs apart.
-        var services: [any Service] = sansEnvois ? [] : [worker, webhooks, Platform.retentionService(database, environment, logger: logger)]
+        // The jobs of `rdv worker` (messages, webhooks, retention, confirmation deadlines), unless a worker runs apart.
+        var services: [any Service] = sansEnvois ? [] : [
+            worker, webhooks, Platform.retentionService(database, environment, logger: logger),
+            Platform.confirmationService(database, environment, secretKey: configuration.secretKey, logger: logger),
+        ]
         services += PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         if environment.isDevelopment, platform.settings.owner != nil {
             let owner: OwnerDatabase

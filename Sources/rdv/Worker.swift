@@ -45,7 +45,7 @@ enum Delivery {
 
 /// Delivers messages alone, without serving pages (several may run side by side).
 struct Worker: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Envoie les courriels, SMS et webhooks en attente de tous les départements et applique chaque jour leurs durées de conservation.")
+    static let configuration = CommandConfiguration(abstract: "Envoie les courriels, SMS et webhooks en attente de tous les départements applique les délais de confirmation des rendez-vous et chaque jour les durées de conservation.")
     @OptionGroup var options: PlatformOptions
     @Option(help: "Minutes entre deux mises à jour des statistiques (0 : jamais).") var statsInterval = 15
 
@@ -61,7 +61,8 @@ struct Worker: AsyncParsableCommand {
         let webhooks = WebhookWorker(database: database, configuration: Delivery.webhooks(platform.configuration, secretKey: key), logger: logger)
         let statistics = PlatformOptions.statisticsService(database: database, minutes: statsInterval, logger: logger)
         let retention = Platform.retentionService(database, platform.configuration, logger: logger)
-        var services: [any Service] = [database, worker, webhooks, retention] + statistics
+        let confirmations = Platform.confirmationService(database, platform.configuration, secretKey: key, logger: logger)
+        var services: [any Service] = [database, worker, webhooks, retention, confirmations] + statistics
         // The same admin listener as `rdv serve`'s: deliveries, outbox, pool and statistics.
         if let metrics = platform.configuration.metricsAddress {
             services.append(buildMetricsApplication(database: database, host: metrics.host, port: metrics.port, logger: logger))

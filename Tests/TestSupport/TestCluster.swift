@@ -86,6 +86,9 @@ public enum TestCluster {
                 if let socket = try await TestCluster.pgBouncerSocket() {
                     settings.app = .init(unixSocketPath: socket, username: settings.app.username, password: nil, database: name)
                 }
+                // Hundreds of databases busy at once on two cores: a probe may wait its turn.
+                settings.appHosts.probeTimeout = .seconds(30)
+                settings.ownerHosts?.probeTimeout = .seconds(30)
                 return settings
             }
             tail = Task { _ = try? await creation.value }

@@ -35,6 +35,13 @@ import TestSupport
             .post("/gerer/{token}", "/gerer/\(b.manageToken)", ["nom": "Bra", "action": "deplacer", "debut": b.freeSlot]),
             .get("/g/{token}", "/g/\(forged)"),
             .post("/g/{token}", "/g/\(forged)", ["nom": "Bra", "action": "annuler"]),
+            .get("/oui/{token}", "/oui/\(b.confirmToken)"),
+            .post("/oui/{token}", "/oui/\(b.confirmToken)"),
+            .get("/non/{token}", "/non/\(b.declineToken)"),
+            .post("/non/{token}", "/non/\(b.declineToken)"),
+            // B's manage link does not pass for an answer, even re-signed with A's key.
+            .post("/non/{token}", "/non/\(forged)"),
+            .post("/non/{token}", "/non/\(b.manageToken)"),
             .get("/liste-attente/offre/{token}", "/liste-attente/offre/\(b.waitingListOfferToken)"),
             .post("/liste-attente/offre/{token}", "/liste-attente/offre/\(b.waitingListOfferToken)"),
             .post("/liste-attente/retrait/{token}", "/liste-attente/retrait/\(b.waitingListRemovalToken)"),
@@ -80,6 +87,7 @@ import TestSupport
                     "/invitation/\(theirs.invitationToken)", "/reinitialisation/\(theirs.passwordResetToken)",
                     "/mon-compte/reinitialisation/\(theirs.usagerResetToken)", "/prendre-rdv/confirmation/\(theirs.pendingBookingToken)",
                     "/prendre-rdv/confirme/\(theirs.confirmedBookingToken)", "/g/\(theirs.manageToken)",
+                    "/oui/\(theirs.confirmToken)", "/non/\(theirs.declineToken)",
                     "/liste-attente/offre/\(theirs.waitingListOfferToken)", "/calendrier/\(theirs.calendarFeedToken).ics",
                 ] {
                     #expect(try await owner.get(path).status == .ok, "B's \(path) on B's host")

@@ -49,6 +49,9 @@ struct CrossTargets: Sendable {
     var pendingBookingToken = "pending"
     var confirmedBookingToken = "confirmed"
     var manageToken = "manage"
+    /// The "Je confirme" and "Je ne pourrai pas venir" tokens of the same appointment.
+    var confirmToken = "oui"
+    var declineToken = "non"
     var waitingListRemovalToken = "removal"
     var waitingListOfferToken = "offer"
     var receiptToken = "receipts"
@@ -245,6 +248,10 @@ struct CrossDepartement: Sendable {
             let booked = try #require(try await PublicRdvRepository(connection).find(online))
             targets.manageToken = SignedLink(secret: TestWorld.secretKey, scope: tenant.schemaName)
                 .token(for: .init(rdvID: online, expiresAt: booked.end.addingTimeInterval(86_400)))
+            targets.confirmToken = NoticeLinks.answer(.confirm, secret: TestWorld.secretKey, scope: tenant.schemaName)
+                .token(for: .init(rdvID: online, expiresAt: booked.start))
+            targets.declineToken = NoticeLinks.answer(.decline, secret: TestWorld.secretKey, scope: tenant.schemaName)
+                .token(for: .init(rdvID: online, expiresAt: booked.start))
             targets.pendingBookingToken = try await requests.create(
                 motifID: targets.motifID, lieuID: targets.lieuID, start: halfPastTen,
                 details: BookingDetails(firstName: "Demande", lastName: mark, phone: nil, email: "demande-\(mark.lowercased())@exemple.fr"),

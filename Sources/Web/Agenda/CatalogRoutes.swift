@@ -130,8 +130,9 @@ struct CatalogRoutes: Sendable {
             "locations": LocationType.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["location_type"] == $0.rawValue] },
             "levels": SectorisationLevel.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["sectorisation_level"] == $0.rawValue] },
             "bookable": BookableBy.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["bookable_by"] == $0.rawValue] },
+            "unconfirmed_actions": UnconfirmedAction.allCases.map { ["value": $0.rawValue, "label": $0.frenchName, "selected": fields["unconfirmed_action"] == $0.rawValue] },
         ]
-        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive", "several", "rappels_propres"] { values["is_\(box)"] = fields[box] == "on" }
+        for box in ["collective", "cancellable", "movable", "follow_up_only", "sensitive", "several", "rappels_propres", "confirmation", "release_sensitive"] { values["is_\(box)"] = fields[box] == "on" }
         values["reminders"] = (1...3).map { index -> [String: Any] in
             ["index": index, "hours": fields["rappel_\(index)_heures"] ?? "", "sms": fields["rappel_\(index)_sms"] == "on", "email": fields["rappel_\(index)_email"] == "on"]
         }

@@ -41,6 +41,16 @@ enum MotifForm {
             rules.followUpOnly = fields["follow_up_only"] == "on"
             rules.sensitive = fields["sensitive"] == "on"
             rules.severalUpcomingAllowed = fields["several"] == "on"
+            if fields["confirmation"] == "on" {
+                var confirmation = rules.confirmation ?? ConfirmationRule()
+                confirmation.requestHours = minutes("confirmation_request_hours", unit: 1, current: confirmation.requestHours)
+                confirmation.deadlineHours = minutes("confirmation_deadline_hours", unit: 1, current: confirmation.deadlineHours)
+                confirmation.unconfirmedAction = UnconfirmedAction(rawValue: fields["unconfirmed_action"] ?? "") ?? confirmation.unconfirmedAction
+                confirmation.releaseSensitive = fields["release_sensitive"] == "on"
+                rules.confirmation = confirmation
+            } else {
+                rules.confirmation = nil
+            }
             rules.instructionsBefore = (fields["instructions_before"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             rules.instructionsAfter = (fields["instructions_after"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
@@ -60,9 +70,15 @@ enum MotifForm {
             "cancellation_hours": String(rules.cancellationDeadlineMinutes / 60), "move_hours": String(rules.moveDeadlineMinutes / 60),
             "instructions_before": rules.instructionsBefore, "instructions_after": rules.instructionsAfter,
         ]
+        // An unticked request still shows the lead times it would use.
+        let confirmation = rules.confirmation ?? ConfirmationRule()
+        fields["confirmation_request_hours"] = String(confirmation.requestHours)
+        fields["confirmation_deadline_hours"] = String(confirmation.deadlineHours)
+        fields["unconfirmed_action"] = confirmation.unconfirmedAction.rawValue
         let boxes: [(String, Bool)] = [
             ("collective", rules.collectiveCapacity != nil), ("cancellable", rules.cancellableByUsager), ("movable", rules.movableByUsager),
             ("follow_up_only", rules.followUpOnly), ("sensitive", rules.sensitive), ("several", rules.severalUpcomingAllowed),
+            ("confirmation", rules.confirmation != nil), ("release_sensitive", confirmation.releaseSensitive),
         ]
         for (key, on) in boxes where on { fields[key] = "on" }
         return fields

@@ -90,6 +90,7 @@ struct NotificationRoutes: Sendable {
             hasSMSKey: false, reminderPolicy: policy, smsDailyCap: smsCap, emailDailyCap: emailCap
         )
         (settings.smsKeyHeader, settings.smsBodyTemplate, settings.smsIDField) = (keyHeader.isEmpty ? "X-API-Key" : keyHeader, template, idField.isEmpty ? "id" : idField)
+        settings.confirmationReleaseAllowed = fields["confirmation_release_allowed"] == "on"
         let saved = settings
         try await context.database.transaction { try await saved.save($0, sealedKey: sealed) }
         return try await page(request, context, notice: "Réglages enregistrés.")
@@ -117,6 +118,7 @@ struct NotificationRoutes: Sendable {
             "hasKey": settings.hasSMSKey, "smsCap": form?["sms_daily_cap"] ?? String(settings.smsDailyCap),
             "emailCap": form?["email_daily_cap"] ?? String(settings.emailDailyCap),
             "reminders": ReminderForm.rows(settings.reminderPolicy),
+            "releaseAllowed": form.map { $0["confirmation_release_allowed"] == "on" } ?? settings.confirmationReleaseAllowed,
             "receiptURL": forms.services.configuration.publicURL(slug: context.tenant.slug) + "/notifications/accuses/\(receiptToken(context.tenant))",
             "dead": dead.map { message in
                 [

@@ -25,6 +25,7 @@ struct BookingRoutes: Sendable {
         }
         BookingRequestRoutes(routes: self).register(on: router)
         ManageRoutes(routes: self).register(on: router)
+        ConfirmationRoutes(routes: self).register(on: router)
         WaitingListRoutes(routes: self).register(on: router)
     }
 
