@@ -11,6 +11,8 @@ public struct RdvSummary: Sendable, Hashable, Identifiable {
     public let lieuName: String?
     public let status: RdvStatus
     public let participants: [String]
+    /// Where the motif's confirmation request stands; nil when nothing was asked.
+    public let confirmation: ConfirmationState?
 }
 
 /// Appointments of an agent, and of the whole département for one appointment's page.
@@ -20,7 +22,8 @@ public struct RdvQueries: Sendable {
     /// What every summary reads: the appointment, its motif and lieu, its participants' names.
     static let summaryColumns = """
         SELECT r.id, r.starts_at, r.ends_at, m.name, l.name, r.status,
-               coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}')
+               coalesce(array_agg(u.first_name || ' ' || u.last_name ORDER BY u.last_name) FILTER (WHERE u.id IS NOT NULL), '{}'),
+               r.confirmation
         """
     static let summaryJoins = """
         JOIN motifs m ON m.id = r.motif_id
@@ -126,12 +129,13 @@ public struct RdvQueries: Sendable {
 
     private func summaries(_ query: PostgresQuery) async throws -> [RdvSummary] {
         var result: [RdvSummary] = []
-        for try await (id, start, end, motif, lieu, status, people) in try await connection.query(query).decode(
-            (UUID, Date, Date, String, String?, String, [String]).self
+        for try await (id, start, end, motif, lieu, status, people, confirmation) in try await connection.query(query).decode(
+            (UUID, Date, Date, String, String?, String, [String], String?).self
         ) {
             result.append(RdvSummary(
                 id: id, range: TimeRange(start: start, end: end), motifName: motif, lieuName: lieu,
-                status: RdvStatus(rawValue: status) ?? .unknown, participants: people
+                status: RdvStatus(rawValue: status) ?? .unknown, participants: people,
+                confirmation: confirmation.flatMap(ConfirmationState.init(rawValue:))
             ))
         }
         return result

@@ -23,3 +23,23 @@ public enum RdvStatus: String, Sendable, CaseIterable {
         }
     }
 }
+
+/// Where a confirmation request stands for one appointment (column `rdvs.confirmation`).
+public enum ConfirmationState: String, Sendable, CaseIterable {
+    case awaiting, confirmed, declined, unanswered, warned, released
+
+    /// How agents see it on the agenda and the day view.
+    public var frenchName: String {
+        switch self {
+        case .awaiting: "Confirmation demandée"
+        case .confirmed: "Confirmé"
+        case .declined: "Annulé en réponse à la demande"
+        case .unanswered: "Non confirmé"
+        case .warned: "Non confirmé, bientôt libéré"
+        case .released: "Libéré faute de confirmation"
+        }
+    }
+
+    /// Whether agents should look at it: no answer by the deadline.
+    public var needsAttention: Bool { self == .unanswered || self == .warned }
+}

@@ -4,26 +4,6 @@ import Notifications
 import PostgresNIO
 import Tenancy
 
-/// Where a confirmation request stands for one appointment (column `rdvs.confirmation`).
-public enum ConfirmationState: String, Sendable, CaseIterable {
-    case awaiting, confirmed, declined, unanswered, warned, released
-
-    /// How agents see it on the agenda and the day view.
-    public var frenchName: String {
-        switch self {
-        case .awaiting: "Confirmation demandée"
-        case .confirmed: "Confirmé"
-        case .declined: "Annulé en réponse à la demande"
-        case .unanswered: "Non confirmé"
-        case .warned: "Non confirmé, bientôt libéré"
-        case .released: "Libéré faute de confirmation"
-        }
-    }
-
-    /// Whether agents should look at it: no answer by the deadline.
-    public var needsAttention: Bool { self == .unanswered || self == .warned }
-}
-
 /// Confirm or release: the person's answer to a confirmation request, and what happens when
 /// nobody answers by the motif's deadline. Pages, the API and the worker share these rules.
 public struct Confirmations: Sendable {
@@ -66,7 +46,6 @@ public struct Confirmations: Sendable {
         switch answer {
         case .confirm:
             try await set(rdvID, .confirmed)
-            try await RdvRepository(connection).record(rdvID, "confirmation:confirmed", agent: nil)
             return .confirmed
         case .decline:
             try await Cancellations(connection, tenant: tenant, links: links, now: now).cancelByUsager(rdv)
@@ -164,6 +143,7 @@ public struct Confirmations: Sendable {
             WHERE id = \(rdvID)
             """
         )
+        try await RdvRepository(connection).record(rdvID, "confirmation:\(state.rawValue)", agent: nil)
     }
 
     /// Requests not sent yet have nothing left to ask once the person answered.

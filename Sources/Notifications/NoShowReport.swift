@@ -4,7 +4,9 @@ import Tenancy
 
 /// Whether reminders and easy cancellation work, per motif: the no-show rate of past
 /// appointments with and without a reminder that left, and how often a slot cancelled by its
-/// usager was booked again. Counts only: the consortium's statistics aggregate them.
+/// usager was booked again; for motifs that ask for a confirmation, the no-show rate of
+/// confirmed and unanswered appointments, and the slots given back by a "no" or a release.
+/// Counts only: the consortium's statistics aggregate them.
 public struct NoShowReport: Sendable {
     public struct Line: Sendable, Hashable {
         public let motif: String
@@ -14,6 +16,12 @@ public struct NoShowReport: Sendable {
         public let notRemindedNoShows: Int
         public let cancelledByUsager: Int
         public let rebooked: Int
+        /// Past appointments whose person confirmed, and how many of them did not come anyway.
+        public var confirmed = 0, confirmedNoShows = 0
+        /// Past appointments left without an answer to the request (flagged, reminded or warned).
+        public var unanswered = 0, unansweredNoShows = 0
+        /// Slots given back by a "no" to the request, and by a release after the warning.
+        public var declined = 0, released = 0
 
         public static func rate(_ part: Int, _ whole: Int) -> String {
             whole == 0 ? "—" : "\(Int((Double(part) * 100 / Double(whole)).rounded())) %"
@@ -55,9 +63,29 @@ public struct NoShowReport: Sendable {
             let current = lines[motif] ?? (0, 0, 0, 0, 0, 0)
             lines[motif] = (current.0, current.1, current.2, current.3, cancelled, rebooked)
         }
+        var confirmations: [String: [Int]] = [:]
+        for try await (motif, confirmed, confirmedNoShows, unanswered, unansweredNoShows, declined, released) in try await connection.query(
+            """
+            SELECT m.name,
+                   count(*) FILTER (WHERE r.confirmation = 'confirmed' AND r.status IN ('seen', 'noshow') AND r.ends_at < \(now))::int,
+                   count(*) FILTER (WHERE r.confirmation = 'confirmed' AND r.status = 'noshow' AND r.ends_at < \(now))::int,
+                   count(*) FILTER (WHERE r.confirmation IN ('unanswered', 'warned') AND r.status IN ('seen', 'noshow') AND r.ends_at < \(now))::int,
+                   count(*) FILTER (WHERE r.confirmation IN ('unanswered', 'warned') AND r.status = 'noshow' AND r.ends_at < \(now))::int,
+                   count(*) FILTER (WHERE r.confirmation = 'declined')::int, count(*) FILTER (WHERE r.confirmation = 'released')::int
+            FROM rdvs r JOIN motifs m ON m.id = r.motif_id
+            WHERE r.confirmation IN ('confirmed', 'unanswered', 'warned', 'declined', 'released') GROUP BY m.name
+            """
+        ).decode((String, Int, Int, Int, Int, Int, Int).self) {
+            confirmations[motif] = [confirmed, confirmedNoShows, unanswered, unansweredNoShows, declined, released]
+            if lines[motif] == nil { lines[motif] = (0, 0, 0, 0, 0, 0) }
+        }
         return lines.keys.sorted().map { name in
             let l = lines[name]!
-            return Line(motif: name, reminded: l.0, remindedNoShows: l.1, notReminded: l.2, notRemindedNoShows: l.3, cancelledByUsager: l.4, rebooked: l.5)
+            var line = Line(motif: name, reminded: l.0, remindedNoShows: l.1, notReminded: l.2, notRemindedNoShows: l.3, cancelledByUsager: l.4, rebooked: l.5)
+            if let c = confirmations[name] {
+                (line.confirmed, line.confirmedNoShows, line.unanswered, line.unansweredNoShows, line.declined, line.released) = (c[0], c[1], c[2], c[3], c[4], c[5])
+            }
+            return line
         }
     }
 }

@@ -1,5 +1,6 @@
 import Agenda
 import Booking
+import Consortium
 import Foundation
 import HummingbirdTesting
 import Identity
@@ -279,6 +280,79 @@ import TestSupport
             #expect(requests.map(\.state) == ["cancelled", "queued"])
             #expect(requests.last?.notBefore == moved.addingTimeInterval(-72 * 3600))
             #expect(try await Self.rdvState(world, setup, soon).confirmation == "awaiting")
+        }
+    }
+}
+
+extension ConfirmationTests {
+    /// The agents' side: the motif asks for it, the département allows releases, the agenda and
+    /// the appointment's page say who has not answered, the no-show report splits by answer.
+    @Test func agentsSetItUpAndSeeWhoHasNotAnswered() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world, weeksAhead: 1)
+            let chief = try await world.makeAgent(in: setup.tenant, role: .deptAdmin, organisation: nil)
+            let totp = try await world.enrolSecondFactor(chief, in: setup.tenant)
+            let serviceID = try await world.database.tenant(setup.tenant).transaction { try #require(try await AgendaCatalog($0).services().first?.id) }
+            let fields = [
+                "name": "Consultation", "service": serviceID.uuidString, "color": "#000091", "duration": "30",
+                "location_type": "on_site", "video_link_template": "", "bookable_by": "everyone", "minimum_hours": "0",
+                "maximum_days": "90", "cancellable": "on", "cancellation_hours": "4", "movable": "on", "move_hours": "48",
+                "sectorisation_level": "departement", "instructions_before": "", "instructions_after": "",
+                "confirmation": "on", "confirmation_request_hours": "12", "confirmation_deadline_hours": "24", "unconfirmed_action": "remind",
+            ]
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: setup.host)
+                try await browser.signIn(chief.email, totp: totp)
+                let form = try await browser.get("/organisation/motifs/\(setup.motifID)")
+                #expect(form.text.contains("Demander à l’usager de confirmer sa venue") && form.text.contains("value=\"72\""), "the default lead time shows")
+                let invalid = try await browser.post("/organisation/motifs/\(setup.motifID)", fields)
+                #expect(invalid.status == .unprocessableContent && invalid.text.contains("doit partir avant l’heure limite de réponse"))
+                let valid = fields.merging(["confirmation_request_hours": "48"]) { $1 }
+                #expect(try await browser.post("/organisation/motifs/\(setup.motifID)", valid).text.contains("Motif enregistré."))
+                let reopened = try await browser.get("/organisation/motifs/\(setup.motifID)")
+                #expect(reopened.text.contains("value=\"48\"") && reopened.text.contains("<option value=\"remind\" selected>"))
+
+                #expect(try await browser.post("/notifications/reglages", [
+                    "sms_provider": "sandbox", "sms_daily_cap": "8", "email_daily_cap": "20", "rappel_1_heures": "48", "rappel_1_email": "on",
+                    "confirmation_release_allowed": "on",
+                ]).text.contains("Réglages enregistrés"))
+            }
+            let (rules, settings) = try await world.database.tenant(setup.tenant).transaction { connection in
+                (try await MotifRepository(connection).find(setup.motifID)?.rules, try await NotificationSettings.load(connection))
+            }
+            #expect(rules?.confirmation == ConfirmationRule(requestHours: 48, deadlineHours: 24, unconfirmedAction: .remind))
+            #expect(settings.confirmationReleaseAllowed)
+
+            let confirmed = try await Self.book(world, setup, at: "09:00")
+            let silent = try await Self.book(world, setup, at: "09:30", name: "Durand", email: "durand@exemple.fr")
+            let start = setup.clock.instant(setup.monday, LocalTime("09:00")!)
+            try await world.database.tenant(setup.tenant).transaction { connection in
+                _ = try await Confirmations(connection, tenant: setup.tenant, links: Self.links(setup)).answer(.confirm, rdvID: confirmed)
+            }
+            #expect(await Self.pass(world, setup, at: start.addingTimeInterval(-23 * 3600)).reminded == 1)
+            try await world.withLiveApp { app in
+                let agent = Browser(app: app, host: setup.host)
+                try await agent.signIn(setup.agent.email)
+                let week = try await agent.get("/agenda?semaine=\(setup.monday)")
+                #expect(week.text.contains("badge-warning\">Non confirmé") && week.text.contains(">Confirmé<"))
+                let page = try await agent.get("/rdv/\(silent)")
+                #expect(page.text.contains("Confirmation par l’usager :</strong> Non confirmé") && page.text.contains("Confirmation : Non confirmé"))
+            }
+            // Once they have taken place: the one who confirmed came, the silent one did not.
+            let report = try await world.database.tenant(setup.tenant).transaction { connection in
+                try await RdvRepository(connection).setStatus(confirmed, to: .seen)
+                try await RdvRepository(connection).setStatus(silent, to: .noshow)
+                return try await NoShowReport(connection).lines(now: start.addingTimeInterval(2 * 3600))
+            }
+            let line = try #require(report.first)
+            #expect(line.confirmed == 1 && line.confirmedNoShows == 0 && line.unanswered == 1 && line.unansweredNoShows == 1)
+
+            // The steering committee's figures split the same way.
+            _ = try await StatisticsRefresher(database: world.database, overlap: 0, logger: world.database.logger).refresh(setup.tenant, full: true)
+            let month = String(setup.monday.description.prefix(7))
+            let figures = try await world.database.shared.transaction { try await StatisticsRepository($0).monthly(from: month, through: month) }
+            let mine = try #require(figures.values.first { $0[month]?[.confirmed] == 1 }?[month])
+            #expect(mine[.unanswered] == 1 && mine[.noshowUnanswered] == 1 && mine[.noshowConfirmed] == 0 && mine[.released] == 0)
         }
     }
 }

@@ -82,7 +82,13 @@ struct StatisticsCollector: Sendable {
                        count(*) FILTER (WHERE r.status = 'excused' AND r.capacity IS NULL AND EXISTS (
                            SELECT 1 FROM rdv_agents freed JOIN rdv_agents other ON other.agent_id = freed.agent_id AND other.during && freed.during
                            WHERE freed.rdv_id = r.id AND other.rdv_id <> r.id AND other.active
-                       )) AS rebooked
+                       )) AS rebooked,
+                       count(*) FILTER (WHERE r.confirmation = 'confirmed') AS confirmed,
+                       count(*) FILTER (WHERE r.confirmation = 'confirmed' AND r.status = 'noshow') AS noshow_confirmed,
+                       count(*) FILTER (WHERE r.confirmation IN ('unanswered', 'warned')) AS unanswered,
+                       count(*) FILTER (WHERE r.confirmation IN ('unanswered', 'warned') AND r.status = 'noshow') AS noshow_unanswered,
+                       count(*) FILTER (WHERE r.confirmation = 'declined') AS declined,
+                       count(*) FILTER (WHERE r.confirmation = 'released') AS released
                 FROM bounds b JOIN rdvs r ON r.starts_at >= b.since AND r.starts_at < b.until
                 CROSS JOIN LATERAL (SELECT EXISTS (
                     SELECT 1 FROM messages m WHERE m.rdv_id = r.id AND m.kind = 'reminder' AND m.state IN ('sent', 'delivered')
@@ -106,7 +112,9 @@ struct StatisticsCollector: Sendable {
                 coalesce(o.seen, -1), coalesce(o.noshow, -1), coalesce(o.excused, -1), coalesce(o.revoked, -1),
                 coalesce(o.noshow_reminded, -1), coalesce(o.noshow_not_reminded, -1),
                 coalesce(s.reminders_email, -1), coalesce(s.reminders_sms, -1), coalesce(s.confirmations_email, -1), coalesce(s.confirmations_sms, -1),
-                coalesce(s.segments, -1), coalesce(o.freed, -1), coalesce(o.rebooked, -1), coalesce(f.sent, -1), coalesce(f.taken, -1)
+                coalesce(s.segments, -1), coalesce(o.freed, -1), coalesce(o.rebooked, -1), coalesce(f.sent, -1), coalesce(f.taken, -1),
+                coalesce(o.confirmed, -1), coalesce(o.noshow_confirmed, -1), coalesce(o.unanswered, -1), coalesce(o.noshow_unanswered, -1),
+                coalesce(o.declined, -1), coalesce(o.released, -1)
             ]::int[]
             FROM bounds b LEFT JOIN created c ON c.day = b.day LEFT JOIN outcomes o ON o.day = b.day
             LEFT JOIN sent s ON s.day = b.day LEFT JOIN offers f ON f.day = b.day

@@ -21,6 +21,12 @@ public enum StatisticsMetric: String, Sendable, CaseIterable, Hashable {
     case slotsRebooked = "slots_rebooked"
     case offersSent = "offers_sent"
     case offersTaken = "offers_taken"
+    case confirmed
+    case noshowConfirmed = "noshow_confirmed"
+    case unanswered
+    case noshowUnanswered = "noshow_unanswered"
+    case declined
+    case released
     case activeAgents = "active_agents"
     case usagersServed = "usagers_served"
 
@@ -51,6 +57,12 @@ public enum StatisticsMetric: String, Sendable, CaseIterable, Hashable {
         case .slotsRebooked: "créneaux libérés repris"
         case .offersSent: "propositions de la liste d’attente"
         case .offersTaken: "propositions acceptées"
+        case .confirmed: "confirmés par l’usager"
+        case .noshowConfirmed: "non honorés malgré la confirmation"
+        case .unanswered: "sans réponse à la demande de confirmation"
+        case .noshowUnanswered: "non honorés sans réponse"
+        case .declined: "annulés en réponse à la demande"
+        case .released: "libérés faute de confirmation"
         case .activeAgents: "agents actifs"
         case .usagersServed: "usagers reçus"
         }

@@ -21,6 +21,7 @@ public struct StatisticsReport: Sendable {
         case outcomes = "issue"
         case messages
         case slots = "creneaux"
+        case confirmations = "confirmation"
         case activity = "activite"
 
         public var title: String {
@@ -29,6 +30,7 @@ public struct StatisticsReport: Sendable {
             case .outcomes: "Issue des rendez-vous du mois"
             case .messages: "Rappels, confirmations et SMS envoyés"
             case .slots: "Créneaux libérés et liste d’attente"
+            case .confirmations: "Confirmation des rendez-vous par l’usager"
             case .activity: "Activité et délai de rendez-vous"
             }
         }
@@ -39,6 +41,7 @@ public struct StatisticsReport: Sendable {
             case .outcomes: [.seen, .noshow, .excused, .revoked, .noshowReminded, .noshowNotReminded]
             case .messages: [.remindersEmail, .remindersSMS, .confirmationsEmail, .confirmationsSMS, .smsSegments]
             case .slots: [.slotsFreed, .slotsRebooked, .offersSent, .offersTaken]
+            case .confirmations: [.confirmed, .noshowConfirmed, .unanswered, .noshowUnanswered, .declined, .released]
             case .activity: [.activeAgents, .usagersServed]
             }
         }

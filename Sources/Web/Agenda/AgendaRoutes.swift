@@ -103,11 +103,17 @@ struct AgendaRoutes: Sendable {
                 }
             }
             let appointments = rdvs.filter { clock.localDate(of: $0.range.start) == day }.map { rdv -> [String: Any] in
-                [
+                var values: [String: Any] = [
                     "id": rdv.id.uuidString, "time": clock.localTime(of: rdv.range.start).french, "motif": rdv.motifName,
                     "people": rdv.participants.joined(separator: ", "), "status": rdv.status.frenchName,
                     "cancelled": !rdv.status.holdsTime,
                 ]
+                // A coming appointment's answer; once it has taken place, its outcome says more.
+                if let confirmation = rdv.confirmation, rdv.status == .unknown {
+                    values["confirmation"] = confirmation.frenchName
+                    values["unconfirmed"] = confirmation.needsAttention
+                }
+                return values
             }
             let away = absences.flatMap { absence in
                 absence.span.occurrences(in: day...day, clock: clock).map { occurrence -> [String: Any] in

@@ -133,6 +133,9 @@ struct NotificationRoutes: Sendable {
                     "motif": line.motif, "reminded": "\(NoShowReport.Line.rate(line.remindedNoShows, line.reminded)) sur \(line.reminded)",
                     "notReminded": "\(NoShowReport.Line.rate(line.notRemindedNoShows, line.notReminded)) sur \(line.notReminded)",
                     "rebooked": "\(line.rebooked) sur \(line.cancelledByUsager)",
+                    "confirmed": "\(NoShowReport.Line.rate(line.confirmedNoShows, line.confirmed)) sur \(line.confirmed)",
+                    "unanswered": "\(NoShowReport.Line.rate(line.unansweredNoShows, line.unanswered)) sur \(line.unanswered)",
+                    "givenBack": "\(line.declined) + \(line.released)",
                 ]
             },
             "hasNoShows": !noShows.isEmpty,

@@ -126,10 +126,13 @@ struct RdvRoutes: Sendable {
             "id": rdvID.uuidString, "motif": rdv.motifName, "lieu": rdv.lieuName ?? "—",
             "when": "\(day.weekday.frenchName) \(day.day)/\(day.month)/\(day.year), \(clock.localTime(of: rdv.range.start).french) – \(clock.localTime(of: rdv.range.end).french)",
             "status": rdv.status.frenchName, "people": rdv.participants,
+            "unconfirmed": rdv.status == .unknown && rdv.confirmation?.needsAttention == true,
             "statuses": RdvStatus.allCases.filter { $0 != rdv.status }.map { ["value": $0.rawValue, "label": $0.frenchName] },
             "history": history.map { ["at": formatter.string(from: $0.0), "what": Self.describe($0.1)] },
         ]
         values["error"] = error
+        // Absent when nothing was asked: an empty string would still open the section.
+        if let confirmation = rdv.confirmation { values["confirmation"] = confirmation.frenchName }
         values["notes"] = found.notes
         values["messages"] = messages.map { message in
             [
@@ -176,6 +179,9 @@ struct RdvRoutes: Sendable {
         if action == "agent_added" { return "Agent ajouté" }
         if action == "agent_removed" { return "Agent retiré" }
         if action.hasPrefix("status:"), let status = RdvStatus(rawValue: String(action.dropFirst(7))) { return "Statut : \(status.frenchName)" }
+        if action.hasPrefix("confirmation:"), let state = ConfirmationState(rawValue: String(action.dropFirst(13))) {
+            return "Confirmation : \(state.frenchName)"
+        }
         return action
     }
 }
