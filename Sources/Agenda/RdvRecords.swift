@@ -25,6 +25,8 @@ public struct RdvRecord: Sendable, Hashable, Identifiable {
     public let notes: String
     public let createdBy: String
     public let createdAt: Date
+    /// Where the motif's confirmation request stands; nil when nothing was asked.
+    public let confirmation: ConfirmationState?
 }
 
 /// Which appointments a listing returns, in the order (start, id), after `cursor`.
@@ -58,7 +60,8 @@ public struct RdvRecords: Sendable {
                ARRAY(SELECT p.usager_id FROM rdv_participants p WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
                ARRAY(SELECT u.first_name FROM rdv_participants p JOIN usagers u ON u.id = p.usager_id WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
                ARRAY(SELECT u.last_name FROM rdv_participants p JOIN usagers u ON u.id = p.usager_id WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
-               ARRAY(SELECT p.status FROM rdv_participants p WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id)
+               ARRAY(SELECT p.status FROM rdv_participants p WHERE p.rdv_id = r.id ORDER BY p.created_at, p.usager_id),
+               r.confirmation
         FROM rdvs r JOIN motifs m ON m.id = r.motif_id
         """
 
@@ -94,8 +97,8 @@ public struct RdvRecords: Sendable {
         var records: [RdvRecord] = []
         for try await row in rows {
             let (id, start, end, status, motifID, motifName, organisationID, lieuID, capacity, notes, createdBy, createdAt,
-                 agents, usagers, firsts, lasts, statuses) = try row.decode(
-                (UUID, Date, Date, String, UUID, String, UUID, UUID?, Int?, String, String, Date, [UUID], [UUID], [String], [String], [String]).self
+                 agents, usagers, firsts, lasts, statuses, confirmation) = try row.decode(
+                (UUID, Date, Date, String, UUID, String, UUID, UUID?, Int?, String, String, Date, [UUID], [UUID], [String], [String], [String], String?).self
             )
             let participants = usagers.indices.map {
                 RdvRecord.Participant(usagerID: usagers[$0], firstName: firsts[$0], lastName: lasts[$0], status: RdvStatus(rawValue: statuses[$0]) ?? .unknown)
@@ -103,7 +106,8 @@ public struct RdvRecords: Sendable {
             records.append(RdvRecord(
                 id: id, range: TimeRange(start: start, end: end), status: RdvStatus(rawValue: status) ?? .unknown,
                 motifID: motifID, motifName: motifName, organisationID: organisationID, lieuID: lieuID, agentIDs: agents,
-                participants: participants, capacity: capacity, notes: notes, createdBy: createdBy, createdAt: createdAt
+                participants: participants, capacity: capacity, notes: notes, createdBy: createdBy, createdAt: createdAt,
+                confirmation: confirmation.flatMap(ConfirmationState.init(rawValue:))
             ))
         }
         return records

@@ -59,6 +59,7 @@ struct APIRepresentations {
             "notes": rdv.notes,
             "created_by": rdv.createdBy,
             "created_at": time.string(rdv.createdAt),
+            "confirmation": rdv.confirmation?.rawValue ?? NSNull(),
         ]
     }
 
