@@ -117,6 +117,7 @@ func makeTenantRouter(
     PlageRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     AbsenceRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     RdvRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    LieuDayRoutes(rdvs: RdvRoutes(pages: tenantPages, forms: forms)).register(on: agentRoutes)
     SetupRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRecordRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)

@@ -31,6 +31,10 @@ import TestSupport
             .post("/rdv/{id}/agents", "/rdv/\(b.rdvID)/agents", ["agent": b.agentID.uuidString, "remove": "1"]),
             // A's appointment cannot take B's agent.
             .post("/rdv/{id}/agents", "/rdv/\(a.rdvID)/agents", ["agent": b.agentID.uuidString]),
+            .get("/agenda/lieux/{id}/jour", "/agenda/lieux/\(b.lieuID)/jour?date=\(day)"),
+            .post("/agenda/lieux/{id}/jour/{rdv}", "/agenda/lieux/\(b.lieuID)/jour/\(b.rdvID)", ["action": "absent", "date": day]),
+            // A's lieu with B's appointment.
+            .post("/agenda/lieux/{id}/jour/{rdv}", "/agenda/lieux/\(a.lieuID)/jour/\(b.rdvID)", ["action": "arrive", "date": day]),
 
             .get("/agenda/plages/{id}", "/agenda/plages/\(b.plageID)"),
             .post("/agenda/plages/{id}", "/agenda/plages/\(b.plageID)", span.merging(["lieu": b.lieuID.uuidString, "motif_\(b.motifID)": "on"]) { $1 }),

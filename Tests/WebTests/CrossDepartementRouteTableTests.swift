@@ -96,6 +96,8 @@ enum CrossCase: String, CaseIterable, Sendable {
         // Appointments.
         "GET /rdv/nouveau": .fields,
         "POST /rdv": .fields,
+        "GET /agenda/lieux/{id}/jour": .ids,
+        "POST /agenda/lieux/{id}/jour/{rdv}": .ids,
         "GET /rdv/{id}": .ids,
         "POST /rdv/{id}/participants": .ids,
         "POST /rdv/{id}/statut": .ids,

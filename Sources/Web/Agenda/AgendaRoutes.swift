@@ -92,6 +92,7 @@ struct AgendaRoutes: Sendable {
                     var values: [String: Any] = [
                         "time": "\(clock.localTime(of: occurrence.start).french) – \(clock.localTime(of: occurrence.end).french)",
                         "lieu": lieuNames[plage.lieuID] ?? "",
+                        "lieuDay": "/agenda/lieux/\(plage.lieuID)/jour?date=\(day)",
                     ]
                     // Past days keep their history; only coming occurrences of one's own agenda can change.
                     if day >= today, ownAgenda {
