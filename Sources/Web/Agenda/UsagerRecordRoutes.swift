@@ -2,6 +2,7 @@ import Agenda
 import Foundation
 import Hummingbird
 import Identity
+import Notifications
 import Privacy
 import Scheduling
 import Tenancy
@@ -24,14 +25,27 @@ struct UsagerRecordRoutes: Sendable {
             var usager = try await usager(context)
             let (identity, errors) = Self.identity(from: fields)
             guard let identity else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
+            let before = usager
             usager.apply(identity)
             let saved = usager
             let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
-            try await context.database.transaction { connection in
+            let tenant = context.tenant, links = forms.services.noticeLinks(tenant)
+            let notified = try await context.database.transaction { connection in
                 try await UsagerRepository(connection).update(saved)
                 try await AccessTrail(connection).record(.changed, usagers: [saved.id], by: actor)
+                // New contacts: the coming appointments' reminders are planned for them.
+                guard saved.phone != before.phone || saved.email != before.email else { return [(rdvID: UUID, start: Date)]() }
+                return try await AppointmentNotices(connection, tenant: tenant, links: links).contactsChanged(usagerID: saved.id)
             }
-            return try await page(request, context, usager: saved, notice: "Fiche enregistrée.")
+            var notice = "Fiche enregistrée."
+            if !notified.isEmpty {
+                let clock = tenant.clock
+                let times = notified.map { FrenchDates.when($0.start, clock) }
+                notice += notified.count == 1
+                    ? " Le rendez-vous du \(times[0]) sera rappelé à ces coordonnées."
+                    : " Les \(notified.count) rendez-vous à venir (\(times.joined(separator: " ; "))) seront rappelés à ces coordonnées."
+            }
+            return try await page(request, context, usager: saved, notice: notice)
         }
         group.post("/usagers/:id/proches") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
