@@ -19,12 +19,16 @@ public enum AgentAppointmentError: DomainError, Equatable {
     case participantNameMissing
     /// A time more than a year back or three years ahead: a typing or a program's mistake.
     case startOutOfRange
+    /// Only an individual appointment still to come, more than a week away, waits for an earlier slot.
+    case notWaitable
+    /// Without an email or a mobile phone, nobody could be told a slot became free.
+    case noContact
 
     public var refusal: Refusal {
         switch self {
         case .forbidden: .forbidden
-        case .notMovable, .agentBusyAtNewTime, .addedAgentBusy: .conflict
-        case .notesTooLong, .participantNameMissing, .startOutOfRange: .invalid
+        case .notMovable, .agentBusyAtNewTime, .addedAgentBusy, .notWaitable: .conflict
+        case .notesTooLong, .participantNameMissing, .startOutOfRange, .noContact: .invalid
         }
     }
 
@@ -36,6 +40,8 @@ public enum AgentAppointmentError: DomainError, Equatable {
         case .notesTooLong: "Notes trop longues"
         case .participantNameMissing: "Participant incomplet"
         case .startOutOfRange: "Date hors limites"
+        case .notWaitable: "Liste d’attente impossible"
+        case .noContact: "Coordonnées manquantes"
         }
     }
 
@@ -48,6 +54,8 @@ public enum AgentAppointmentError: DomainError, Equatable {
         case .notesTooLong: "Les notes comptent au plus 5 000 caractères."
         case .participantNameMissing: "Le prénom et le nom du participant sont obligatoires."
         case .startOutOfRange: "Un rendez-vous se place entre il y a un an et dans trois ans."
+        case .notWaitable: "Seul un rendez-vous individuel à venir, dans plus d’une semaine, peut attendre un créneau plus tôt."
+        case .noContact: "Ajoutez un courriel ou un téléphone portable à la fiche de l’usager : sans eux, personne ne pourrait le prévenir qu’un créneau se libère."
         }
     }
 }
@@ -206,6 +214,20 @@ public struct AgentAppointments: Sendable {
         guard try await RdvRepository(connection).setParticipantStatus(rdvID, usagerID: usagerID, to: status, byAgent: agent.id) else {
             throw BookingError.rdvNotFound
         }
+    }
+
+    /// The usager of an appointment booked here waits for an earlier slot, as online bookers
+    /// may: an offer by message when one frees up, their appointment giving way if they take it.
+    /// False when they already wait.
+    @discardableResult
+    public func waitForEarlier(_ rdvID: UUID) async throws -> Bool {
+        try await requireAccess(to: rdvID, edit: true)
+        guard let rdv = try await PublicRdvRepository(connection).find(rdvID) else { throw BookingError.rdvNotFound }
+        guard rdv.status == .unknown, !rdv.collective, rdv.start.timeIntervalSince(now) > OnlineChangeRights.waitingListLead else {
+            throw AgentAppointmentError.notWaitable
+        }
+        guard try await MotifRepository(connection).find(rdv.motifID)?.archived == false else { throw BookingError.motifUnavailable }
+        return try await WaitingList(connection, tenant: tenant).addForEarlier(rdv)
     }
 
     /// Sets the status; cancelling a coming appointment tells the usager and frees its time.

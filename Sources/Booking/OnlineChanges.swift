@@ -97,15 +97,6 @@ public struct OnlineChanges: Sendable {
         let (_, archived, rights) = try await rights(of: rdv)
         guard !archived else { throw BookingError.motifUnavailable }
         guard rights.mayWait else { throw OnlineChangeError.waitingListClosed }
-        let usagers = UsagerRepository(connection)
-        guard let attendee = try await usagers.find(rdv.attendeeID) else { throw BookingError.rdvNotFound }
-        var responsible: Usager?
-        if let responsibleID = attendee.responsibleID { responsible = try await usagers.find(responsibleID) }
-        let contact = responsible ?? attendee
-        let details = BookingDetails(
-            firstName: contact.firstName, lastName: contact.lastName, phone: attendee.phone ?? contact.phone, email: attendee.email ?? contact.email,
-            relative: responsible == nil ? nil : .init(firstName: attendee.firstName, lastName: attendee.lastName, birthDate: attendee.birthDate?.description)
-        )
-        _ = try await WaitingList(connection, tenant: tenant).add(motifID: rdv.motifID, lieuID: rdv.lieuID, laterRDV: rdv.id, details: details, address: nil)
+        try await WaitingList(connection, tenant: tenant).addForEarlier(rdv)
     }
 }

@@ -50,6 +50,33 @@ public struct WaitingList: Sendable {
         return token
     }
 
+    /// The holder of a coming appointment waits for an earlier slot of the same motif and lieu,
+    /// with the contacts of their record (their responsible's for a relative); their
+    /// appointment gives way if they take an offer. False when they already wait for it;
+    /// `AgentAppointmentError.noContact` when nobody could be told of a slot.
+    @discardableResult
+    public func addForEarlier(_ rdv: PublicRdv) async throws -> Bool {
+        for try await _ in try await connection.query("SELECT 1 FROM waiting_list WHERE rdv_id = \(rdv.id) AND active") { return false }
+        let usagers = UsagerRepository(connection)
+        guard let attendee = try await usagers.find(rdv.attendeeID) else { throw BookingError.rdvNotFound }
+        var responsible: Usager?
+        if let responsibleID = attendee.responsibleID { responsible = try await usagers.find(responsibleID) }
+        let contact = responsible ?? attendee
+        let details = BookingDetails(
+            firstName: contact.firstName, lastName: contact.lastName, phone: attendee.phone ?? contact.phone, email: attendee.email ?? contact.email,
+            relative: responsible == nil ? nil : .init(firstName: attendee.firstName, lastName: attendee.lastName, birthDate: attendee.birthDate?.description)
+        )
+        guard details.email != nil || details.phone.flatMap(PhoneNumber.init)?.isMobile == true else { throw AgentAppointmentError.noContact }
+        _ = try await add(motifID: rdv.motifID, lieuID: rdv.lieuID, laterRDV: rdv.id, details: details, address: nil)
+        return true
+    }
+
+    /// Whether the holder of this appointment waits for an earlier slot.
+    public func isWaiting(rdvID: UUID) async throws -> Bool {
+        for try await _ in try await connection.query("SELECT 1 FROM waiting_list WHERE rdv_id = \(rdvID) AND active") { return true }
+        return false
+    }
+
     /// Takes someone off the list by the link of their messages: the link they got on joining,
     /// or the link of an offer made to them.
     public func remove(token: String) async throws -> Bool {

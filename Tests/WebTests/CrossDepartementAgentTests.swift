@@ -26,6 +26,7 @@ import TestSupport
             .post("/rdv/{id}/statut", "/rdv/\(b.rdvID)/statut", ["status": "revoked"]),
             .post("/rdv/{id}/statut", "/rdv/\(b.collectiveRdvID)/statut", ["status": "excused"]),
             .post("/rdv/{id}/notes", "/rdv/\(b.rdvID)/notes", ["notes": "Intrus"]),
+            .post("/rdv/{id}/liste-attente", "/rdv/\(b.rdvID)/liste-attente"),
             .post("/rdv/{id}/deplacer", "/rdv/\(b.rdvID)/deplacer", ["day": day, "time": "11:30"]),
             .post("/rdv/{id}/agents", "/rdv/\(b.rdvID)/agents", ["agent": b.adminID.uuidString]),
             .post("/rdv/{id}/agents", "/rdv/\(b.rdvID)/agents", ["agent": b.agentID.uuidString, "remove": "1"]),

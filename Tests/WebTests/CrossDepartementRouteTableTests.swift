@@ -98,6 +98,7 @@ enum CrossCase: String, CaseIterable, Sendable {
         "POST /rdv": .fields,
         "GET /agenda/lieux/{id}/jour": .ids,
         "POST /agenda/lieux/{id}/jour/{rdv}": .ids,
+        "POST /rdv/{id}/liste-attente": .ids,
         "GET /rdv/{id}": .ids,
         "POST /rdv/{id}/participants": .ids,
         "POST /rdv/{id}/statut": .ids,

@@ -31,6 +31,10 @@ struct RdvRoutes: Sendable {
             guard let status = RdvStatus(rawValue: fields["status"] ?? "") else { throw PublicError.pageNotFound }
             return try await change(request, context) { try await $0.setStatus($1, to: status) }
         }
+        group.post("/rdv/:id/liste-attente") { request, context in
+            _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            return try await change(request, context) { try await $0.waitForEarlier($1) }
+        }
     }
 
     /// The agent's appointment use cases in this transaction.
@@ -159,6 +163,14 @@ struct RdvRoutes: Sendable {
             values["movable"] = true
             values["moveDay"] = day.description
             values["moveTime"] = clock.localTime(of: rdv.range.start).description
+        }
+        // A coming appointment more than a week away may wait for an earlier slot, as online.
+        let tenant = context.tenant
+        let waiting = try await context.database.transaction { try await WaitingList($0, tenant: tenant).isWaiting(rdvID: rdvID) }
+        if waiting {
+            values["waiting"] = true
+        } else if rdv.status == .unknown, seats == nil, rdv.range.start.timeIntervalSinceNow > OnlineChangeRights.waitingListLead {
+            values["canWait"] = true
         }
         if let seats {
             values["collective"] = true
