@@ -37,6 +37,11 @@ public struct RdvFilter: Sendable {
     public var motifID: UUID?
     public var status: RdvStatus?
     public var agentID: UUID?
+    public var lieuID: UUID?
+    /// Who booked: "agent", "usager", "waiting_list", "api".
+    public var createdBy: String?
+    /// Past appointments whose outcome nobody has given yet (status unknown, ended before this).
+    public var outcomeUnknownBefore: Date?
     /// The last appointment of the previous page.
     public var after: (start: Date, id: UUID)?
     public var limit = 50
@@ -86,11 +91,35 @@ public struct RdvRecords: Sendable {
               AND (\(filter.organisationID)::uuid IS NULL OR m.organisation_id = \(filter.organisationID))
               AND (\(filter.motifID)::uuid IS NULL OR r.motif_id = \(filter.motifID))
               AND (\(status)::text IS NULL OR r.status = \(status))
+              AND (\(filter.lieuID)::uuid IS NULL OR r.lieu_id = \(filter.lieuID))
+              AND (\(filter.createdBy)::text IS NULL OR r.created_by = \(filter.createdBy))
+              AND (\(filter.outcomeUnknownBefore)::timestamptz IS NULL OR (r.status = 'unknown' AND r.ends_at < \(filter.outcomeUnknownBefore)))
               AND (\(filter.after?.start)::timestamptz IS NULL OR (r.starts_at, r.id) > (\(filter.after?.start), \(filter.after?.id)))
             ORDER BY r.starts_at, r.id
             LIMIT \(filter.limit)
             """
         ))
+    }
+
+    /// How many appointments the filter matches in all (its cursor and limit aside).
+    public func count(_ filter: RdvFilter, visibleAgents: [UUID]) async throws -> Int {
+        let status = filter.status?.rawValue
+        for try await count in try await connection.query(
+            """
+            SELECT count(*)::int FROM rdvs r JOIN motifs m ON m.id = r.motif_id
+            WHERE EXISTS (SELECT 1 FROM rdv_agents a WHERE a.rdv_id = r.id AND a.agent_id = ANY(\(visibleAgents))
+                          AND (\(filter.agentID)::uuid IS NULL OR a.agent_id = \(filter.agentID)))
+              AND (\(filter.from)::timestamptz IS NULL OR r.starts_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR r.starts_at < \(filter.to))
+              AND (\(filter.organisationID)::uuid IS NULL OR m.organisation_id = \(filter.organisationID))
+              AND (\(filter.motifID)::uuid IS NULL OR r.motif_id = \(filter.motifID))
+              AND (\(status)::text IS NULL OR r.status = \(status))
+              AND (\(filter.lieuID)::uuid IS NULL OR r.lieu_id = \(filter.lieuID))
+              AND (\(filter.createdBy)::text IS NULL OR r.created_by = \(filter.createdBy))
+              AND (\(filter.outcomeUnknownBefore)::timestamptz IS NULL OR (r.status = 'unknown' AND r.ends_at < \(filter.outcomeUnknownBefore)))
+            """
+        ).decode(Int.self) { return count }
+        return 0
     }
 
     private func records(_ rows: PostgresRowSequence) async throws -> [RdvRecord] {

@@ -23,11 +23,13 @@ public enum AgentAppointmentError: DomainError, Equatable {
     case notWaitable
     /// Without an email or a mobile phone, nobody could be told a slot became free.
     case noContact
+    /// Only a past appointment whose outcome is still unknown is filled in from the list.
+    case outcomeNotPending
 
     public var refusal: Refusal {
         switch self {
         case .forbidden: .forbidden
-        case .notMovable, .agentBusyAtNewTime, .addedAgentBusy, .notWaitable: .conflict
+        case .notMovable, .agentBusyAtNewTime, .addedAgentBusy, .notWaitable, .outcomeNotPending: .conflict
         case .notesTooLong, .participantNameMissing, .startOutOfRange, .noContact: .invalid
         }
     }
@@ -42,6 +44,7 @@ public enum AgentAppointmentError: DomainError, Equatable {
         case .startOutOfRange: "Date hors limites"
         case .notWaitable: "Liste d’attente impossible"
         case .noContact: "Coordonnées manquantes"
+        case .outcomeNotPending: "Issue déjà renseignée"
         }
     }
 
@@ -55,6 +58,7 @@ public enum AgentAppointmentError: DomainError, Equatable {
         case .participantNameMissing: "Le prénom et le nom du participant sont obligatoires."
         case .startOutOfRange: "Un rendez-vous se place entre il y a un an et dans trois ans."
         case .notWaitable: "Seul un rendez-vous individuel à venir, dans plus d’une semaine, peut attendre un créneau plus tôt."
+        case .outcomeNotPending: "Un des rendez-vous choisis n’est pas encore passé ou est déjà renseigné : rien n’a été enregistré, rechargez la liste."
         case .noContact: "Ajoutez un courriel ou un téléphone portable à la fiche de l’usager : sans eux, personne ne pourrait le prévenir qu’un créneau se libère."
         }
     }
@@ -156,6 +160,25 @@ public struct AgentAppointments: Sendable {
     /// A page of the appointments in the agendas this agent may read.
     public func records(_ filter: RdvFilter) async throws -> [RdvRecord] {
         try await RdvRecords(connection).list(filter, visibleAgents: try await visibleAgentIDs())
+    }
+
+    /// How many appointments of the agendas this agent may read the filter matches.
+    public func count(_ filter: RdvFilter) async throws -> Int {
+        try await RdvRecords(connection).count(filter, visibleAgents: try await visibleAgentIDs())
+    }
+
+    /// The outcome of several past appointments at once (seen or no-show), all or none: one
+    /// that is not in an agenda this agent may change, not past, or already filled in refuses
+    /// the whole batch. Returns how many were filled in.
+    public func setOutcomes(_ rdvIDs: [UUID], to status: RdvStatus) async throws -> Int {
+        precondition(status == .seen || status == .noshow, "an outcome is seen or no-show")
+        for rdvID in Set(rdvIDs) {
+            try await requireAccess(to: rdvID, edit: true)
+            guard let record = try await RdvRecords(connection).find(rdvID, lock: true) else { throw BookingError.rdvNotFound }
+            guard record.status == .unknown, record.range.end < now else { throw AgentAppointmentError.outcomeNotPending }
+            try await RdvRepository(connection).setStatus(rdvID, to: status, byAgent: agent.id)
+        }
+        return Set(rdvIDs).count
     }
 
     /// Refuses a time more than a year back or three years ahead.

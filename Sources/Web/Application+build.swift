@@ -118,6 +118,7 @@ func makeTenantRouter(
     AbsenceRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     RdvRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     LieuDayRoutes(rdvs: RdvRoutes(pages: tenantPages, forms: forms)).register(on: agentRoutes)
+    RdvListRoutes(rdvs: RdvRoutes(pages: tenantPages, forms: forms)).register(on: agentRoutes)
     SetupRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRecordRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)

@@ -178,6 +178,9 @@ import TestSupport
         let identity = ["first_name": "Intrus", "last_name": "Rdv", "phone": "", "email": ""]
         let plain: [CrossProbe] = [
             .get("/agenda", "/agenda?agent=\(b.agentID)"),
+            // B's ids in the list's filters match nothing; B's appointment among those to fill in is not found.
+            .get("/rdv", "/rdv?agent=\(b.agentID)&lieu=\(b.lieuID)&motif=\(b.motifID)", allowed: [200]),
+            .post("/rdv/renseigner", "/rdv/renseigner", ["rdv_\(b.rdvID)": "on", "issue": "noshow"]),
             .get("/creneaux", "/creneaux?motif=\(b.motifID)&usager=\(b.usagerID)"),
             // B's motif is simply not among the choices: the page searches nothing.
             .get("/creneaux", "/creneaux?motif=\(b.motifID)", allowed: [200]),

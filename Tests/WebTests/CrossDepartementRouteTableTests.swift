@@ -99,6 +99,8 @@ enum CrossCase: String, CaseIterable, Sendable {
         "GET /agenda/lieux/{id}/jour": .ids,
         "POST /agenda/lieux/{id}/jour/{rdv}": .ids,
         "POST /rdv/{id}/liste-attente": .ids,
+        "GET /rdv": .pages,
+        "POST /rdv/renseigner": .fields,
         "GET /rdv/{id}": .ids,
         "POST /rdv/{id}/participants": .ids,
         "POST /rdv/{id}/statut": .ids,

@@ -14,7 +14,7 @@ import TestSupport
             "/agenda?semaine=\(a.occurrenceDay)&agent=\(a.agentID)", "/agenda/a-renseigner", "/agenda/plages/nouvelle",
             "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/rdv/nouveau",
             "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification", "/webhooks",
-            "/compte/jetons", "/jetons-api", "/exports", "/donnees-personnelles",
+            "/compte/jetons", "/jetons-api", "/exports", "/donnees-personnelles", "/rdv", "/rdv?statut=a_renseigner",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
             + [.get("/connexion/verification", "/connexion/verification", allowed: [303], location: "/agent")]
         let usager: [CrossProbe] = ["/mon-compte", "/mon-compte/donnees", "/mon-compte/donnees.json"].map { .get($0, $0, allowed: [200]) }
