@@ -64,6 +64,28 @@ public struct UsagerRepository: Sendable {
         try await usagers("\(unescaped: Self.columns) WHERE id = \(usagerID) \(unescaped: lock ? "FOR UPDATE" : "")").first
     }
 
+    /// Records that may be the same person: the same names (ignoring case and accents) and
+    /// birth date, or the same phone, or the same email; the oldest first, at most 21.
+    public func duplicateCandidates(firstName: String, lastName: String, birthDate: LocalDate?, phone: String?, email: String?) async throws -> [Usager] {
+        // PostgreSQL's lower() follows the database's locale: the names are compared here.
+        let candidates = try await usagers(
+            """
+            \(unescaped: Self.columns)
+            WHERE (\(birthDate?.description)::date IS NOT NULL AND birth_date = \(birthDate?.description)::date)
+               OR (\(birthDate?.description)::date IS NULL AND birth_date IS NULL AND lower(last_name) = lower(\(lastName)))
+               OR (\(phone)::text IS NOT NULL AND phone = \(phone))
+               OR (\(email)::text IS NOT NULL AND lower(email) = lower(\(email)))
+            ORDER BY created_at, id LIMIT 500
+            """
+        )
+        func folded(_ text: String) -> String { text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).trimmingCharacters(in: .whitespaces) }
+        let names = (folded(firstName), folded(lastName))
+        return Array(candidates.filter { other in
+            (phone != nil && other.phone == phone) || (email != nil && other.email?.lowercased() == email?.lowercased())
+                || ((folded(other.firstName), folded(other.lastName)) == names && other.birthDate == birthDate)
+        }.prefix(21))
+    }
+
     /// The relatives a usager is responsible for.
     public func relatives(of usagerID: UUID) async throws -> [Usager] {
         try await usagers("\(unescaped: Self.columns) WHERE responsible_id = \(usagerID) ORDER BY first_name")

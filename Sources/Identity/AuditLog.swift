@@ -57,6 +57,7 @@ public struct AuditLog: Sendable {
         case calendarFeedNamesChanged = "calendar_feed.names_changed"
         case rdvsExported = "export.rdvs"
         case usagersExported = "export.usagers"
+        case usagersMerged = "usagers.merged"
 
         public var frenchLabel: String {
             switch self {
@@ -111,6 +112,7 @@ public struct AuditLog: Sendable {
             case .calendarFeedNamesChanged: "Noms des usagers dans l’abonnement calendrier modifié"
             case .rdvsExported: "Export des RDV"
             case .usagersExported: "Export des usagers"
+            case .usagersMerged: "Fusion de deux fiches d’usager"
             }
         }
     }

@@ -53,6 +53,9 @@ import TestSupport
 
             .get("/usagers/{id}", "/usagers/\(b.usagerID)"),
             .get("/usagers/{id}", "/usagers/\(b.relativeID)"),
+            .post("/usagers/{id}/fusion", "/usagers/\(b.usagerID)/fusion", ["doublon": b.relativeID.uuidString]),
+            // A's record cannot swallow B's.
+            .post("/usagers/{id}/fusion", "/usagers/\(a.usagerID)/fusion", ["doublon": b.usagerID.uuidString]),
             .post("/usagers/{id}", "/usagers/\(b.usagerID)", ["first_name": "Intrus", "last_name": "Usager", "phone": "", "email": ""]),
             .post("/usagers/{id}/proches", "/usagers/\(b.usagerID)/proches", ["first_name": "Intrus", "last_name": "Proche"]),
             .post("/usagers/{id}/proches", "/usagers/\(b.relativeID)/proches", ["first_name": "Intrus", "last_name": "Proche"]),

@@ -101,6 +101,7 @@ enum CrossCase: String, CaseIterable, Sendable {
         "POST /rdv/{id}/liste-attente": .ids,
         "GET /rdv": .pages,
         "POST /rdv/renseigner": .fields,
+        "POST /usagers/{id}/fusion": .ids,
         "GET /rdv/{id}": .ids,
         "POST /rdv/{id}/participants": .ids,
         "POST /rdv/{id}/statut": .ids,

@@ -1,4 +1,5 @@
 import Agenda
+import Booking
 import Foundation
 import Hummingbird
 import Identity
@@ -46,6 +47,29 @@ struct UsagerRecordRoutes: Sendable {
                     : " Les \(notified.count) rendez-vous à venir (\(times.joined(separator: " ; "))) seront rappelés à ces coordonnées."
             }
             return try await page(request, context, usager: saved, notice: notice)
+        }
+        group.post("/usagers/:id/fusion") { request, context in
+            let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            let usager = try await usager(context)
+            guard let absorbed = UUID(uuidString: fields["doublon"] ?? "") else { throw PublicError.pageNotFound }
+            let trail = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
+            let agentID = context.agent.id, ip = context.remoteAddress
+            do {
+                let moved = try await context.database.transaction { connection in
+                    let moved = try await UsagerMerge(connection).merge(absorbed, into: usager.id)
+                    try await AuditLog(connection).record(
+                        .usagersMerged, actor: agentID, details: ["kept": usager.id.uuidString, "absorbed": absorbed.uuidString, "rdvs": String(moved)], ip: ip
+                    )
+                    try await AccessTrail(connection).record(.changed, usagers: [usager.id], by: trail)
+                    return moved
+                }
+                let merged = try await self.usager(context)
+                return try await page(request, context, usager: merged, notice: "Fiches fusionnées : \(moved) rendez-vous rattaché\(moved > 1 ? "s" : "") à cette fiche.")
+            } catch let error as UsagerMergeError {
+                return try await page(request, context, usager: usager, errors: [error.french], status: error.status)
+            } catch BookingError.rdvNotFound {
+                throw PublicError.pageNotFound
+            }
         }
         group.post("/usagers/:id/proches") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
@@ -114,7 +138,9 @@ struct UsagerRecordRoutes: Sendable {
                 try await AgentRepository(connection).all(in: nil), try await usager.responsibleID.asyncMap { try await repository.find($0) } ?? nil
             )
         }
-        let rdvs = try await context.database.transaction { try await RdvQueries($0).of(usagerIDs: [usager.id] + relatives.map(\.id)) }
+        let (rdvs, duplicates) = try await context.database.transaction {
+            (try await RdvQueries($0).of(usagerIDs: [usager.id] + relatives.map(\.id)), try await UsagerMerge($0).duplicates(of: usager))
+        }
         let clock = context.tenant.clock
         let now = Date()
         func row(_ rdv: RdvSummary) -> [String: Any] {
@@ -141,6 +167,13 @@ struct UsagerRecordRoutes: Sendable {
             "canHaveRelatives": usager.responsibleID == nil,
         ]
         values["notice"] = notice
+        if !duplicates.isEmpty {
+            values["hasDuplicates"] = true
+            values["duplicates"] = duplicates.prefix(20).map { other -> [String: String] in
+                let details = [other.birthDate.map { "né·e le \($0.day)/\($0.month)/\($0.year)" }, other.phone, other.email].compactMap { $0 }
+                return ["dupID": other.id.uuidString, "dupName": other.fullName, "dupDetails": details.joined(separator: " · ")]
+            }
+        }
         if let responsible { values["responsible"] = ["responsibleID": responsible.id.uuidString, "responsibleName": responsible.fullName] }
         return pages.render("usager_record", values, request: request, context: context, status: status)
     }
