@@ -80,33 +80,23 @@ public struct RdvRecords: Sendable {
 
     /// A page of the appointments that have one of `visibleAgents` among their agents.
     public func list(_ filter: RdvFilter, visibleAgents: [UUID]) async throws -> [RdvRecord] {
-        let status = filter.status?.rawValue
-        return try await records(try await connection.query(
-            """
-            \(unescaped: Self.columns)
-            WHERE EXISTS (SELECT 1 FROM rdv_agents a WHERE a.rdv_id = r.id AND a.agent_id = ANY(\(visibleAgents))
-                          AND (\(filter.agentID)::uuid IS NULL OR a.agent_id = \(filter.agentID)))
-              AND (\(filter.from)::timestamptz IS NULL OR r.starts_at >= \(filter.from))
-              AND (\(filter.to)::timestamptz IS NULL OR r.starts_at < \(filter.to))
-              AND (\(filter.organisationID)::uuid IS NULL OR m.organisation_id = \(filter.organisationID))
-              AND (\(filter.motifID)::uuid IS NULL OR r.motif_id = \(filter.motifID))
-              AND (\(status)::text IS NULL OR r.status = \(status))
-              AND (\(filter.lieuID)::uuid IS NULL OR r.lieu_id = \(filter.lieuID))
-              AND (\(filter.createdBy)::text IS NULL OR r.created_by = \(filter.createdBy))
-              AND (\(filter.outcomeUnknownBefore)::timestamptz IS NULL OR (r.status = 'unknown' AND r.ends_at < \(filter.outcomeUnknownBefore)))
-              AND (\(filter.after?.start)::timestamptz IS NULL OR (r.starts_at, r.id) > (\(filter.after?.start), \(filter.after?.id)))
-            ORDER BY r.starts_at, r.id
-            LIMIT \(filter.limit)
-            """
-        ))
+        try await records(try await connection.query(Self.matching(filter, visibleAgents: visibleAgents, select: Self.columns, page: true)))
     }
 
     /// How many appointments the filter matches in all (its cursor and limit aside).
     public func count(_ filter: RdvFilter, visibleAgents: [UUID]) async throws -> Int {
+        let query = Self.matching(filter, visibleAgents: visibleAgents, select: "SELECT count(*)::int FROM rdvs r JOIN motifs m ON m.id = r.motif_id", page: false)
+        for try await count in try await connection.query(query).decode(Int.self) { return count }
+        return 0
+    }
+
+    /// The appointments a filter matches, after `select` (which names `r` and `m`); with
+    /// `page`, from the cursor on, in order, at most the limit.
+    static func matching(_ filter: RdvFilter, visibleAgents: [UUID], select: String, page: Bool) -> PostgresQuery {
         let status = filter.status?.rawValue
-        for try await count in try await connection.query(
-            """
-            SELECT count(*)::int FROM rdvs r JOIN motifs m ON m.id = r.motif_id
+        let after = page ? filter.after : nil
+        return """
+            \(unescaped: select)
             WHERE EXISTS (SELECT 1 FROM rdv_agents a WHERE a.rdv_id = r.id AND a.agent_id = ANY(\(visibleAgents))
                           AND (\(filter.agentID)::uuid IS NULL OR a.agent_id = \(filter.agentID)))
               AND (\(filter.from)::timestamptz IS NULL OR r.starts_at >= \(filter.from))
@@ -117,9 +107,9 @@ public struct RdvRecords: Sendable {
               AND (\(filter.lieuID)::uuid IS NULL OR r.lieu_id = \(filter.lieuID))
               AND (\(filter.createdBy)::text IS NULL OR r.created_by = \(filter.createdBy))
               AND (\(filter.outcomeUnknownBefore)::timestamptz IS NULL OR (r.status = 'unknown' AND r.ends_at < \(filter.outcomeUnknownBefore)))
+              AND (\(after?.start)::timestamptz IS NULL OR (r.starts_at, r.id) > (\(after?.start), \(after?.id)))
+            \(unescaped: page ? "ORDER BY r.starts_at, r.id LIMIT \(filter.limit)" : "")
             """
-        ).decode(Int.self) { return count }
-        return 0
     }
 
     private func records(_ rows: PostgresRowSequence) async throws -> [RdvRecord] {

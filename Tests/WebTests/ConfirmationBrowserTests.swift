@@ -22,11 +22,7 @@ import TestSupport
                 try await connection.query("UPDATE plages_ouverture SET recurrence = '{\"kind\": \"once\"}'")
             }
             try await world.withLiveApp(baseDomain: "localhost") { app in
-                let waiting = Browser(app: app, host: "\(setup.tenant.slug).localhost")
-                try await waiting.get("/prendre-rdv?motif=\(setup.motifID)")
-                #expect(try await waiting.post("/liste-attente", [
-                    "motif": setup.motifID.uuidString, "prenom": "Ana", "nom": "Attente", "email": "ana@exemple.fr", "telephone": "",
-                ]).text.contains("Vous êtes sur la liste d’attente"))
+                try await ConfirmationTests.joinWaitingList(app, setup, host: "\(setup.tenant.slug).localhost", email: "ana@exemple.fr")
                 let base = "http://\(setup.tenant.slug).localhost:\(app.port)"
                 let shots = BrowserBookingTests.repository.appendingPathComponent(".build/browser-artefacts").path
                 let (status, output) = try await BrowserBookingTests.run([

@@ -74,6 +74,15 @@ import TestSupport
         return String(path[path.range(of: "/\(answer)/")!.lowerBound...])
     }
 
+    /// Someone joins the waiting list for the setup's motif, as on its site.
+    static func joinWaitingList(_ app: LiveApp, _ setup: OnlineSetup, host: String? = nil, email: String) async throws {
+        let waiting = Browser(app: app, host: host ?? setup.host)
+        try await waiting.get("/prendre-rdv?motif=\(setup.motifID)")
+        #expect(try await waiting.post("/liste-attente", [
+            "motif": setup.motifID.uuidString, "prenom": "Ana", "nom": "Attente", "email": email, "telephone": "",
+        ]).text.contains("Vous êtes sur la liste d’attente"))
+    }
+
     static func pass(_ world: TestWorld, _ setup: OnlineSetup, at now: Date) async -> Confirmations.PassCounts {
         let links = links(setup)
         let service = ConfirmationService(database: world.database, links: { _ in links }, logger: Logger(label: "test"))
@@ -129,11 +138,7 @@ import TestSupport
             let email = try #require(try await Self.messages(world, setup, rdvID: rdvID).first { $0.kind == "confirmation_request" && $0.channel == "email" })
             let no = try Self.answerPath("non", in: email.body), yes = try Self.answerPath("oui", in: email.body)
             try await world.withLiveApp { app in
-                let waiting = Browser(app: app, host: setup.host)
-                try await waiting.get("/prendre-rdv?motif=\(setup.motifID)")
-                #expect(try await waiting.post("/liste-attente", [
-                    "motif": setup.motifID.uuidString, "prenom": "Ana", "nom": "Attente", "email": "ana@exemple.fr", "telephone": "",
-                ]).text.contains("Vous êtes sur la liste d’attente"))
+                try await Self.joinWaitingList(app, setup, email: "ana@exemple.fr")
 
                 let person = Browser(app: app, host: setup.host)
                 #expect(try await person.get(no).text.contains("Je ne pourrai pas venir"))
@@ -190,11 +195,7 @@ import TestSupport
             let halfPast = start.addingTimeInterval(1800)
             let warnedAt = halfPast.addingTimeInterval(-23 * 3600)
             try await world.withLiveApp { app in
-                let waiting = Browser(app: app, host: setup.host)
-                try await waiting.get("/prendre-rdv?motif=\(setup.motifID)")
-                #expect(try await waiting.post("/liste-attente", [
-                    "motif": setup.motifID.uuidString, "prenom": "Ana", "nom": "Attente", "email": "ana@exemple.fr", "telephone": "",
-                ]).text.contains("Vous êtes sur la liste d’attente"))
+                try await Self.joinWaitingList(app, setup, email: "ana@exemple.fr")
             }
             #expect(await Self.pass(world, setup, at: warnedAt).warned == 1)
             #expect(try await Self.rdvState(world, setup, rdvID) == ("unknown", "warned"))
