@@ -108,7 +108,7 @@ public struct RdvRecords: Sendable {
               AND (\(filter.createdBy)::text IS NULL OR r.created_by = \(filter.createdBy))
               AND (\(filter.outcomeUnknownBefore)::timestamptz IS NULL OR (r.status = 'unknown' AND r.ends_at < \(filter.outcomeUnknownBefore)))
               AND (\(after?.start)::timestamptz IS NULL OR (r.starts_at, r.id) > (\(after?.start), \(after?.id)))
-            \(unescaped: page ? "ORDER BY r.starts_at, r.id LIMIT \(filter.limit)" : "")
+            \(unescaped: page ? "ORDER BY r.starts_at, r.id" : "") LIMIT \(page ? filter.limit : nil)
             """
     }
 

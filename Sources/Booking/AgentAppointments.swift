@@ -162,9 +162,12 @@ public struct AgentAppointments: Sendable {
         try await RdvRecords(connection).list(filter, visibleAgents: try await visibleAgentIDs())
     }
 
-    /// How many appointments of the agendas this agent may read the filter matches.
-    public func count(_ filter: RdvFilter) async throws -> Int {
-        try await RdvRecords(connection).count(filter, visibleAgents: try await visibleAgentIDs())
+    /// A page of the filter's appointments in the agendas this agent may read, how many it
+    /// matches in all, and those agendas' agents (the policy read once for the three).
+    public func listing(_ filter: RdvFilter) async throws -> (records: [RdvRecord], count: Int, visibleAgents: [UUID]) {
+        let visible = try await visibleAgentIDs()
+        let records = RdvRecords(connection)
+        return (try await records.list(filter, visibleAgents: visible), try await records.count(filter, visibleAgents: visible), visible)
     }
 
     /// The outcome of several past appointments at once (seen or no-show), all or none: one

@@ -66,11 +66,11 @@ struct RdvListRoutes: Sendable {
         let clock = context.tenant.clock
         let filter = Self.filter(query, clock: clock)
         let (records, count, agents, lieux, motifs, visible) = try await context.database.transaction { connection in
-            let appointments = rdvs.appointments(connection, context)
+            let listing = try await rdvs.appointments(connection, context).listing(filter)
             return (
-                try await appointments.records(filter), try await appointments.count(filter), try await AgentRepository(connection).all(in: nil),
+                listing.records, listing.count, try await AgentRepository(connection).all(in: nil),
                 try await AgendaCatalog(connection).lieux(includingDisabled: true), try await AgendaCatalog(connection).motifs(),
-                Set(try await appointments.visibleAgentIDs())
+                Set(listing.visibleAgents)
             )
         }
         let agentNames = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0.fullName) })
