@@ -206,7 +206,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .testTarget(name: "BookingTests", dependencies: ["Booking", "Agenda", "Identity", "TestSupport", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "SeededRandom"], resources: [.copy("corpus")], swiftSettings: swiftSettings),
         .testTarget(name: "PrivacyTests", dependencies: ["Privacy", "Tenancy", "Identity", "Agenda", "Notifications", "TestSupport"], swiftSettings: swiftSettings),

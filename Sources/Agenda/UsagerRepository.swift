@@ -13,6 +13,8 @@ public struct Usager: Sendable, Hashable, Identifiable {
     public var phone: String?
     /// The usager responsible for this one (a parent for a child), nil for an adult on their own.
     public var responsibleID: UUID?
+    /// Postal address as the services write it (free text), when known.
+    public var address: String? = nil
 
     public var fullName: String { "\(firstName) \(lastName)" }
 }
@@ -67,23 +69,79 @@ public struct UsagerRepository: Sendable {
     /// Records that may be the same person: the same names (ignoring case and accents) and
     /// birth date, or the same phone, or the same email; the oldest first, at most 21.
     public func duplicateCandidates(firstName: String, lastName: String, birthDate: LocalDate?, phone: String?, email: String?) async throws -> [Usager] {
-        // PostgreSQL's lower() follows the database's locale: the names are compared here.
-        let candidates = try await usagers(
+        let probe = UsagerIdentity(firstName: firstName, lastName: lastName, birthDate: birthDate, phone: phone, email: email)
+        return try await duplicateCandidates(of: [probe])[0]
+    }
+
+    /// The records that may be the same person as each of `probes` (same rule as above), in
+    /// one reading of the usagers whatever their number: an import checks thousands at once.
+    public func duplicateCandidates(of probes: [UsagerIdentity]) async throws -> [[Usager]] {
+        guard !probes.isEmpty else { return [] }
+        let dates = Array(Set(probes.compactMap { $0.birthDate?.description }))
+        let undatedNames = Array(Set(probes.filter { $0.birthDate == nil }.map(\.lastName)))
+        let phones = Array(Set(probes.compactMap(\.phone))), emails = Array(Set(probes.compactMap(\.email)))
+        // PostgreSQL's lower() follows the database's locale: it only narrows; names are compared here.
+        let rows = try await usagers(
             """
             \(unescaped: Self.columns)
-            WHERE (\(birthDate?.description)::date IS NOT NULL AND birth_date = \(birthDate?.description)::date)
-               OR (\(birthDate?.description)::date IS NULL AND birth_date IS NULL AND lower(last_name) = lower(\(lastName)))
-               OR (\(phone)::text IS NOT NULL AND phone = \(phone))
-               OR (\(email)::text IS NOT NULL AND lower(email) = lower(\(email)))
-            ORDER BY created_at, id LIMIT 500
+            WHERE birth_date = ANY(\(dates)::date[])
+               OR (birth_date IS NULL AND lower(last_name) IN (SELECT lower(n) FROM unnest(\(undatedNames)::text[]) n))
+               OR phone = ANY(\(phones)::text[])
+               OR lower(email) IN (SELECT lower(e) FROM unnest(\(emails)::text[]) e)
+            ORDER BY created_at, id
             """
         )
-        func folded(_ text: String) -> String { text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).trimmingCharacters(in: .whitespaces) }
-        let names = (folded(firstName), folded(lastName))
-        return Array(candidates.filter { other in
-            (phone != nil && other.phone == phone) || (email != nil && other.email?.lowercased() == email?.lowercased())
-                || ((folded(other.firstName), folded(other.lastName)) == names && other.birthDate == birthDate)
-        }.prefix(21))
+        var byName: [UsagerNameKey: [Int]] = [:], byPhone: [String: [Int]] = [:], byEmail: [String: [Int]] = [:]
+        for (index, row) in rows.enumerated() {
+            byName[UsagerNameKey(row.firstName, row.lastName, row.birthDate), default: []].append(index)
+            if let phone = row.phone { byPhone[phone, default: []].append(index) }
+            if let email = row.email { byEmail[email.lowercased(), default: []].append(index) }
+        }
+        return probes.map { probe in
+            var found = Set(byName[UsagerNameKey(probe.firstName, probe.lastName, probe.birthDate)] ?? [])
+            if let phone = probe.phone { found.formUnion(byPhone[phone] ?? []) }
+            if let email = probe.email { found.formUnion(byEmail[email.lowercased()] ?? []) }
+            return found.sorted().prefix(21).map { rows[$0] }
+        }
+    }
+
+    /// Fills what a record lacks (birth date, contacts, address) from another source of the same
+    /// person, never replacing what it holds: a merge, or an imported line completing a record.
+    public func fillMissing(of usagerID: UUID, birthDate: LocalDate?, phone: String?, email: String?, address: String?) async throws {
+        try await connection.query(
+            """
+            UPDATE usagers SET birth_date = coalesce(birth_date, \(birthDate?.description)::date),
+                email = coalesce(email, \(email)), phone = coalesce(phone, \(phone)), address = coalesce(address, \(address)),
+                updated_at = now()
+            WHERE id = \(usagerID)
+            """
+        )
+    }
+
+    /// Creates many usagers in one statement (an import); `address` empty means none.
+    public func createAll(_ usagers: [(id: UUID, identity: UsagerIdentity, address: String?)]) async throws {
+        guard !usagers.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO usagers (id, first_name, last_name, birth_date, phone, email, address)
+            SELECT id, first, last, nullif(birth, '')::date, nullif(phone, ''), nullif(email, ''), nullif(address, '')
+            FROM unnest(\(usagers.map(\.id))::uuid[], \(usagers.map(\.identity.firstName))::text[], \(usagers.map(\.identity.lastName))::text[],
+                \(usagers.map { $0.identity.birthDate?.description ?? "" })::text[], \(usagers.map { $0.identity.phone ?? "" })::text[],
+                \(usagers.map { $0.identity.email ?? "" })::text[], \(usagers.map { $0.address ?? "" })::text[])
+                AS t(id, first, last, birth, phone, email, address)
+            """
+        )
+    }
+
+    /// Adds referent agents to many usagers at once (an import); pairs already there are kept.
+    public func addReferents(_ pairs: [(usagerID: UUID, agentID: UUID)]) async throws {
+        guard !pairs.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO usager_referents (usager_id, agent_id)
+            SELECT * FROM unnest(\(pairs.map(\.usagerID))::uuid[], \(pairs.map(\.agentID))::uuid[]) ON CONFLICT DO NOTHING
+            """
+        )
     }
 
     /// The relatives a usager is responsible for.
@@ -95,7 +153,7 @@ public struct UsagerRepository: Sendable {
         try await connection.query(
             """
             UPDATE usagers SET first_name = \(usager.firstName), last_name = \(usager.lastName), birth_date = \(usager.birthDate?.description)::date,
-                email = \(usager.email), phone = \(usager.phone), updated_at = now()
+                email = \(usager.email), phone = \(usager.phone), address = \(usager.address), updated_at = now()
             WHERE id = \(usager.id)
             """
         )
@@ -131,18 +189,31 @@ public struct UsagerRepository: Sendable {
         try await connection.query("DELETE FROM usager_referents WHERE usager_id = \(usagerID) AND agent_id = \(agentID)")
     }
 
-    static let columns = "SELECT id, first_name, last_name, birth_date::text, email, phone, responsible_id FROM usagers"
+    static let columns = "SELECT id, first_name, last_name, birth_date::text, email, phone, responsible_id, address FROM usagers"
 
     private func usagers(_ query: PostgresQuery) async throws -> [Usager] {
         var found: [Usager] = []
-        for try await (id, first, last, birth, email, phone, responsible) in try await connection.query(query).decode(
-            (UUID, String, String, String?, String?, String?, UUID?).self
+        for try await (id, first, last, birth, email, phone, responsible, address) in try await connection.query(query).decode(
+            (UUID, String, String, String?, String?, String?, UUID?, String?).self
         ) {
             found.append(Usager(
                 id: id, firstName: first, lastName: last, birthDate: birth.flatMap(LocalDate.init(iso:)),
-                email: email, phone: phone, responsibleID: responsible
+                email: email, phone: phone, responsibleID: responsible, address: address
             ))
         }
         return found
+    }
+}
+
+/// Names compared the way people read them (case, accents and surrounding spaces ignored),
+/// with the birth date: two records with the same key are probably the same person.
+public struct UsagerNameKey: Hashable, Sendable {
+    let first: String
+    let last: String
+    let birthDate: LocalDate?
+
+    public init(_ firstName: String, _ lastName: String, _ birthDate: LocalDate?) {
+        func folded(_ text: String) -> String { text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).trimmingCharacters(in: .whitespaces) }
+        (first, last, self.birthDate) = (folded(firstName), folded(lastName), birthDate)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits CSV text into records of fields (RFC 4180 quoting, `\n`, `\r\n` or `\r` line ends),
 /// each with the number of the line it starts on.
 struct CSVRecords {
@@ -68,5 +70,13 @@ extension String {
         while text.first?.isWhitespace == true { text.removeFirst() }
         while text.last?.isWhitespace == true { text.removeLast() }
         return String(text)
+    }
+}
+
+/// The text of a file saved by a spreadsheet: UTF-8, or Windows-1252 when the bytes are not
+/// UTF-8 (what a spreadsheet's "CSV" is in France).
+public enum SpreadsheetText {
+    public static func decode(_ bytes: [UInt8]) -> String {
+        String(bytes: bytes, encoding: .utf8) ?? String(bytes: bytes, encoding: .windowsCP1252) ?? String(decoding: bytes, as: UTF8.self)
     }
 }

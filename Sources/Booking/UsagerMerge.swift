@@ -25,7 +25,7 @@ public enum UsagerMergeError: DomainError, Equatable {
 }
 
 /// Two records of the same person become one: the kept record takes the other's appointments,
-/// relatives and referents, and its missing birth date and contacts; the other is deleted (its
+/// relatives and referents, and its missing birth date, contacts and address; the other is deleted (its
 /// partners hear of it by webhook). In the caller's transaction.
 public struct UsagerMerge: Sendable {
     let connection: TenantConnection
@@ -81,14 +81,8 @@ public struct UsagerMerge: Sendable {
         try await connection.query("UPDATE usagers SET responsible_id = \(kept.id) WHERE responsible_id = \(absorbed.id)")
         let account = try await accountID(of: absorbed.id)
         try await connection.query("UPDATE usagers SET account_id = NULL WHERE id = \(absorbed.id)")
-        try await connection.query(
-            """
-            UPDATE usagers k SET birth_date = coalesce(k.birth_date, \(absorbed.birthDate?.description)::date),
-                email = coalesce(k.email, \(absorbed.email)), phone = coalesce(k.phone, \(absorbed.phone)),
-                account_id = coalesce(k.account_id, \(account)), updated_at = now()
-            WHERE k.id = \(kept.id)
-            """
-        )
+        try await usagers.fillMissing(of: kept.id, birthDate: absorbed.birthDate, phone: absorbed.phone, email: absorbed.email, address: absorbed.address)
+        if let account { try await connection.query("UPDATE usagers SET account_id = coalesce(account_id, \(account)) WHERE id = \(kept.id)") }
         try await connection.query("DELETE FROM usagers WHERE id = \(absorbed.id)")
         return moved.count
     }

@@ -49,17 +49,20 @@ public enum ZoneCSV {
     }
 }
 
+/// A bad line of an imported CSV file: its number (1 is the header) and a French reason.
+public struct CSVIssue: Sendable, Equatable {
+    public let line: Int
+    public let reason: String
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
+}
+
 /// The bad lines of a zones file, each with its number (1 is the header) and a French reason.
 public struct ZoneCSVError: Error, Sendable, Equatable {
-    public struct Issue: Sendable, Equatable {
-        public let line: Int
-        public let reason: String
-
-        public init(line: Int, reason: String) {
-            self.line = line
-            self.reason = reason
-        }
-    }
+    public typealias Issue = CSVIssue
 
     public let issues: [Issue]
 

@@ -58,6 +58,7 @@ public struct AuditLog: Sendable {
         case rdvsExported = "export.rdvs"
         case usagersExported = "export.usagers"
         case usagersMerged = "usagers.merged"
+        case usagersImported = "usagers.imported"
 
         public var frenchLabel: String {
             switch self {
@@ -113,6 +114,7 @@ public struct AuditLog: Sendable {
             case .rdvsExported: "Export des RDV"
             case .usagersExported: "Export des usagers"
             case .usagersMerged: "Fusion de deux fiches d’usager"
+            case .usagersImported: "Import d’usagers (fichier CSV)"
             }
         }
     }

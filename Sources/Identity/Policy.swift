@@ -40,6 +40,8 @@ public enum Action: Sendable, Hashable {
     /// Organisations, services, sectorisation, settings of the whole département.
     case manageDepartement
     case viewAuditLog
+    /// Creating or completing many usager records at once from a file.
+    case importUsagers
 }
 
 /// The one place that decides permissions.
@@ -73,6 +75,9 @@ public enum Policy {
             return actor.role == .deptAdmin
         case .viewAuditLog:
             return actor.role == .admin || actor.role == .deptAdmin
+        case .importUsagers:
+            // The secretariats keep the lists; an agent books for the people they receive.
+            return actor.role != .agent
         }
     }
 

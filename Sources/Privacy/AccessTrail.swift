@@ -7,7 +7,7 @@ import Tenancy
 /// page that shows it joins the names of agents, never copies them.
 public struct AccessTrail: Sendable {
     public enum Action: String, Sendable, CaseIterable {
-        case viewed, searched, exported, changed
+        case viewed, searched, exported, changed, imported
 
         public var french: String {
             switch self {
@@ -15,6 +15,7 @@ public struct AccessTrail: Sendable {
             case .searched: "Trouvé par une recherche"
             case .exported: "Compris dans un export"
             case .changed: "Dossier modifié"
+            case .imported: "Créé ou complété par un import"
             }
         }
     }

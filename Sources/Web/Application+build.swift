@@ -121,6 +121,7 @@ func makeTenantRouter(
     RdvListRoutes(rdvs: RdvRoutes(pages: tenantPages, forms: forms)).register(on: agentRoutes)
     SetupRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     CatalogRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
+    UsagerImportRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     UsagerRecordRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)
     NotificationRoutes(pages: tenantPages, forms: forms).register(agent: agentRoutes, tenant: tenantRouter)
     WebhookRoutes(pages: tenantPages, forms: forms).register(on: agentRoutes)

@@ -6,6 +6,6 @@ struct RDV: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rdv",
         abstract: "Plateforme de prise de rendez-vous des services sociaux des départements.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Tenants.self, Consortium.self, Stats.self, RetentionCommand.self, Demo.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, Tenants.self, Consortium.self, Stats.self, RetentionCommand.self, UsagersCommand.self, Demo.self]
     )
 }

@@ -34,6 +34,7 @@ import Testing
         ("change role elsewhere", .changeRole(otherOrg, to: .agent), [false, false, false, true]),
         ("manage département", .manageDepartement, [false, false, false, true]),
         ("read audit log", .viewAuditLog, [false, false, true, true]),
+        ("import usagers", .importUsagers, [false, true, true, true]),
     ]
 
     @Test(arguments: table.indices)

@@ -219,6 +219,9 @@ import TestSupport
             // An export of B's organisation or motif: neither exists here, nothing is exported.
             .post("/exports", "/exports", ["donnees": "rdvs", "format": "csv", "organisation": b.organisationID.uuidString], allowed: [422]),
             .post("/exports", "/exports", ["donnees": "usagers", "format": "xlsx", "motif": b.motifID.uuidString], allowed: [422]),
+            // An import naming B's agent as referent, or completing B's usager: neither is known here.
+            .post("/usagers/import", "/usagers/import", ["csv": "nom;prenom;referent\nIntrus;Import;\(b.agentEmail)\n", "etape": "importer"], allowed: [422]),
+            .post("/usagers/import", "/usagers/import", ["csv": "nom;prenom\nIntrus;Import\n", "etape": "importer", "ligne-2": "fiche-\(b.usagerID)"], allowed: [409]),
             // A webhook for B's organisation: there is no such organisation here.
             .post("/webhooks", "/webhooks", [
                 "organisation": b.organisationID.uuidString, "url": "http://127.0.0.1:9/intrus", "description": "Intrus", "model_lieu": "on",

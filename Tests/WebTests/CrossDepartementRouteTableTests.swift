@@ -111,6 +111,8 @@ enum CrossCase: String, CaseIterable, Sendable {
 
         // Usagers' records.
         "GET /usagers": .pages,
+        "GET /usagers/import": .pages,
+        "POST /usagers/import": .fields,
         "GET /usagers/{id}": .ids,
         "POST /usagers/{id}": .ids,
         "POST /usagers/{id}/proches": .ids,

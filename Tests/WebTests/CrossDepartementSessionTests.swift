@@ -12,7 +12,7 @@ import TestSupport
         let agent: [CrossProbe] = [
             "/agent", "/agents", "/journal", "/compte", "/notifications", "/agenda", "/agenda?semaine=\(a.occurrenceDay)",
             "/agenda?semaine=\(a.occurrenceDay)&agent=\(a.agentID)", "/agenda/a-renseigner", "/agenda/plages/nouvelle",
-            "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/rdv/nouveau",
+            "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/usagers/import", "/rdv/nouveau",
             "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification", "/webhooks",
             "/compte/jetons", "/jetons-api", "/exports", "/donnees-personnelles", "/rdv", "/rdv?statut=a_renseigner",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }
@@ -72,6 +72,7 @@ import TestSupport
             ("/notifications/reglages", ["sender_name": "Intrus", "sms_provider": "sandbox", "sms_daily_cap": "1", "email_daily_cap": "1"]),
             ("/compte/jetons", ["name": "Intrus", "scope": "write", "days": "30"]),
             ("/secteurs", ["name": "Secteur intrus"]), ("/secteurs/import", ["csv": "secteur;code_insee;commune;voie\nIntrus;62498;Lens;\n"]),
+            ("/usagers/import", ["csv": "nom;prenom\nIntrus;Import\n", "etape": "importer"]),
             ("/compte/calendrier", ["noms": "on"]), ("/compte/calendrier/regenerer", [:]), ("/compte/calendrier/noms", ["noms": "on"]),
             ("/compte/calendrier/revoquer", [:]),
             ("/donnees-personnelles", Dictionary(uniqueKeysWithValues: ["rdv_months", "usager_months", "agent_months", "trail_months"].map { ($0, "6") })

@@ -470,7 +470,9 @@ extension Browser {
         }
         if let theirs {
             let query = probe.path.split(separator: "?").dropFirst().first.map { $0.split(separator: "&").compactMap { $0.split(separator: "=").last.map(String.init) } } ?? []
-            let sent = probe.path.split(separator: "/").map(String.init) + query + (probe.form.map { Array($0.keys) + Array($0.values) } ?? [])
+            // A file's fields (a CSV in a form) are what was sent too: a page may name one back.
+            let fileFields = probe.form.map { $0.values.flatMap { $0.split(whereSeparator: { $0.isNewline || $0 == ";" }).map(String.init) } } ?? []
+            let sent = probe.path.split(separator: "/").map(String.init) + query + (probe.form.map { Array($0.keys) + Array($0.values) } ?? []) + fileFields
             let seen = theirs.isSeen(in: response.text, sent: sent)
             #expect(!seen, "\(who): \(probe) shows data of \(theirs.mark)")
         }

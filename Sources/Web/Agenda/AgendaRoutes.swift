@@ -27,6 +27,7 @@ struct AgendaRoutes: Sendable {
                 : []
             return pages.render("usager_search", [
                 "pageTitle": "Usagers – \(context.tenant.name)", "q": text, "searched": text.count >= 2,
+                "canImport": Policy.can(context.agent.actor, .importUsagers),
                 "results": results.map { ["id": $0.id.uuidString, "name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments] },
             ], request: request, context: context)
         }

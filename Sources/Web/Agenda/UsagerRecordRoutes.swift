@@ -24,10 +24,14 @@ struct UsagerRecordRoutes: Sendable {
         group.post("/usagers/:id") { request, context in
             let fields = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
             var usager = try await usager(context)
-            let (identity, errors) = Self.identity(from: fields)
-            guard let identity else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
+            let (identity, identityErrors) = Self.identity(from: fields)
+            var errors = identityErrors
+            let address = fields["address"].map { $0.trimmingCharacters(in: .whitespaces) }
+            if let address, address.storedLength > 300 { errors.append("L’adresse postale compte 300 caractères au plus.") }
+            guard let identity, errors.isEmpty else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
             let before = usager
             usager.apply(identity)
+            if let address { usager.address = address.isEmpty ? nil : address }
             let saved = usager
             let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
             let tenant = context.tenant, links = forms.services.noticeLinks(tenant)
@@ -156,7 +160,7 @@ struct UsagerRecordRoutes: Sendable {
             "canSeeTrail": Policy.can(context.agent.actor, .manageDepartement),
             "form": form ?? [
                 "first_name": usager.firstName, "last_name": usager.lastName, "birth_date": usager.birthDate?.description ?? "",
-                "phone": usager.phone ?? "", "email": usager.email ?? "",
+                "phone": usager.phone ?? "", "email": usager.email ?? "", "address": usager.address ?? "",
             ],
             "errors": errors,
             "relatives": relatives.map { ["relativeID": $0.id.uuidString, "relativeName": $0.fullName, "born": $0.birthDate.map { "\($0.day)/\($0.month)/\($0.year)" } ?? ""] },

@@ -1,3 +1,4 @@
+import Booking
 import Foundation
 import Hummingbird
 
@@ -57,9 +58,7 @@ enum MultipartForm {
     }
 
     /// UTF-8 text, or Windows-1252 when the bytes are not UTF-8 (a spreadsheet's "CSV" in France).
-    static func text(of bytes: [UInt8]) -> String {
-        String(bytes: bytes, encoding: .utf8) ?? String(bytes: bytes, encoding: .windowsCP1252) ?? String(decoding: bytes, as: UTF8.self)
-    }
+    static func text(of bytes: [UInt8]) -> String { SpreadsheetText.decode(bytes) }
 
     private static func name(inHeaders headers: String) -> String? {
         for line in headers.split(whereSeparator: \.isNewline) where line.lowercased().hasPrefix("content-disposition:") {

@@ -24,6 +24,7 @@ struct AgentSpaceRoutes: Sendable {
                 "role": agent.role.frenchName,
                 "canManageAgents": agent.organisationID.map { Policy.can(actor, .viewAgents($0)) } ?? (agent.role == .deptAdmin),
                 "canViewAudit": Policy.can(actor, .viewAuditLog),
+                "canImportUsagers": Policy.can(actor, .importUsagers),
                 "canExport": agent.role == .deptAdmin || agent.role == .admin,
                 "canManageDepartement": Policy.can(actor, .manageDepartement),
                 "development": services.configuration.isDevelopment,
