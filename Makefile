@@ -19,7 +19,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page (with the plans of busy times, week agenda, usager search), message delivery, export and import of a département, consortium statistics (full and incremental refresh, statistics home), the API (RDV page, creations per second) and the export of 200,000 RDVs
+## Benchmarks (release build): provisioning 101 départements, no-op migration, gateway overhead, slot engine, slot page (with the plans of busy times, week agenda, usager search), message delivery, export and import of a département, consortium statistics (full and incremental refresh, statistics home), the API (RDV page, creations per second), the export of 200,000 RDVs and the import of a 5,000-line usagers file
 bench:
 	@scripts/install-deps --bench
 	$(SWIFT) build -c release --product rdv
@@ -31,6 +31,7 @@ bench:
 	scripts/bench-archive
 	scripts/bench-stats
 	scripts/bench-api
+	scripts/bench-import
 
 ## Stops and deletes the local embedded database (.rdv/)
 clean-db:

@@ -80,14 +80,18 @@ public struct UsagerRepository: Sendable {
         let dates = Array(Set(probes.compactMap { $0.birthDate?.description }))
         let undatedNames = Array(Set(probes.filter { $0.birthDate == nil }.map(\.lastName)))
         let phones = Array(Set(probes.compactMap(\.phone))), emails = Array(Set(probes.compactMap(\.email)))
-        // PostgreSQL's lower() follows the database's locale: it only narrows; names are compared here.
+        // One join per key (each can use its index, or hash the probes): a single WHERE with
+        // OR between arrays reads every usager against every probe. PostgreSQL's lower()
+        // follows the database's locale: it only narrows; names are compared here.
         let rows = try await usagers(
             """
             \(unescaped: Self.columns)
-            WHERE birth_date = ANY(\(dates)::date[])
-               OR (birth_date IS NULL AND lower(last_name) IN (SELECT lower(n) FROM unnest(\(undatedNames)::text[]) n))
-               OR phone = ANY(\(phones)::text[])
-               OR lower(email) IN (SELECT lower(e) FROM unnest(\(emails)::text[]) e)
+            WHERE id IN (
+                SELECT u.id FROM usagers u JOIN unnest(\(dates)::date[]) d ON u.birth_date = d
+                UNION SELECT u.id FROM usagers u JOIN unnest(\(undatedNames)::text[]) n ON lower(u.last_name) = lower(n) WHERE u.birth_date IS NULL
+                UNION SELECT u.id FROM usagers u JOIN unnest(\(phones)::text[]) p ON u.phone = p
+                UNION SELECT u.id FROM usagers u JOIN unnest(\(emails)::text[]) e ON lower(u.email) = lower(e)
+            )
             ORDER BY created_at, id
             """
         )

@@ -183,7 +183,9 @@ struct UsagerLineReader {
                 reasons.append(error.message)
             }
         }
-        let address = field(.address)
+        // One line, as the record's field shows it: a line break in a cell becomes a comma.
+        let address = field(.address).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: ", ")
         if address.storedLength > 300 { reasons.append("L’adresse dépasse 300 caractères.") }
         var referentID: UUID?
         let referent = field(.referent)

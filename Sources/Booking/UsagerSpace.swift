@@ -68,17 +68,18 @@ public struct UsagerSpace: Sendable {
     /// records, relatives, appointments (without the agents' internal notes).
     public func export(account: [String: String]) async throws -> Data {
         var people: [[String: Any]] = []
-        for try await (id, first, last, birth, email, phone, responsible, created) in try await connection.query(
+        for try await (id, first, last, birth, email, phone, responsible, created, address) in try await connection.query(
             """
-            SELECT id, first_name, last_name, birth_date::text, email, phone, responsible_id, created_at FROM usagers
+            SELECT id, first_name, last_name, birth_date::text, email, phone, responsible_id, created_at, address FROM usagers
             WHERE account_id = \(accountID) OR responsible_id IN (SELECT id FROM usagers WHERE account_id = \(accountID))
             ORDER BY created_at
             """
-        ).decode((UUID, String, String, String?, String?, String?, UUID?, Date).self) {
+        ).decode((UUID, String, String, String?, String?, String?, UUID?, Date, String?).self) {
             var person: [String: Any] = ["id": id.uuidString, "prenom": first, "nom": last, "cree_le": ISO8601DateFormatter().string(from: created)]
             if let birth { person["date_naissance"] = birth }
             if let email { person["email"] = email }
             if let phone { person["telephone"] = phone }
+            if let address { person["adresse"] = address }
             if let responsible { person["proche_de"] = responsible.uuidString }
             people.append(person)
         }

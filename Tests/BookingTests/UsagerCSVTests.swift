@@ -40,8 +40,10 @@ import Testing
             + ";;;;;;\r\n"
             + "Noé;Lefèvre;2019-07-01;;;;Claire Martin\r\n"
             + "Paul;Martin\r\n"
+            + "Zoé;Bernard;;;;\"Résidence Les Tilleuls\r\n  Bât. B\n\";\r\n"
         let lines = try Self.parse(text)
-        #expect(lines.map(\.line) == [2, 4, 5])
+        #expect(lines.map(\.line) == [2, 4, 5, 6])
+        #expect(lines[3].address == "Résidence Les Tilleuls, Bât. B", "a cell's lines become one")
         #expect(lines[0].identity == UsagerIdentity(
             firstName: "Inès", lastName: "Durand", birthDate: LocalDate(iso: "1984-03-15"), phone: "+33612345678", email: "ines@exemple.fr"
         ))
