@@ -40,6 +40,8 @@ public enum UsagerCSV {
 
     /// The header line a template file starts with.
     public static let header = Column.allCases.map(\.rawValue).joined(separator: ";")
+    /// A line of the template file, to be replaced by the service's own.
+    public static let example = "Durand;Inès;15/03/1984;06 12 34 56 78;ines.durand@exemple.fr;12 rue de la Paix 62000 Arras;"
 
     /// Every person of `text`, or every bad line with its reason: never part of the file.
     /// `agents` are the département's, for the referent column; `today` bounds birth dates.

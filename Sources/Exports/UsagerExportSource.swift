@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
 
-/// Usagers, one line each, by name: identity, contacts, responsible, referents, and their RDVs
+/// Usagers, one line each, by name: identity, contacts, address, responsible, referents, and their RDVs
 /// within the export's perimeter (how many, the last one, the next one).
 ///
 /// Perimeter: the whole département for its administrators without an organisation; with an
@@ -10,7 +10,7 @@ import PostgresNIO
 struct UsagerExportSource: ExportSource {
     let sheetName = "Usagers"
     let columns = [
-        "Identifiant", "Nom", "Prénom", "Date de naissance", "Email", "Téléphone", "Responsable",
+        "Identifiant", "Nom", "Prénom", "Date de naissance", "Email", "Téléphone", "Adresse", "Responsable",
         "Notifications par SMS", "Notifications par email", "Référent(s)", "Créé le",
         "Nombre de RDV", "Dernier RDV", "Prochain RDV",
     ]
@@ -34,7 +34,7 @@ struct UsagerExportSource: ExportSource {
                          WHERE ur.usager_id = u.id \(referentOrganisation) ORDER BY a.last_name, a.first_name, a.id),
                    EXTRACT(EPOCH FROM u.created_at AT TIME ZONE \(zone))::bigint,
                    stats.count, EXTRACT(EPOCH FROM stats.last AT TIME ZONE \(zone))::bigint,
-                   EXTRACT(EPOCH FROM stats.next AT TIME ZONE \(zone))::bigint
+                   EXTRACT(EPOCH FROM stats.next AT TIME ZONE \(zone))::bigint, u.address
             FROM usagers u
             LEFT JOIN usagers responsible ON responsible.id = u.responsible_id
             \(lateral)
@@ -83,6 +83,7 @@ struct UsagerExportSource: ExportSource {
             ExportValues.date(dayNumber: try row[3].decode(Int32?.self).map(Int.init)),
             ExportValues.text(try row[4].decode(String?.self)),
             ExportValues.phone(try row[5].decode(String?.self)),
+            ExportValues.text(try row[14].decode(String?.self)),
             ExportValues.text(try row[6].decode(String?.self)),
             ExportValues.yesNo(try row[7].decode(Bool.self)),
             ExportValues.yesNo(try row[8].decode(Bool.self)),

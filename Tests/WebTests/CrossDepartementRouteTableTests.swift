@@ -112,6 +112,7 @@ enum CrossCase: String, CaseIterable, Sendable {
         // Usagers' records.
         "GET /usagers": .pages,
         "GET /usagers/import": .pages,
+        "GET /usagers/import/modele.csv": .pages,
         "POST /usagers/import": .fields,
         "GET /usagers/{id}": .ids,
         "POST /usagers/{id}": .ids,

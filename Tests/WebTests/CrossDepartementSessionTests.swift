@@ -12,7 +12,7 @@ import TestSupport
         let agent: [CrossProbe] = [
             "/agent", "/agents", "/journal", "/compte", "/notifications", "/agenda", "/agenda?semaine=\(a.occurrenceDay)",
             "/agenda?semaine=\(a.occurrenceDay)&agent=\(a.agentID)", "/agenda/a-renseigner", "/agenda/plages/nouvelle",
-            "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/usagers/import", "/rdv/nouveau",
+            "/agenda/absences/nouvelle", "/creneaux", "/creneaux?motif=\(a.motifID)", "/usagers", "/usagers?q=Usager", "/usagers/import", "/usagers/import/modele.csv", "/rdv/nouveau",
             "/organisation", "/secteurs", "/secteurs/zones.csv", "/secteurs/tester", "/double-authentification", "/webhooks",
             "/compte/jetons", "/jetons-api", "/exports", "/donnees-personnelles", "/rdv", "/rdv?statut=a_renseigner",
         ].map { path in .get(String(path.prefix { $0 != "?" }), path, allowed: [200]) }

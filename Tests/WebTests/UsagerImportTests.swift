@@ -59,6 +59,10 @@ import TestSupport
                 #expect(try await browser.get("/usagers").text.contains("href=\"/usagers/import\""))
                 let form = try await browser.get("/usagers/import")
                 #expect(form.status == .ok && form.text.contains("nom;prenom;date_naissance;telephone;email;adresse;referent"))
+                // The template file reads back as one person.
+                let template = try await browser.get("/usagers/import/modele.csv")
+                #expect(template.status == .ok && template.headers[.contentType] == "text/csv; charset=utf-8")
+                #expect(try UsagerCSV.parse(template.text, agents: [], today: LocalDate(iso: "2026-12-04")!).map(\.identity.lastName) == ["Durand"])
 
                 let preview = try await upload(browser, app, to: "/usagers/import", file: Array(file.utf8), named: "usagers.csv", fields: ["etape": "apercu"])
                 #expect(preview.status == .ok)
@@ -132,6 +136,7 @@ import TestSupport
                 try await browser.signIn(setup.agent.email)
                 #expect(!(try await browser.get("/usagers").text.contains("/usagers/import")))
                 #expect(try await browser.get("/usagers/import").status == .forbidden)
+                #expect(try await browser.get("/usagers/import/modele.csv").status == .forbidden)
                 #expect(try await browser.post("/usagers/import", ["csv": "nom;prenom\nDurand;Inès\n", "etape": "importer"]).status == .forbidden)
             }
             #expect(try await Self.count(world, setup.tenant, "SELECT count(*)::int FROM usagers WHERE first_name = 'Inès'") == 0)
