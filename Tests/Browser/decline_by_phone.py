@@ -8,74 +8,15 @@ axe-core checks each page; a violation of impact serious or critical fails the r
 
 Usage: decline_by_phone.py BASE_URL SCREENSHOT_DIR WAITING_EMAIL
 """
-import os
 import re
 import sys
-import time
 
-import axe_selenium_python
-from axe_selenium_python import Axe
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from browser_support import Browser
 
 base, shots, waiting = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
-os.makedirs(shots, exist_ok=True)
-
-options = webdriver.ChromeOptions()
-options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=fr-FR"):
-    options.add_argument(argument)
-options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 320, "height": 640, "pixelRatio": 2}})
-driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-driver.set_page_load_timeout(30)
-axe = Axe(driver, script_url=os.environ.get("AXE_SCRIPT") or os.path.join(
-    os.path.dirname(axe_selenium_python.__file__), "node_modules", "axe-core", "axe.min.js"))
-blocking = []
-
-
-def audit():
-    axe.inject()
-    for violation in axe.run()["violations"]:
-        if violation["impact"] in ("critical", "serious"):
-            blocking.append(f"{driver.current_url}: {violation['id']} ({violation['impact']}): {violation['help']}")
-
-
-def body():
-    try:
-        return driver.find_element(By.TAG_NAME, "body").text
-    except (StaleElementReferenceException, NoSuchElementException):
-        return ""
-
-
-def wait_for(text, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if text in body():
-            audit()
-            return
-        time.sleep(0.1)
-    driver.save_screenshot(os.path.join(shots, "confirmation-missing-text.png"))
-    raise AssertionError(f"'{text}' not shown on {driver.current_url}")
-
-
-def press(label, limit=60):
-    """Tabs to the button whose text holds `label`, then presses Enter."""
-    for _ in range(limit):
-        driver.switch_to.active_element.send_keys(Keys.TAB)
-        element = driver.switch_to.active_element
-        if element.tag_name == "button" and label in element.text:
-            element.send_keys(Keys.ENTER)
-            return
-    raise AssertionError(f"Tab never reached the button '{label}' on {driver.current_url}")
-
-
-def no_horizontal_scroll():
-    width, viewport = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
-    assert max(width, viewport) <= 320, f"page wider than the phone ({max(width, viewport)}px) on {driver.current_url}"
-
+browser = Browser(shots, "confirmation", phone=True)
+driver, wait_for, press, body = browser.driver, browser.wait_for, browser.press, browser.body
+no_horizontal_scroll = browser.no_horizontal_scroll
 
 try:
     driver.get(base + "/dev/courriels")
@@ -84,11 +25,11 @@ try:
     driver.get(base + decline)
     wait_for("Je ne pourrai pas venir, j’annule")
     no_horizontal_scroll()
-    driver.save_screenshot(os.path.join(shots, "confirmation-01-non.png"))
+    browser.shot("01-non")
     press("Je ne pourrai pas venir")
     wait_for("Votre rendez-vous est annulé")
     no_horizontal_scroll()
-    driver.save_screenshot(os.path.join(shots, "confirmation-02-annule.png"))
+    browser.shot("02-annule")
 
     # The person waiting is offered the slot, and takes it.
     driver.get(base + "/dev/courriels")
@@ -100,10 +41,7 @@ try:
     no_horizontal_scroll()
     press("Je prends ce créneau")
     wait_for("Le créneau est à vous")
-    driver.save_screenshot(os.path.join(shots, "confirmation-03-repris.png"))
+    browser.shot("03-repris")
 finally:
-    driver.quit()
-if blocking:
-    print("\n".join(blocking))
-    sys.exit(f"{len(blocking)} accessibility violations of impact serious or critical")
-print("declined by link at phone width; the person waiting took the slot; axe found nothing serious")
+    browser.close()
+browser.report("declined by link at phone width; the person waiting took the slot; axe found nothing serious")

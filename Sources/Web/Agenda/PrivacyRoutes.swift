@@ -47,9 +47,7 @@ struct PrivacyRoutes: Sendable {
                     .map { Self.csvField($0 ?? "") }.joined(separator: ";") + "\r\n"
             }
             let name = "acces-\(usager.id.uuidString.lowercased().prefix(8)).csv"
-            return Response(status: .ok, headers: [
-                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
-            ], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response.csvAttachment(text, fileName: name)
         }
         router.get("/confidentialite") { request, context in
             let register = try await context.database.transaction { try await ProcessingRegister.load($0) }

@@ -28,16 +28,7 @@ struct UsagerImportRoutes: Sendable {
         }
         group.get("/usagers/import/modele.csv") { _, context in
             try context.require(.importUsagers)
-            // The byte order mark tells spreadsheets the file is UTF-8; the import skips it.
-            let text = "\u{FEFF}" + UsagerCSV.header + "\r\n" + UsagerCSV.example + "\r\n"
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"usagers-modele.csv\"",
-                    .cacheControl: "no-store",
-                ],
-                body: .init(byteBuffer: ByteBuffer(string: text))
-            )
+            return Response.csvAttachment(UsagerCSV.header + "\r\n" + UsagerCSV.example + "\r\n", fileName: "usagers-modele.csv")
         }
         group.post("/usagers/import") { request, context in
             let fields = try await forms.verifiedUpload(of: request, sessionToken: context.sessionToken, maximumBytes: Self.maximumBytes)

@@ -15,17 +15,7 @@ struct SectorExchangeRoutes: Sendable {
         group.get("/secteurs/zones.csv") { _, context in
             try context.require(.manageDepartement)
             let zones = try await context.database.transaction { try await SectorRepository($0).exportZones() }
-            // The byte order mark tells spreadsheets the file is UTF-8; the import skips it.
-            let text = "\u{FEFF}" + ZoneCSV.write(zones)
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"zones-\(context.tenant.slug).csv\"",
-                    .cacheControl: "no-store",
-                ],
-                body: .init(byteBuffer: ByteBuffer(string: text))
-            )
+            return Response.csvAttachment(ZoneCSV.write(zones), fileName: "zones-\(context.tenant.slug).csv")
         }
         group.post("/secteurs/import") { request, context in
             let fields = try await forms.verifiedUpload(of: request, sessionToken: context.sessionToken, maximumBytes: Self.maximumImportBytes)
