@@ -1,5 +1,6 @@
 import Foundation
 import Scheduling
+import Tenancy
 
 /// A usager's identity and contact details as an agent, a form or the API gives them, checked
 /// once here: names of 1 to 100 characters, a birth date, a French phone, a plausible email.
@@ -56,4 +57,23 @@ extension Usager {
         phone = identity.phone
         email = identity.email
     }
+}
+
+/// A usager's postal address as services write it: free text on one line (the lines of a
+/// spreadsheet's cell joined by commas), 300 characters at most; empty means none.
+public enum UsagerAddress {
+    public static let maximumLength = 300
+    public static let tooLong = "L’adresse postale compte 300 caractères au plus."
+
+    /// The address to store (nil for none), or the French reason it is refused.
+    public static func read(_ text: String) -> Result<String?, UsagerAddressError> {
+        let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: ", ")
+        guard line.storedLength <= maximumLength else { return .failure(UsagerAddressError()) }
+        return .success(line.isEmpty ? nil : line)
+    }
+}
+
+public struct UsagerAddressError: Error, Sendable {
+    public var message: String { UsagerAddress.tooLong }
 }

@@ -185,10 +185,11 @@ struct UsagerLineReader {
                 reasons.append(error.message)
             }
         }
-        // One line, as the record's field shows it: a line break in a cell becomes a comma.
-        let address = field(.address).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: ", ")
-        if address.storedLength > 300 { reasons.append("L’adresse dépasse 300 caractères.") }
+        var address: String?
+        switch UsagerAddress.read(field(.address)) {
+        case .success(let line): address = line
+        case .failure(let error): reasons.append(error.message)
+        }
         var referentID: UUID?
         let referent = field(.referent)
         if !referent.isEmpty {
@@ -208,6 +209,6 @@ struct UsagerLineReader {
             return
         }
         seen[key] = record.line
-        lines.append(UsagerImportLine(line: record.line, identity: identity, address: address.isEmpty ? nil : address, referentID: referentID))
+        lines.append(UsagerImportLine(line: record.line, identity: identity, address: address, referentID: referentID))
     }
 }

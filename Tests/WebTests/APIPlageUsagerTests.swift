@@ -152,6 +152,8 @@ import TestSupport
                 #expect(fields(badPhone) == ["phone": "Le numéro de téléphone n’est pas un numéro français valide (par exemple 06 12 34 56 78)."])
                 let noName = try await api.send(.patch, path, json: jsonText(["last_name": ""]))
                 #expect(fields(noName) == ["last_name": "Le nom est obligatoire (100 caractères au plus)."])
+                let longAddress = try await api.send(.patch, path, json: jsonText(["address": String(repeating: "rue ", count: 80)]))
+                #expect(fields(longAddress) == ["address": "L’adresse postale compte 300 caractères au plus."])
                 let notText = try await api.send(.patch, path, json: jsonText(["birth_date": 2020]))
                 #expect(notText.status == .unprocessableContent && fields(notText)["birth_date"] != nil)
                 let unchanged = try await api.send(.get, path)
@@ -162,8 +164,10 @@ import TestSupport
 
                 let changed = try await api.send(.patch, path, json: jsonText([
                     "first_name": "Jeanne", "phone": "07 11 22 33 44", "email": "jeanne@exemple.fr", "birth_date": "1990-05-17",
+                    "address": " 3 rue Haute\n62000 Arras ",
                 ]), headers: [.ifMatch: etag])
                 #expect(changed.status == .ok, "\(changed.text)")
+                #expect(changed.object["address"] as? String == "3 rue Haute, 62000 Arras", "one line, as the record shows it")
                 #expect(changed.object["first_name"] as? String == "Jeanne" && changed.object["last_name"] as? String == "Alpha")
                 #expect(changed.object["phone"] as? String == "+33711223344" && changed.object["email"] as? String == "jeanne@exemple.fr")
                 #expect(changed.object["relative_ids"] as? [String] == [a.targets.relativeID.uuidString.lowercased()])
@@ -174,9 +178,20 @@ import TestSupport
                 // null clears an optional field; the record page shows what the API wrote.
                 let cleared = try await api.send(.patch, path, json: jsonText(["email": NSNull(), "birth_date": NSNull()]), headers: [.ifMatch: newer])
                 #expect(cleared.status == .ok && cleared.object["email"] is NSNull && cleared.object["birth_date"] is NSNull)
+                #expect(cleared.object["address"] as? String == "3 rue Haute, 62000 Arras", "a field left out keeps its value")
                 let page = try await a.signedIn(a.agent, app).get("/usagers/\(a.targets.usagerID)")
                 #expect(page.text.contains("Jeanne Alpha") && page.text.contains("+33711223344") && !page.text.contains("jeanne@exemple.fr"))
+                #expect(page.text.contains("value=\"3 rue Haute, 62000 Arras\""))
+                let noAddress = try await api.send(.patch, path, json: jsonText(["address": NSNull()]))
+                #expect(noAddress.status == .ok && noAddress.object["address"] is NSNull)
                 #expect(try await api.send(.patch, "/api/v1/usagers/\(UUID())", json: jsonText(["first_name": "Personne"])).status == .notFound)
+                // A record created with its address; too long an address creates nothing.
+                let created = try await api.send(.post, "/api/v1/usagers", json: jsonText(["first_name": "Lou", "last_name": "Adresse", "address": "8 rue Basse, Lens"]))
+                #expect(created.status == .created && created.object["address"] as? String == "8 rue Basse, Lens", "\(created.text)")
+                let tooLong = try await api.send(.post, "/api/v1/usagers", json: jsonText(["first_name": "Lou", "last_name": "Longue", "address": String(repeating: "x", count: 301)]))
+                #expect(fields(tooLong) == ["address": "L’adresse postale compte 300 caractères au plus."])
+                let withoutAddress = try await api.send(.post, "/api/v1/usagers", json: jsonText(["first_name": "Lou", "last_name": "Sans"]))
+                #expect(withoutAddress.status == .created && withoutAddress.object["address"] is NSNull)
             }
         }
     }

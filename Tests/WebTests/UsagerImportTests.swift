@@ -83,6 +83,13 @@ import TestSupport
                 let record = try await browser.get("/usagers/\(ines)")
                 #expect(record.text.contains("ines@exemple.fr") && record.text.contains("12 rue de la Paix; 62000 Arras") && record.text.contains("+33612345678"))
                 #expect(record.text.contains("Claire Martin"), "the referent was added")
+                // The record edits the imported address, with the same rule.
+                let identity = ["first_name": "Inès", "last_name": "DURAND", "birth_date": "1984-03-15", "phone": "06 12 34 56 78", "email": "ines@exemple.fr"]
+                let tooLong = try await browser.post("/usagers/\(ines)", identity.merging(["address": String(repeating: "rue ", count: 80)]) { $1 })
+                #expect(tooLong.status == .unprocessableContent && tooLong.text.contains("L’adresse postale compte 300 caractères au plus."))
+                let moved = try await browser.post("/usagers/\(ines)", identity.merging(["address": "4 rue Neuve, 62300 Lens"]) { $1 })
+                #expect(moved.status == .ok && moved.text.contains("value=\"4 rue Neuve, 62300 Lens\""))
+                try await browser.post("/usagers/\(ines)", identity.merging(["address": "12 rue de la Paix; 62000 Arras"]) { $1 })
             }
             let completed = try await world.database.tenant(tenant).transaction { try await UsagerRepository($0).find(ines) }
             #expect(completed?.lastName == "DURAND" && completed?.phone == "+33612345678" && completed?.email == "ines@exemple.fr", "what the record held is kept")

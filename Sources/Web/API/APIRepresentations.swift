@@ -67,7 +67,7 @@ struct APIRepresentations {
         [
             "id": usager.id.uuidString.lowercased(), "first_name": usager.firstName, "last_name": usager.lastName,
             "birth_date": usager.birthDate?.description ?? NSNull(), "email": usager.email ?? NSNull(), "phone": usager.phone ?? NSNull(),
-            "responsible_id": usager.responsibleID.map { $0.uuidString.lowercased() } ?? NSNull(),
+            "responsible_id": usager.responsibleID.map { $0.uuidString.lowercased() } ?? NSNull(), "address": usager.address ?? NSNull(),
         ]
     }
 

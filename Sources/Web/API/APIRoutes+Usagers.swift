@@ -44,14 +44,19 @@ extension APIRoutes {
                 phone: body.text("phone"), email: body.text("email")
             )
             for error in errors { body.require(false, error.field, error.message) }
+            var address: String?
+            switch UsagerAddress.read(body.text("address")) {
+            case .success(let line): address = line
+            case .failure(let error): body.require(false, "address", error.message)
+            }
             try body.finish()
             guard let identity else { throw APIProblem.invalid(body.errors) }
             let representations = representations(context)
+            let given = address
             return try await idempotent(request, context, body: body) { connection in
                 let repository = UsagerRepository(connection)
-                let id = try await repository.create(
-                    firstName: identity.firstName, lastName: identity.lastName, phone: identity.phone, email: identity.email, birthDate: identity.birthDate
-                )
+                let id = UUID()
+                try await repository.createAll([(id, identity, given)])
                 guard let usager = try await repository.find(id) else { throw APIProblem.notFound }
                 return ("/api/v1/usagers/\(id.uuidString.lowercased())", APIResponse.encode(representations.usager(usager)))
             }
@@ -78,7 +83,7 @@ extension APIRoutes {
         let usagerID = try pathID(context)
         var body = try await APIBody.read(request)
         var given: [String: String] = [:]
-        for name in ["first_name", "last_name", "birth_date", "phone", "email"] where body.fields[name] != nil {
+        for name in ["first_name", "last_name", "birth_date", "phone", "email", "address"] where body.fields[name] != nil {
             given[name] = body.fields[name] is NSNull ? "" : body.string(name, required: false, maximum: 1000, allowsEmpty: true)
         }
         try body.finish()
@@ -94,8 +99,17 @@ extension APIRoutes {
                 firstName: texts["first_name"] ?? "", lastName: texts["last_name"] ?? "", birthDate: texts["birth_date"] ?? "",
                 phone: texts["phone"] ?? "", email: texts["email"] ?? ""
             )
-            guard let identity else { throw APIProblem.invalid(errors.map { .init(field: $0.field, detail: $0.message) }) }
+            var problems = errors.map { APIProblem.FieldError(field: $0.field, detail: $0.message) }
+            var address = usager.address
+            if let text = changes["address"] {
+                switch UsagerAddress.read(text) {
+                case .success(let line): address = line
+                case .failure(let error): problems.append(.init(field: "address", detail: error.message))
+                }
+            }
+            guard let identity, problems.isEmpty else { throw APIProblem.invalid(problems) }
             usager.apply(identity)
+            usager.address = address
             try await repository.update(usager)
             try await AccessTrail(connection).record(.changed, usagers: [usager.id], by: actor)
             guard let saved = try await repository.find(usagerID) else { throw APIProblem.notFound }

@@ -26,12 +26,18 @@ struct UsagerRecordRoutes: Sendable {
             var usager = try await usager(context)
             let (identity, identityErrors) = Self.identity(from: fields)
             var errors = identityErrors
-            let address = fields["address"].map { $0.trimmingCharacters(in: .whitespaces) }
-            if let address, address.storedLength > 300 { errors.append("L’adresse postale compte 300 caractères au plus.") }
+            // Left out of the form (an older page): the address stays as it is.
+            var address = usager.address
+            if let text = fields["address"] {
+                switch UsagerAddress.read(text) {
+                case .success(let line): address = line
+                case .failure(let error): errors.append(error.message)
+                }
+            }
             guard let identity, errors.isEmpty else { return try await page(request, context, usager: usager, form: fields, errors: errors, status: .unprocessableContent) }
             let before = usager
             usager.apply(identity)
-            if let address { usager.address = address.isEmpty ? nil : address }
+            usager.address = address
             let saved = usager
             let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
             let tenant = context.tenant, links = forms.services.noticeLinks(tenant)
