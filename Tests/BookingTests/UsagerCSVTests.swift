@@ -52,6 +52,14 @@ import Testing
         #expect(lines[2].identity.phone == nil && lines[2].address == nil && lines[2].referentID == nil, "short lines: the missing columns are empty")
     }
 
+    /// A spreadsheet of a French Windows saves "CSV" in Windows-1252, not UTF-8.
+    @Test func aWindows1252FileReadsAsItsAccents() throws {
+        let bytes: [UInt8] = Array("nom;prénom\r\nLefèvre;Inès\r\n".data(using: .windowsCP1252)!)
+        #expect(String(bytes: bytes, encoding: .utf8) == nil, "not UTF-8")
+        let lines = try Self.parse(SpreadsheetText.decode(bytes))
+        #expect(lines.map(\.identity.lastName) == ["Lefèvre"] && lines.map(\.identity.firstName) == ["Inès"])
+    }
+
     @Test func commasSeparateWhenTheHeaderHoldsNoSemicolon() throws {
         let lines = try Self.parse("nom,prenom,email\nDurand,Inès,ines@exemple.fr\n")
         #expect(lines.count == 1 && lines[0].identity.email == "ines@exemple.fr")
