@@ -197,7 +197,7 @@ let package = Package(
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom", swiftSettings: swiftSettings),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "SeededRandom"], swiftSettings: swiftSettings),
-        .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AgendaTests", dependencies: ["Agenda", "Identity", "Scheduling", "TestSupport", "SeededRandom"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",
             dependencies: [

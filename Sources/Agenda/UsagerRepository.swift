@@ -77,18 +77,21 @@ public struct UsagerRepository: Sendable {
     /// one reading of the usagers whatever their number: an import checks thousands at once.
     public func duplicateCandidates(of probes: [UsagerIdentity]) async throws -> [[Usager]] {
         guard !probes.isEmpty else { return [] }
-        let dates = Array(Set(probes.compactMap { $0.birthDate?.description }))
+        let dated = probes.filter { $0.birthDate != nil }
         let undatedNames = Array(Set(probes.filter { $0.birthDate == nil }.map(\.lastName)))
         let phones = Array(Set(probes.compactMap(\.phone))), emails = Array(Set(probes.compactMap(\.email)))
         // One join per key (each can use its index, or hash the probes): a single WHERE with
-        // OR between arrays reads every usager against every probe. PostgreSQL's lower()
-        // follows the database's locale: it only narrows; names are compared here.
+        // OR between arrays reads every usager against every probe. Names are narrowed with the
+        // case- and accent-blind collation `name_folded`; `UsagerNameKey` decides, here.
         let rows = try await usagers(
             """
             \(unescaped: Self.columns)
             WHERE id IN (
-                SELECT u.id FROM usagers u JOIN unnest(\(dates)::date[]) d ON u.birth_date = d
-                UNION SELECT u.id FROM usagers u JOIN unnest(\(undatedNames)::text[]) n ON lower(u.last_name) = lower(n) WHERE u.birth_date IS NULL
+                SELECT u.id FROM usagers u
+                JOIN unnest(\(dated.map { $0.birthDate?.description ?? "" })::date[], \(dated.map(\.lastName))::text[]) AS p(born, name)
+                  ON u.birth_date = p.born AND u.last_name = p.name COLLATE name_folded
+                UNION SELECT u.id FROM usagers u JOIN unnest(\(undatedNames)::text[]) n
+                  ON (u.last_name COLLATE name_folded) = n WHERE u.birth_date IS NULL
                 UNION SELECT u.id FROM usagers u JOIN unnest(\(phones)::text[]) p ON u.phone = p
                 UNION SELECT u.id FROM usagers u JOIN unnest(\(emails)::text[]) e ON lower(u.email) = lower(e)
             )
