@@ -65,7 +65,7 @@ struct ArchiveDumpLoader {
             "SELECT pg_catalog.set_config('search_path', '', false)", "SELECT pg_catalog.setval(",
             "CREATE SCHEMA IF NOT EXISTS extensions", "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA extensions",
             "CREATE TABLE \(schema).", "CREATE FUNCTION \(schema).", "CREATE SEQUENCE \(schema).", "CREATE INDEX ",
-            "CREATE UNIQUE INDEX ", "CREATE TRIGGER ", "CREATE TYPE \(schema).", "CREATE VIEW \(schema).",
+            "CREATE UNIQUE INDEX ", "CREATE TRIGGER ", "CREATE TYPE \(schema).", "CREATE VIEW \(schema).", "CREATE COLLATION \(schema).",
             "ALTER TABLE \(schema).", "ALTER TABLE ONLY \(schema).", "ALTER SEQUENCE \(schema).", "COMMENT ON ",
         ]
         let isSetting = settings.contains { code.hasPrefix("SET \($0) =") }
