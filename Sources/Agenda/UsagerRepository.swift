@@ -125,17 +125,45 @@ public struct UsagerRepository: Sendable {
         )
     }
 
-    /// Creates many usagers in one statement (an import); `address` empty means none.
-    public func createAll(_ usagers: [(id: UUID, identity: UsagerIdentity, address: String?)]) async throws {
-        guard !usagers.isEmpty else { return }
+    /// A record to create among many (an import).
+    public struct NewRecord: Sendable {
+        public let id: UUID
+        public let identity: UsagerIdentity
+        public let address: String?
+        /// The usager responsible for this one, created in the same statement or already there.
+        public let responsibleID: UUID?
+
+        public init(id: UUID, identity: UsagerIdentity, address: String?, responsibleID: UUID? = nil) {
+            (self.id, self.identity, self.address, self.responsibleID) = (id, identity, address, responsibleID)
+        }
+    }
+
+    /// Creates many usagers in one statement (an import); a relative and its responsible may be
+    /// in the same batch (the foreign key is checked once the statement has written them all).
+    public func createAll(_ records: [NewRecord]) async throws {
+        guard !records.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO usagers (id, first_name, last_name, birth_date, phone, email, address)
-            SELECT id, first, last, nullif(birth, '')::date, nullif(phone, ''), nullif(email, ''), nullif(address, '')
-            FROM unnest(\(usagers.map(\.id))::uuid[], \(usagers.map(\.identity.firstName))::text[], \(usagers.map(\.identity.lastName))::text[],
-                \(usagers.map { $0.identity.birthDate?.description ?? "" })::text[], \(usagers.map { $0.identity.phone ?? "" })::text[],
-                \(usagers.map { $0.identity.email ?? "" })::text[], \(usagers.map { $0.address ?? "" })::text[])
-                AS t(id, first, last, birth, phone, email, address)
+            INSERT INTO usagers (id, first_name, last_name, birth_date, phone, email, address, responsible_id)
+            SELECT id, first, last, nullif(birth, '')::date, nullif(phone, ''), nullif(email, ''), nullif(address, ''), nullif(responsible, '')::uuid
+            FROM unnest(\(records.map(\.id))::uuid[], \(records.map(\.identity.firstName))::text[], \(records.map(\.identity.lastName))::text[],
+                \(records.map { $0.identity.birthDate?.description ?? "" })::text[], \(records.map { $0.identity.phone ?? "" })::text[],
+                \(records.map { $0.identity.email ?? "" })::text[], \(records.map { $0.address ?? "" })::text[],
+                \(records.map { $0.responsibleID?.uuidString ?? "" })::text[])
+                AS t(id, first, last, birth, phone, email, address, responsible)
+            """
+        )
+    }
+
+    /// Attaches a record to the usager responsible for it, unless it already answers to someone,
+    /// answers for someone itself (a relative has no relatives), or is that usager.
+    public func attachIfFree(_ usagerID: UUID, to responsibleID: UUID) async throws {
+        try await connection.query(
+            """
+            UPDATE usagers u SET responsible_id = \(responsibleID), updated_at = now()
+            WHERE u.id = \(usagerID) AND u.id <> \(responsibleID) AND u.responsible_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM usagers r WHERE r.responsible_id = u.id)
+              AND (SELECT responsible_id FROM usagers WHERE id = \(responsibleID)) IS NULL
             """
         )
     }

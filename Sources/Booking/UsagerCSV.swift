@@ -10,16 +10,19 @@ public struct UsagerImportLine: Sendable, Equatable {
     public let identity: UsagerIdentity
     public let address: String?
     public let referentID: UUID?
+    /// The line of this file of the person responsible for this one (a parent for a child).
+    public let responsibleLine: Int?
 }
 
 /// Usagers as a secretariat keeps them in a spreadsheet: a header naming the columns (in any
 /// order, French names with or without accents), separated by `;` or `,`, one person a line.
 /// Only `nom` and `prenom` are required; `date_naissance` takes 15/03/1984 or 1984-03-15;
-/// `referent` names an agent of the département by email or by « Prénom Nom ».
+/// `referent` names an agent of the département by email or by « Prénom Nom »; `responsable`
+/// the line number, in the same file, of the person a relative (a child) depends on.
 public enum UsagerCSV {
     public enum Column: String, CaseIterable, Sendable {
         case lastName = "nom", firstName = "prenom", birthDate = "date_naissance", phone = "telephone"
-        case email, address = "adresse", referent
+        case email, address = "adresse", referent, responsible = "responsable"
 
         /// Header names a spreadsheet may use, as `AddressKey` folds them.
         var names: [String] {
@@ -31,6 +34,7 @@ public enum UsagerCSV {
             case .email: ["email", "e mail", "mail", "courriel", "adresse electronique", "adresse mail", "adresse e mail"]
             case .address: ["adresse", "adresse postale"]
             case .referent: ["referent", "referente", "referent e", "agent referent", "referent unique"]
+            case .responsible: ["responsable", "ligne responsable", "ligne du responsable", "responsable ligne", "parent"]
             }
         }
     }
@@ -64,7 +68,8 @@ public enum UsagerCSV {
         }
         var reader = UsagerLineReader(columns: columns, referents: ReferentIndex(agents), today: today)
         for record in people { reader.read(record) }
-        guard reader.issues.isEmpty else { throw UsagerCSVError(reader.issues) }
+        reader.checkResponsibles(lines: Set(people.map(\.line)))
+        guard reader.issues.isEmpty else { throw UsagerCSVError(reader.issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)) }
         return reader.lines
     }
 
@@ -198,6 +203,16 @@ struct UsagerLineReader {
             case .failure(let reason): reasons.append(reason.text)
             }
         }
+        let responsibleText = field(.responsible)
+        var responsibleLine: Int?
+        if !responsibleText.isEmpty {
+            if let number = Int(responsibleText), number > 1 {
+                responsibleLine = number
+                if number == record.line { reasons.append("Une personne n’est pas sa propre responsable : la colonne responsable donne la ligne d’une autre personne du fichier.") }
+            } else {
+                reasons.append("La colonne responsable donne le numéro de la ligne de la personne responsable dans ce fichier (par exemple 2), pas « \(responsibleText) ».")
+            }
+        }
         guard reasons.isEmpty, let identity else {
             issues += reasons.map { .init(line: record.line, reason: $0) }
             return
@@ -209,6 +224,23 @@ struct UsagerLineReader {
             return
         }
         seen[key] = record.line
-        lines.append(UsagerImportLine(line: record.line, identity: identity, address: address, referentID: referentID))
+        lines.append(UsagerImportLine(line: record.line, identity: identity, address: address, referentID: referentID, responsibleLine: responsibleLine))
+    }
+
+    /// A relative's responsible is another person of the file who answers to nobody (a
+    /// relative has no relatives); `people` are the lines that hold someone.
+    mutating func checkResponsibles(lines people: Set<Int>) {
+        let byLine = Dictionary(uniqueKeysWithValues: lines.map { ($0.line, $0) })
+        for line in lines {
+            guard let target = line.responsibleLine, target != line.line else { continue }
+            guard people.contains(target) else {
+                issues.append(.init(line: line.line, reason: "La ligne \(target), donnée comme responsable, ne contient personne."))
+                continue
+            }
+            // A responsible line with errors of its own is reported there.
+            if let responsible = byLine[target], responsible.responsibleLine != nil {
+                issues.append(.init(line: line.line, reason: "La personne de la ligne \(target) est elle-même rattachée à une autre : une personne responsable ne dépend de personne."))
+            }
+        }
     }
 }

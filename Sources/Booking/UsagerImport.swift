@@ -46,12 +46,16 @@ public enum UsagerImportError: DomainError, Equatable {
     /// The record a line was to complete is no longer a likely duplicate (changed or deleted
     /// since the preview).
     case staleChoice(line: Int)
+    /// A line left out while a relative of another line depends on it.
+    case responsibleLeftOut(line: Int, relative: Int)
 
     public var refusal: Refusal { .conflict }
     public var title: String { "Import à revoir" }
     public var french: String {
         switch self {
         case .staleChoice(let line): "La fiche choisie pour la ligne \(line) a changé depuis l’aperçu : vérifiez de nouveau le fichier."
+        case .responsibleLeftOut(let line, let relative):
+            "La ligne \(line) est laissée de côté alors que la personne de la ligne \(relative) en dépend : importez-la, ou laissez aussi la ligne \(relative) de côté."
         }
     }
 }
@@ -93,12 +97,22 @@ public struct UsagerImport: Sendable {
         _ lines: [UsagerImportLine], known: UsagerImportKnownPolicy, choices: [Int: UsagerImportChoice] = [:], actor: UUID?, ip: String?
     ) async throws -> UsagerImportSummary {
         var summary = UsagerImportSummary()
-        var created: [(id: UUID, identity: UsagerIdentity, address: String?)] = []
+        var created: [UsagerRepository.NewRecord] = []
         var referents: [(usagerID: UUID, agentID: UUID)] = []
         let usagers = UsagerRepository(connection)
-        for candidate in try await candidates(lines) {
+        // The responsible people first: their relatives point to them.
+        let all = try await candidates(lines)
+        let ordered = all.filter { $0.line.responsibleLine == nil } + all.filter { $0.line.responsibleLine != nil }
+        var recordOfLine: [Int: UUID] = [:]
+        var attachments: [(usagerID: UUID, responsibleID: UUID)] = []
+        for candidate in ordered {
             let line = candidate.line
             let choice = choices[line.line] ?? candidate.choice(known: known)
+            var responsibleID: UUID?
+            if let target = line.responsibleLine, choice != .skip {
+                guard let id = recordOfLine[target] else { throw UsagerImportError.responsibleLeftOut(line: target, relative: line.line) }
+                responsibleID = id
+            }
             let usagerID: UUID
             switch choice {
             case .skip:
@@ -106,19 +120,22 @@ public struct UsagerImport: Sendable {
                 continue
             case .create:
                 usagerID = UUID()
-                created.append((usagerID, line.identity, line.address))
+                created.append(.init(id: usagerID, identity: line.identity, address: line.address, responsibleID: responsibleID))
                 summary.created.append(usagerID)
             case .complete(let existing):
                 guard candidate.all.contains(where: { $0.id == existing }) else { throw UsagerImportError.staleChoice(line: line.line) }
                 try await usagers.fillMissing(
                     of: existing, birthDate: line.identity.birthDate, phone: line.identity.phone, email: line.identity.email, address: line.address
                 )
+                if let responsibleID { attachments.append((existing, responsibleID)) }
                 usagerID = existing
                 summary.completed.append(existing)
             }
+            recordOfLine[line.line] = usagerID
             if let referent = line.referentID { referents.append((usagerID, referent)) }
         }
         try await usagers.createAll(created)
+        for attachment in attachments { try await usagers.attachIfFree(attachment.usagerID, to: attachment.responsibleID) }
         try await usagers.addReferents(referents)
         try await AuditLog(connection).record(
             .usagersImported, actor: actor,

@@ -13,7 +13,7 @@ struct UsagersCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Importe des usagers depuis un fichier CSV (colonnes nom, prenom, date_naissance, telephone, email, adresse, referent).",
+            abstract: "Importe des usagers depuis un fichier CSV (colonnes nom, prenom, date_naissance, telephone, email, adresse, referent, responsable).",
             discussion: """
                 Le fichier est vérifié en entier : si une ligne est erronée, rien n’est importé et chaque ligne à corriger \
                 est indiquée. Une personne qui a déjà une fiche au même nom, prénom et date de naissance la complète \

@@ -38,7 +38,7 @@ import TestSupport
             let probes = (0..<40).map { Self.person(&random, index: $0) }
             let (all, found, single) = try await world.database.tenant(tenant).transaction { connection in
                 let usagers = UsagerRepository(connection)
-                try await usagers.createAll(records.map { (UUID(), $0, nil) })
+                try await usagers.createAll(records.map { .init(id: UUID(), identity: $0, address: nil) })
                 var all: [Usager] = []
                 for try await id in try await connection.query("SELECT id FROM usagers ORDER BY created_at, id").decode(UUID.self) {
                     all.append(try #require(try await usagers.find(id)))

@@ -95,13 +95,33 @@ import Testing
 
     @Test func theHeaderNamesItsColumnsOnceEachAndNeedsTheNames() {
         #expect(Self.issues("prenom;telephone;dossier\nInès;;42\n").map(\.reason) == [
-            "La colonne « dossier » n’est pas reconnue : les colonnes possibles sont nom, prenom, date_naissance, telephone, email, adresse, referent. Supprimez-la ou renommez-la.",
-            "La colonne « nom » manque : la première ligne doit nommer les colonnes, par exemple « nom;prenom;date_naissance;telephone;email;adresse;referent ».",
+            "La colonne « dossier » n’est pas reconnue : les colonnes possibles sont nom, prenom, date_naissance, telephone, email, adresse, referent, responsable. Supprimez-la ou renommez-la.",
+            "La colonne « nom » manque : la première ligne doit nommer les colonnes, par exemple « nom;prenom;date_naissance;telephone;email;adresse;referent;responsable ».",
         ])
         #expect(Self.issues("nom;prenom;Nom\nA;B;C\n").map(\.reason) == ["La colonne « Nom » figure deux fois."])
         #expect(Self.issues("nom;prenom\n").map(\.line) == [2], "a header alone")
         #expect(Self.issues("nom;prenom\n\"Durand;Inès\n").map(\.line) == [2], "an unterminated quote names its line")
         #expect(Self.issues("").first?.line == 1)
+    }
+
+    @Test func aRelativeNamesTheLineOfThePersonResponsibleForThem() throws {
+        let lines = try Self.parse("nom;prenom;responsable\nDurand;Inès;\nDurand;Noé;2\nDurand;Léa;2\n")
+        #expect(lines.map(\.responsibleLine) == [nil, 2, 2])
+        let issues = Self.issues("""
+            nom;prenom;responsable
+            Durand;Inès;
+            Durand;Noé;2
+            Durand;Léo;3
+            Durand;Zoé;6
+
+            Petit;Ana;deux
+            Petit;Lou;8
+            Petit;Jo;1
+            """)
+        #expect(issues.map(\.line) == [4, 5, 7, 8, 9])
+        #expect(issues[0].reason == "La personne de la ligne 3 est elle-même rattachée à une autre : une personne responsable ne dépend de personne.")
+        #expect(issues[1].reason == "La ligne 6, donnée comme responsable, ne contient personne.")
+        #expect(issues[2].reason.contains("pas « deux »") && issues[3].reason.contains("pas sa propre responsable") && issues[4].reason.contains("pas « 1 »"))
     }
 
     @Test func aFileLargerThanTheLimitIsRefusedAsAWhole() {
@@ -126,7 +146,7 @@ import Testing
             ))
             addresses.append(Bool.random(using: &random) ? "\(index) \(pieces.randomElement(using: &random)!.trimmingCharacters(in: .whitespaces))" : nil)
         }
-        let columns = UsagerCSV.Column.allCases.filter { $0 != .referent }.shuffled(using: &random)
+        let columns = UsagerCSV.Column.allCases.filter { $0 != .referent && $0 != .responsible }.shuffled(using: &random)
         let separator: Character = Bool.random(using: &random) ? ";" : ","
         let end = Bool.random(using: &random) ? "\r\n" : "\n"
         func quoted(_ field: String) -> String {

@@ -135,6 +135,46 @@ import TestSupport
         }
     }
 
+    @Test func familiesAreImportedWithTheirRelativesAttached() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world, weeksAhead: 1)
+            let secretary = try await world.makeAgent(in: setup.tenant, role: .secretariat, organisation: setup.organisation)
+            let known = try await world.database.tenant(setup.tenant).transaction {
+                try await UsagerRepository($0).create(firstName: "Marc", lastName: "Petit", phone: "+33611111111", email: nil, birthDate: LocalDate(iso: "1980-01-01"))
+            }
+            let file = """
+                nom;prenom;date_naissance;telephone;responsable
+                Durand;Inès;15/03/1984;06 12 34 56 78;
+                Durand;Noé;01/07/2019;;2
+                Petit;Marc;01/01/1980;;
+                Petit;Lou;02/02/2020;;4
+
+                """
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: setup.host)
+                try await browser.signIn(secretary.email)
+                try await browser.get("/usagers/import")
+                let preview = try await browser.post("/usagers/import", ["csv": file, "etape": "apercu"])
+                #expect(preview.status == .ok && preview.text.contains("2 proches rattachés à la personne responsable d’une autre ligne") && preview.text.contains("<td>ligne 2</td>"))
+                // The responsible person left out while their child is imported: nothing is written.
+                let orphan = try await browser.post("/usagers/import", ["csv": file, "etape": "importer", "ligne-4": "ignorer"])
+                #expect(orphan.status == .conflict && orphan.text.contains("La ligne 4 est laissée de côté alors que la personne de la ligne 5 en dépend"))
+                let imported = try await browser.post("/usagers/import", ["csv": file, "etape": "importer", "doublons": "completer"])
+                #expect(imported.status == .ok && imported.text.contains("3 fiches créées · 1 fiche complétée"), "\(imported.text)")
+                #expect(try await browser.get("/usagers/\(known)").text.contains("Lou Petit"), "the child hangs on the record that was there")
+            }
+            let families = try await world.database.tenant(setup.tenant).transaction { connection in
+                var pairs: [String] = []
+                for try await (child, parent) in try await connection.query(
+                    "SELECT c.first_name, p.first_name FROM usagers c JOIN usagers p ON p.id = c.responsible_id ORDER BY c.first_name"
+                ).decode((String, String).self) { pairs.append("\(child) → \(parent)") }
+                return pairs
+            }
+            #expect(families == ["Lou → Marc", "Noé → Inès"])
+            #expect(try await Self.count(world, setup.tenant, "SELECT count(*)::int FROM usagers") == 4)
+        }
+    }
+
     @Test func anAgentWhoReceivesPeopleDoesNotImportThem() async throws {
         try await TestWorld.run { world in
             let setup = try await OnlineSetup.make(world, weeksAhead: 1)

@@ -56,7 +56,7 @@ extension APIRoutes {
             return try await idempotent(request, context, body: body) { connection in
                 let repository = UsagerRepository(connection)
                 let id = UUID()
-                try await repository.createAll([(id, identity, given)])
+                try await repository.createAll([.init(id: id, identity: identity, address: given)])
                 guard let usager = try await repository.find(id) else { throw APIProblem.notFound }
                 return ("/api/v1/usagers/\(id.uuidString.lowercased())", APIResponse.encode(representations.usager(usager)))
             }

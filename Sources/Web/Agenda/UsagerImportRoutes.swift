@@ -130,11 +130,14 @@ struct UsagerImportRoutes: Sendable {
                     "line": candidate.line.line, "name": "\(identity.firstName) \(identity.lastName)", "born": born(identity.birthDate),
                     "phone": identity.phone ?? "", "email": identity.email ?? "",
                     "address": candidate.line.address ?? "", "referent": candidate.line.referentID.flatMap { names[$0] } ?? "",
+                    "responsible": candidate.line.responsibleLine.map { "ligne \($0)" } ?? "",
                 ]
             },
             "knownPolicies": policies.map { ["value": $0.0.rawValue, "label": $0.1, "checked": $0.0 == known] as [String: Any] },
         ]
         if knownCount > 0 { values["hasKnown"] = true }
+        let relatives = candidates.filter { $0.line.responsibleLine != nil }.count
+        if relatives > 0 { values["hasRelatives"] = true; values["relativeCount"] = relatives; values["relativePlural"] = relatives > 1 }
         if !similar.isEmpty {
             values["hasDuplicates"] = true
             values["duplicates"] = similar.prefix(Self.shownDuplicates).map { candidate -> [String: Any] in
