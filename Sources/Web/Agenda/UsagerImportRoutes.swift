@@ -38,10 +38,8 @@ struct UsagerImportRoutes: Sendable {
     }
 
     private func importFile(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
-        let file = fields["file"] ?? ""
-        let text = file.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? (fields["csv"] ?? "") : file
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return refused([.init(line: 1, reason: "Choisissez un fichier CSV ou collez son contenu.")], request, context)
+        guard let text = UploadedCSV.text(of: fields) else {
+            return refused([UploadedCSV.missing], request, context)
         }
         let today = context.tenant.clock.localDate(of: Date())
         let agents = try await context.database.transaction { try await UsagerImport($0).agents() }

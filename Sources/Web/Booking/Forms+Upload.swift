@@ -27,6 +27,18 @@ extension Forms {
     }
 }
 
+/// The CSV of an import form: the chosen file, else the pasted text; nil when both are empty.
+enum UploadedCSV {
+    /// What the page says when neither was given.
+    static let missing = CSVIssue(line: 1, reason: "Choisissez un fichier CSV ou collez son contenu.")
+
+    static func text(of fields: [String: String]) -> String? {
+        let file = fields["file"] ?? ""
+        let text = file.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? (fields["csv"] ?? "") : file
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    }
+}
+
 /// Reads the parts of a `multipart/form-data` body (RFC 7578) as named texts.
 enum MultipartForm {
     static func boundary(in contentType: String) -> String? {

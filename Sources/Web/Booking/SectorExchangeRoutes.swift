@@ -25,10 +25,8 @@ struct SectorExchangeRoutes: Sendable {
     }
 
     private func importZones(_ fields: [String: String], _ request: Request, _ context: AgentRequestContext) async throws -> Response {
-        let file = fields["file"] ?? ""
-        let text = file.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? (fields["csv"] ?? "") : file
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return try await refused([.init(line: 1, reason: "Choisissez un fichier CSV ou collez son contenu.")], request, context)
+        guard let text = UploadedCSV.text(of: fields) else {
+            return try await refused([UploadedCSV.missing], request, context)
         }
         let lines: [ZoneLine]
         do {
