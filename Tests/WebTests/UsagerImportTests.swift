@@ -129,6 +129,7 @@ import TestSupport
                 ])
                 #expect(stale.status == .conflict && stale.text.contains("La fiche choisie pour la ligne 3 a changé depuis l’aperçu"))
                 #expect(stale.text.contains("Aperçu : 2 personnes"), "the preview is shown again")
+                #expect(!stale.text.contains("fiche-"), "no record of the département looks like these two")
             }
             #expect(try await Self.count(world, setup.tenant, "SELECT count(*)::int FROM usagers") == before)
             #expect(try await Self.count(world, setup.tenant, "SELECT count(*)::int FROM audit_events WHERE action = 'usagers.imported'") == 0)
@@ -159,6 +160,7 @@ import TestSupport
                 // The responsible person left out while their child is imported: nothing is written.
                 let orphan = try await browser.post("/usagers/import", ["csv": file, "etape": "importer", "ligne-4": "ignorer"])
                 #expect(orphan.status == .conflict && orphan.text.contains("La ligne 4 est laissée de côté alors que la personne de la ligne 5 en dépend"))
+                #expect(orphan.text.contains("<option value=\"ignorer\" selected>Ne pas importer cette ligne</option>"), "the page keeps the choice made")
                 let imported = try await browser.post("/usagers/import", ["csv": file, "etape": "importer", "doublons": "completer"])
                 #expect(imported.status == .ok && imported.text.contains("3 fiches créées · 1 fiche complétée"), "\(imported.text)")
                 #expect(try await browser.get("/usagers/\(known)").text.contains("Lou Petit"), "the child hangs on the record that was there")

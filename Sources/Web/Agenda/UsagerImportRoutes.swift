@@ -79,7 +79,11 @@ struct UsagerImportRoutes: Sendable {
             }
         } catch let error as UsagerImportError {
             let candidates = try await context.database.transaction { try await UsagerImport($0).candidates(lines) }
-            return preview(candidates, text: text, agents: agents, known: known, request, context, errors: [error.french], status: error.status)
+            // Shown again with the agent's choices, to correct the one refused.
+            let selected = Dictionary(uniqueKeysWithValues: lines.compactMap { line in fields["ligne-\(line.line)"].map { (line.line, $0) } })
+            return preview(
+                candidates, text: text, agents: agents, known: known, selected: selected, request, context, errors: [error.french], status: error.status
+            )
         }
         let completed = try await context.database.transaction { connection in
             var found: [Usager] = []
@@ -104,7 +108,7 @@ struct UsagerImportRoutes: Sendable {
     }
 
     private func preview(
-        _ candidates: [UsagerImportCandidate], text: String, agents: [Agent], known: UsagerImportKnownPolicy,
+        _ candidates: [UsagerImportCandidate], text: String, agents: [Agent], known: UsagerImportKnownPolicy, selected: [Int: String] = [:],
         _ request: Request, _ context: AgentRequestContext, errors: [String] = [], status: HTTPResponse.Status = .ok
     ) -> Response {
         let names = Dictionary(agents.map { ($0.id, $0.fullName) }, uniquingKeysWith: { first, _ in first })
@@ -140,14 +144,15 @@ struct UsagerImportRoutes: Sendable {
             values["hasDuplicates"] = true
             values["duplicates"] = similar.prefix(Self.shownDuplicates).map { candidate -> [String: Any] in
                 let identity = candidate.line.identity
-                var options: [[String: Any]] = [["value": "", "label": candidate.samePerson.isEmpty ? "Créer une nouvelle fiche" : "Selon le choix général", "selected": true]]
-                options += candidate.all.map { ["value": "fiche-\($0.id.uuidString)", "label": "Compléter la fiche de \($0.fullName)"] }
-                options += [["value": "creer", "label": "Créer une nouvelle fiche"], ["value": "ignorer", "label": "Ne pas importer cette ligne"]]
+                var options: [(value: String, label: String)] = [("", candidate.samePerson.isEmpty ? "Créer une nouvelle fiche" : "Selon le choix général")]
+                options += candidate.all.map { ("fiche-\($0.id.uuidString)", "Compléter la fiche de \($0.fullName)") }
+                options += [("creer", "Créer une nouvelle fiche"), ("ignorer", "Ne pas importer cette ligne")]
+                let chosen = selected[candidate.line.line].flatMap { value in options.first { $0.value.lowercased() == value.lowercased() }?.value } ?? ""
                 return [
                     "line": candidate.line.line, "name": "\(identity.firstName) \(identity.lastName)",
                     "details": details(identity.birthDate, identity.phone, identity.email),
                     "records": candidate.all.map { ["usagerID": $0.id.uuidString, "name": $0.fullName, "details": details($0.birthDate, $0.phone, $0.email)] },
-                    "options": options,
+                    "options": options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == chosen] as [String: Any] },
                 ]
             }
             if similar.count > Self.shownDuplicates { values["moreDuplicates"] = similar.count - Self.shownDuplicates }
