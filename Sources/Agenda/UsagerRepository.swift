@@ -31,22 +31,22 @@ public struct UsagerRepository: Sendable {
     /// The matches are gathered first, through the prefix indexes, then sorted: left to itself
     /// the planner walks the name index in order until 50 match, which for a name late in the
     /// alphabet reads most of the usagers.
-    public func search(_ text: String) async throws -> [(id: UUID, name: String, phone: String?, appointments: Int)] {
+    public func search(_ text: String) async throws -> [(id: UUID, name: String, phone: String?, birthDate: LocalDate?, appointments: Int)] {
         let pattern = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-        var found: [(id: UUID, name: String, phone: String?, appointments: Int)] = []
-        for try await (id, first, last, phone, count) in try await connection.query(
+        var found: [(id: UUID, name: String, phone: String?, birthDate: LocalDate?, appointments: Int)] = []
+        for try await (id, first, last, phone, birth, count) in try await connection.query(
             """
             WITH matching AS MATERIALIZED (
-                SELECT id, first_name, last_name, phone FROM usagers
+                SELECT id, first_name, last_name, phone, birth_date FROM usagers
                 WHERE lower(last_name) LIKE \(pattern) OR lower(first_name) LIKE \(pattern)
             )
-            SELECT u.id, u.first_name, u.last_name, u.phone, (SELECT count(*)::int FROM rdv_participants p WHERE p.usager_id = u.id)
+            SELECT u.id, u.first_name, u.last_name, u.phone, u.birth_date::text, (SELECT count(*)::int FROM rdv_participants p WHERE p.usager_id = u.id)
             FROM matching u
             ORDER BY lower(u.last_name), lower(u.first_name) LIMIT 50
             """
-        ).decode((UUID, String, String, String?, Int).self) {
-            found.append((id, "\(first) \(last)", phone, count))
+        ).decode((UUID, String, String, String?, String?, Int).self) {
+            found.append((id, "\(first) \(last)", phone, birth.flatMap(LocalDate.init(iso:)), count))
         }
         return found
     }

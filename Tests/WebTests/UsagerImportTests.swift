@@ -164,6 +164,9 @@ import TestSupport
                 let imported = try await browser.post("/usagers/import", ["csv": file, "etape": "importer", "doublons": "completer"])
                 #expect(imported.status == .ok && imported.text.contains("3 fiches créées · 1 fiche complétée"), "\(imported.text)")
                 #expect(try await browser.get("/usagers/\(known)").text.contains("Lou Petit"), "the child hangs on the record that was there")
+                // Namesakes in the search are told apart by their birth dates.
+                let search = try await browser.get("/usagers?q=Petit")
+                #expect(search.text.contains("<td>01/01/1980</td>") && search.text.contains("<td>02/02/2020</td>"))
             }
             let families = try await world.database.tenant(setup.tenant).transaction { connection in
                 var pairs: [String] = []

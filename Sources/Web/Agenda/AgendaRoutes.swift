@@ -18,7 +18,7 @@ struct AgendaRoutes: Sendable {
         group.get("/usagers") { request, context in
             let text = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
             let actor = AccessTrail.Actor(agentID: context.agent.id, ip: context.remoteAddress)
-            let results: [(id: UUID, name: String, phone: String?, appointments: Int)] = text.count >= 2
+            let results: [(id: UUID, name: String, phone: String?, birthDate: LocalDate?, appointments: Int)] = text.count >= 2
                 ? try await context.database.transaction { connection in
                     let found = try await UsagerRepository(connection).search(String(text.prefix(100)))
                     try await AccessTrail(connection).record(.searched, usagers: found.map(\.id), by: actor)
@@ -28,7 +28,12 @@ struct AgendaRoutes: Sendable {
             return pages.render("usager_search", [
                 "pageTitle": "Usagers – \(context.tenant.name)", "q": text, "searched": text.count >= 2,
                 "canImport": Policy.can(context.agent.actor, .importUsagers),
-                "results": results.map { ["id": $0.id.uuidString, "name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments] },
+                "results": results.map {
+                    [
+                        "id": $0.id.uuidString, "name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments,
+                        "born": $0.birthDate.map { String(format: "%02d/%02d/%04d", $0.day, $0.month, $0.year) } ?? "—",
+                    ]
+                },
             ], request: request, context: context)
         }
         group.get("/agenda/a-renseigner") { request, context in
