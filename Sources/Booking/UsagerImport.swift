@@ -62,6 +62,8 @@ public enum UsagerImportError: DomainError, Equatable {
 
 /// The counts of a finished import and the records it touched.
 public struct UsagerImportSummary: Sendable, Equatable {
+    /// The import's entry in the log, to undo it.
+    public var importID = UUID()
     public var created: [UUID] = []
     public var completed: [UUID] = []
     public var skipped = 0
@@ -135,6 +137,7 @@ public struct UsagerImport: Sendable {
             if let referent = line.referentID { referents.append((usagerID, referent)) }
         }
         try await usagers.createAll(created)
+        try await log(summary, actor: actor)
         for attachment in attachments { try await usagers.attachIfFree(attachment.usagerID, to: attachment.responsibleID) }
         try await usagers.addReferents(referents)
         try await AuditLog(connection).record(
@@ -142,5 +145,19 @@ public struct UsagerImport: Sendable {
             details: ["created": String(summary.created.count), "completed": String(summary.completed.count), "skipped": String(summary.skipped)], ip: ip
         )
         return summary
+    }
+
+    /// Writes the import and the records it created to the log that undoing reads.
+    private func log(_ summary: UsagerImportSummary, actor: UUID?) async throws {
+        try await connection.query(
+            """
+            INSERT INTO usager_imports (id, agent_id, created_count, completed_count, skipped_count)
+            VALUES (\(summary.importID), \(actor), \(summary.created.count), \(summary.completed.count), \(summary.skipped))
+            """
+        )
+        guard !summary.created.isEmpty else { return }
+        try await connection.query(
+            "INSERT INTO usager_import_records (import_id, usager_id) SELECT \(summary.importID), unnest(\(summary.created)::uuid[])"
+        )
     }
 }

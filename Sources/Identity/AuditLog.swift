@@ -59,6 +59,7 @@ public struct AuditLog: Sendable {
         case usagersExported = "export.usagers"
         case usagersMerged = "usagers.merged"
         case usagersImported = "usagers.imported"
+        case usagersImportUndone = "usagers.import_undone"
 
         public var frenchLabel: String {
             switch self {
@@ -115,6 +116,7 @@ public struct AuditLog: Sendable {
             case .usagersExported: "Export des usagers"
             case .usagersMerged: "Fusion de deux fiches d’usager"
             case .usagersImported: "Import d’usagers (fichier CSV)"
+            case .usagersImportUndone: "Import d’usagers annulé"
             }
         }
     }

@@ -111,6 +111,9 @@ struct ArchiveFixture: Sendable {
             // Personal data over time: a warning, a retention pass, an access to a record.
             try await connection.query("INSERT INTO agent_inactivity_notices (agent_id, deactivates_at) VALUES (\(agent), now() + interval '30 days')")
             try await connection.query("INSERT INTO retention_runs (counts) VALUES ('{\"rdvs\": 1}')")
+            let importID = UUID()
+            try await connection.query("INSERT INTO usager_imports (id, agent_id, created_count, completed_count, skipped_count) VALUES (\(importID), \(agent), 1, 0, 0)")
+            try await connection.query("INSERT INTO usager_import_records (import_id, usager_id) SELECT \(importID), usager_id FROM rdv_participants LIMIT 1")
             try await connection.query("""
                 INSERT INTO usager_access_trail (usager_id, agent_id, action, ip) SELECT usager_id, \(agent), 'viewed', '192.0.2.1' FROM rdv_participants LIMIT 1
                 """)

@@ -95,6 +95,8 @@ import TestSupport
             .post("/webhooks/{id}/envois/{delivery}/rejouer", "/webhooks/\(a.webhookEndpointID)/envois/\(b.webhookDeliveryID)/rejouer"),
             .post("/webhooks/{id}/supprimer", "/webhooks/\(b.webhookEndpointID)/supprimer"),
             .post("/compte/jetons/{id}/revoquer", "/compte/jetons/\(b.apiTokenID)/revoquer"),
+            // B's import of the day is no import here: nothing of B is undone.
+            .post("/usagers/import/{id}/annuler", "/usagers/import/\(b.importID)/annuler"),
         ]
         // Closing a session by its handle only ever closes the agent's own: B's handle changes
         // nothing and the page comes back, as for a handle already closed.

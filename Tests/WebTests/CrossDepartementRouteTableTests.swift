@@ -114,6 +114,7 @@ enum CrossCase: String, CaseIterable, Sendable {
         "GET /usagers/import": .pages,
         "GET /usagers/import/modele.csv": .pages,
         "POST /usagers/import": .fields,
+        "POST /usagers/import/{id}/annuler": .ids,
         "GET /usagers/{id}": .ids,
         "POST /usagers/{id}": .ids,
         "POST /usagers/{id}/proches": .ids,

@@ -35,6 +35,7 @@ struct CrossTargets: Sendable {
     var attributionID = UUID()
     var communeCode = "62041"
     var messageID = UUID()
+    var importID = UUID()
     /// The SMS provider's reference of a sent message, which delivery receipts name.
     var providerReference = "reference"
     /// `debut` of a slot of the plage that is still free.
@@ -154,6 +155,11 @@ struct CrossDepartement: Sendable {
                 firstName: "Proche", lastName: mark, phone: nil, email: nil, birthDate: LocalDate(iso: "2020-03-12"), responsibleID: targets.usagerID
             )
             try await usagers.addReferent(agent.id, to: targets.usagerID)
+            // An import of the day that created the relative: undoable, from this département only.
+            try await connection.query(
+                "INSERT INTO usager_imports (id, agent_id, created_count, completed_count, skipped_count) VALUES (\(targets.importID), \(agent.id), 1, 0, 0)"
+            )
+            try await connection.query("INSERT INTO usager_import_records (import_id, usager_id) VALUES (\(targets.importID), \(targets.relativeID))")
             let rdvs = RdvRepository(connection)
             targets.rdvID = try await rdvs.book(NewRdv(
                 motifID: targets.motifID, lieuID: targets.lieuID, start: nine, end: nine.addingTimeInterval(1800),
@@ -368,6 +374,7 @@ extension CrossDepartement {
             targets.organisationID, targets.agentID, targets.adminID, targets.serviceID, targets.lieuID, targets.motifID, targets.plageID,
             targets.absenceID, targets.usagerID, targets.relativeID, targets.rdvID, targets.collectiveRdvID, targets.onlineRdvID, targets.sectorID,
             targets.zoneID, targets.attributionID, targets.messageID, targets.webhookEndpointID, targets.webhookDeliveryID, deptAdmin.id, secretariat.id,
+            targets.importID,
         ]
     }
 }

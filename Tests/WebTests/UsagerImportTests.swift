@@ -180,6 +180,78 @@ import TestSupport
         }
     }
 
+    @Test func aWrongFileIsUndoneTheSameDayKeepingTheRecordsTouchedSince() async throws {
+        try await TestWorld.run { world in
+            let setup = try await OnlineSetup.make(world, weeksAhead: 1)
+            let secretary = try await world.makeAgent(in: setup.tenant, role: .secretariat, organisation: setup.organisation)
+            let known = try await world.database.tenant(setup.tenant).transaction {
+                try await UsagerRepository($0).create(firstName: "Marc", lastName: "Petit", phone: nil, email: nil, birthDate: LocalDate(iso: "1980-01-01"))
+            }
+            let file = """
+                nom;prenom;date_naissance;email;responsable
+                Durand;Inès;15/03/1984;;
+                Durand;Noé;01/07/2019;;2
+                Martin;Paul;;;
+                Bernard;Zoé;;;
+                Petit;Marc;01/01/1980;marc@exemple.fr;
+
+                """
+            try await world.withLiveApp { app in
+                let browser = Browser(app: app, host: setup.host)
+                try await browser.signIn(secretary.email)
+                try await browser.get("/usagers/import")
+                let imported = try await browser.post("/usagers/import", ["csv": file, "etape": "importer"])
+                #expect(imported.status == .ok && imported.text.contains("4 fiches créées · 1 fiche complétée") && imported.text.contains("annuler cet import"))
+                let importID = try #require(try await world.database.tenant(setup.tenant).transaction { connection in
+                    try await connection.query("SELECT id FROM usager_imports").decode(UUID.self).first { _ in true }
+                })
+                // Since the import: Paul has an appointment, Zoé's record was corrected.
+                let (paul, zoe) = try await world.database.tenant(setup.tenant).transaction { connection in
+                    let paul = try #require(try await connection.query("SELECT id FROM usagers WHERE first_name = 'Paul'").decode(UUID.self).first { _ in true })
+                    let zoe = try #require(try await connection.query("SELECT id FROM usagers WHERE first_name = 'Zoé'").decode(UUID.self).first { _ in true })
+                    let start = setup.clock.instant(setup.monday, LocalTime(minutes: 9 * 60)!)
+                    _ = try await RdvRepository(connection).book(NewRdv(
+                        motifID: setup.motifID, lieuID: setup.lieuID, start: start, end: start.addingTimeInterval(1800), agentIDs: [setup.agent.id], usagerIDs: [paul]
+                    ))
+                    return (paul, zoe)
+                }
+                try await browser.post("/usagers/\(zoe)", ["first_name": "Zoé", "last_name": "Bernard-Leroy", "birth_date": "", "phone": "", "email": "", "address": ""])
+
+                let page = try await browser.get("/usagers/import")
+                #expect(page.text.contains("Imports des dernières 24 heures") && page.text.contains("4 fiches créées, 4 encore là"))
+                let undone = try await browser.post("/usagers/import/\(importID)/annuler", [:])
+                #expect(undone.status == .ok && undone.text.contains("Import annulé : 2 fiches supprimées. 2 fiches gardées"), "\(undone.text)")
+                #expect(!undone.text.contains("Imports des dernières 24 heures"), "an undone import is no longer offered")
+                let again = try await browser.post("/usagers/import/\(importID)/annuler", [:])
+                #expect(again.status == .conflict && again.text.contains("Cet import a déjà été annulé."))
+                #expect(try await browser.post("/usagers/import/\(UUID())/annuler", [:]).status == .notFound)
+                for kept in [paul, zoe] { #expect(try await browser.get("/usagers/\(kept)").status == .ok) }
+
+                // Past 24 hours, an import stays.
+                let later = try await browser.post("/usagers/import", ["csv": "nom;prenom\nLeroy;Jade\n", "etape": "importer"])
+                #expect(later.status == .ok)
+                let old = try #require(try await world.database.tenant(setup.tenant).transaction { connection in
+                    try await connection.query("UPDATE usager_imports SET imported_at = now() - interval '25 hours' WHERE undone_at IS NULL RETURNING id")
+                        .decode(UUID.self).first { _ in true }
+                })
+                let late = try await browser.post("/usagers/import/\(old)/annuler", [:])
+                #expect(late.status == .conflict && late.text.contains("dans les 24 heures"))
+            }
+            let (names, marc, audited) = try await world.database.tenant(setup.tenant).transaction { connection in
+                var names: [String] = []
+                for try await name in try await connection.query("SELECT first_name FROM usagers ORDER BY first_name").decode(String.self) { names.append(name) }
+                return (
+                    names, try await UsagerRepository(connection).find(known),
+                    try await connection.query("SELECT count(*)::int FROM audit_events WHERE action = 'usagers.import_undone' AND details->>'deleted' = '2'")
+                        .decode(Int.self).first { _ in true }
+                )
+            }
+            #expect(names == ["Jade", "Marc", "Paul", "Zoé"], "Inès and her son Noé, untouched, are gone")
+            #expect(marc?.email == "marc@exemple.fr", "a completed record keeps what the import added")
+            #expect(audited == 1)
+        }
+    }
+
     @Test func anAgentWhoReceivesPeopleDoesNotImportThem() async throws {
         try await TestWorld.run { world in
             let setup = try await OnlineSetup.make(world, weeksAhead: 1)

@@ -24,7 +24,27 @@ struct UsagerImportRoutes: Sendable {
     func register(on group: RouterGroup<AgentRequestContext>) {
         group.get("/usagers/import") { request, context in
             try context.require(.importUsagers)
-            return render(request, context, ["upload": true])
+            return try await uploadPage(request, context)
+        }
+        group.post("/usagers/import/:id/annuler") { request, context in
+            _ = try await forms.verifiedFields(of: request, sessionToken: context.sessionToken)
+            try context.require(.importUsagers)
+            guard let importID = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw PublicError.pageNotFound }
+            let actor = context.agent.id, ip = context.remoteAddress
+            do {
+                let (deleted, kept) = try await context.database.transaction { connection in
+                    try await UsagerImport(connection).undo(importID, actor: actor, ip: ip, now: Date())
+                }
+                var notice = "Import annulé : \(deleted) fiche\(deleted > 1 ? "s" : "") supprimée\(deleted > 1 ? "s" : "")."
+                if kept > 0 {
+                    notice += " \(kept) fiche\(kept > 1 ? "s" : "") gardée\(kept > 1 ? "s" : "") : modifiée\(kept > 1 ? "s" : ""), avec un rendez-vous, un compte ou un proche depuis l’import."
+                }
+                return try await uploadPage(request, context, notice: notice)
+            } catch UsagerImportUndoError.notFound {
+                throw PublicError.pageNotFound
+            } catch let error as UsagerImportUndoError {
+                return try await uploadPage(request, context, errors: [error.french], status: error.status)
+            }
         }
         group.get("/usagers/import/modele.csv") { _, context in
             try context.require(.importUsagers)
@@ -94,7 +114,7 @@ struct UsagerImportRoutes: Sendable {
         }
         func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number > 1 ? many : one)" }
         var values: [String: Any] = [
-            "done": true,
+            "done": true, "importID": summary.importID.uuidString, "undoable": !summary.created.isEmpty,
             "createdText": count(summary.created.count, "fiche créée", "fiches créées"),
             "completedText": count(summary.completed.count, "fiche complétée", "fiches complétées"),
             "skippedText": count(summary.skipped, "ligne ignorée", "lignes ignorées"),
@@ -160,6 +180,29 @@ struct UsagerImportRoutes: Sendable {
         var page: [String: Any] = ["preview": values]
         if !errors.isEmpty { page["errors"] = errors; page["hasErrors"] = true }
         return render(request, context, page, status: status)
+    }
+
+    /// The form, with the imports of the last 24 hours that can still be undone.
+    private func uploadPage(
+        _ request: Request, _ context: AgentRequestContext, notice: String? = nil, errors: [String] = [], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let entries = try await context.database.transaction { try await UsagerImport($0).undoable(now: Date()) }
+        let clock = context.tenant.clock
+        var values: [String: Any] = ["upload": true]
+        if !entries.isEmpty {
+            values["hasRecent"] = true
+            values["recent"] = entries.map { entry -> [String: Any] in
+                var item: [String: Any] = [
+                    "importID": entry.id.uuidString, "when": FrenchDates.when(entry.importedAt, clock),
+                    "created": entry.createdCount > 1 ? "\(entry.createdCount) fiches créées" : "1 fiche créée", "remaining": entry.remaining,
+                ]
+                if let agent = entry.agentName { item["agent"] = agent }
+                return item
+            }
+        }
+        if let notice { values["notice"] = notice }
+        if !errors.isEmpty { values["errors"] = errors }
+        return render(request, context, values, status: status)
     }
 
     private func refused(_ issues: [CSVIssue], _ request: Request, _ context: AgentRequestContext) -> Response {
