@@ -71,6 +71,7 @@ import TestSupport
                 #expect(page.contains("3 sans fiche ressemblante") && page.contains("1 avec une fiche au même nom") && page.contains("1 avec seulement le même téléphone"))
                 #expect(page.contains("<td>Noé Lefèvre</td>") && page.contains("Claire Martin"), "the sample shows the lines as they will be saved")
                 #expect(page.contains("value=\"fiche-\(ines)\"") && page.contains("value=\"fiche-\(marc)\""), "each likely duplicate is offered")
+                #expect(page.contains("<legend>Pour la personne qui a déjà une fiche au même nom, prénom et date de naissance</legend>"))
                 #expect(try await Self.count(world, tenant, "SELECT count(*)::int FROM usagers") == usagersBefore, "a preview writes nothing")
 
                 // The browser sends the file back from the page, with one line's choice changed.

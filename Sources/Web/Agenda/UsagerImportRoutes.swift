@@ -157,7 +157,13 @@ struct UsagerImportRoutes: Sendable {
             },
             "knownPolicies": policies.map { ["value": $0.0.rawValue, "label": $0.1, "checked": $0.0 == known] as [String: Any] },
         ]
-        if knownCount > 0 { values["hasKnown"] = true }
+        values["importButton"] = candidates.count == 1 ? "Importer la ligne" : "Importer les \(candidates.count) lignes"
+        if knownCount > 0 {
+            values["hasKnown"] = true
+            values["knownLegend"] = knownCount == 1
+                ? "Pour la personne qui a déjà une fiche au même nom, prénom et date de naissance"
+                : "Pour les \(knownCount) personnes qui ont déjà une fiche au même nom, prénom et date de naissance"
+        }
         let relatives = candidates.filter { $0.line.responsibleLine != nil }.count
         if relatives > 0 { values["hasRelatives"] = true; values["relativeCount"] = relatives; values["relativePlural"] = relatives > 1 }
         if !similar.isEmpty {
