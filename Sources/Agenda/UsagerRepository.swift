@@ -51,11 +51,13 @@ public struct UsagerRepository: Sendable {
         return found
     }
 
-    public func create(firstName: String, lastName: String, phone: String?, email: String?, birthDate: LocalDate? = nil, responsibleID: UUID? = nil) async throws -> UUID {
+    public func create(
+        firstName: String, lastName: String, phone: String?, email: String?, birthDate: LocalDate? = nil, responsibleID: UUID? = nil, address: String? = nil
+    ) async throws -> UUID {
         for try await id in try await connection.query(
             """
-            INSERT INTO usagers (first_name, last_name, phone, email, birth_date, responsible_id)
-            VALUES (\(firstName), \(lastName), \(phone), \(email), \(birthDate?.description)::date, \(responsibleID)) RETURNING id
+            INSERT INTO usagers (first_name, last_name, phone, email, birth_date, responsible_id, address)
+            VALUES (\(firstName), \(lastName), \(phone), \(email), \(birthDate?.description)::date, \(responsibleID), \(address)) RETURNING id
             """
         ).decode(UUID.self) { return id }
         throw MissingReturnedRow("usagers")
@@ -64,6 +66,11 @@ public struct UsagerRepository: Sendable {
     /// One usager; `lock` holds the row until the transaction ends (a write checking a version).
     public func find(_ usagerID: UUID, lock: Bool = false) async throws -> Usager? {
         try await usagers("\(unescaped: Self.columns) WHERE id = \(usagerID) \(unescaped: lock ? "FOR UPDATE" : "")").first
+    }
+
+    /// The records of `usagerIDs` that exist, by name.
+    public func find(_ usagerIDs: [UUID]) async throws -> [Usager] {
+        try await usagers("\(unescaped: Self.columns) WHERE id = ANY(\(usagerIDs)) ORDER BY lower(last_name), lower(first_name), id")
     }
 
     /// Records that may be the same person: the same names (ignoring case and accents) and

@@ -13,6 +13,14 @@ struct CSVRecords {
         let line: Int
     }
 
+    /// The records of a file saved by a spreadsheet: its byte order mark skipped, separated by
+    /// `;` unless the header line holds none and holds a comma.
+    static func splitSpreadsheet(_ text: String) throws(UnterminatedQuote) -> [Record] {
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let headerLine = text.prefix { !$0.isNewline }
+        return try split(text, separator: !headerLine.contains(";") && headerLine.contains(",") ? "," : ";")
+    }
+
     static func split(_ text: String, separator: Character) throws(UnterminatedQuote) -> [Record] {
         var records: [Record] = []
         var fields: [String] = []

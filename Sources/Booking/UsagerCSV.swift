@@ -50,10 +50,9 @@ public enum UsagerCSV {
     /// Every person of `text`, or every bad line with its reason: never part of the file.
     /// `agents` are the département's, for the referent column; `today` bounds birth dates.
     public static func parse(_ text: String, agents: [Agent], today: LocalDate) throws(UsagerCSVError) -> [UsagerImportLine] {
-        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let records: [CSVRecords.Record]
         do {
-            records = try CSVRecords.split(text, separator: ZoneCSV.separator(of: text))
+            records = try CSVRecords.splitSpreadsheet(text)
         } catch {
             throw UsagerCSVError([.init(line: error.line, reason: "Un guillemet ouvert n’est jamais refermé.")])
         }

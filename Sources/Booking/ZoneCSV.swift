@@ -5,10 +5,9 @@ public enum ZoneCSV {
 
     /// Every zone of `text`, or every bad line with its reason: never part of the file.
     public static func parse(_ text: String) throws(ZoneCSVError) -> [ZoneLine] {
-        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let records: [CSVRecords.Record]
         do {
-            records = try CSVRecords.split(text, separator: separator(of: text))
+            records = try CSVRecords.splitSpreadsheet(text)
         } catch {
             throw ZoneCSVError([.init(line: error.line, reason: "Un guillemet ouvert n’est jamais refermé.")])
         }
@@ -34,12 +33,6 @@ public enum ZoneCSV {
             text += fields.map(quotedIfNeeded).joined(separator: ";") + "\r\n"
         }
         return text
-    }
-
-    /// `;` unless the header line holds none and holds a comma.
-    static func separator(of text: String) -> Character {
-        let headerLine = text.prefix { !$0.isNewline }
-        return !headerLine.contains(";") && headerLine.contains(",") ? "," : ";"
     }
 
     static func quotedIfNeeded(_ field: String) -> String {

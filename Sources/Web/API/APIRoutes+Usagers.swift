@@ -55,8 +55,10 @@ extension APIRoutes {
             let given = address
             return try await idempotent(request, context, body: body) { connection in
                 let repository = UsagerRepository(connection)
-                let id = UUID()
-                try await repository.createAll([.init(id: id, identity: identity, address: given)])
+                let id = try await repository.create(
+                    firstName: identity.firstName, lastName: identity.lastName, phone: identity.phone, email: identity.email,
+                    birthDate: identity.birthDate, address: given
+                )
                 guard let usager = try await repository.find(id) else { throw APIProblem.notFound }
                 return ("/api/v1/usagers/\(id.uuidString.lowercased())", APIResponse.encode(representations.usager(usager)))
             }

@@ -31,7 +31,7 @@ struct AgendaRoutes: Sendable {
                 "results": results.map {
                     [
                         "id": $0.id.uuidString, "name": $0.name, "phone": $0.phone ?? "—", "appointments": $0.appointments,
-                        "born": $0.birthDate.map { String(format: "%02d/%02d/%04d", $0.day, $0.month, $0.year) } ?? "—",
+                        "born": $0.birthDate.map(FrenchDates.numeric) ?? "—",
                     ]
                 },
             ], request: request, context: context)

@@ -82,8 +82,9 @@ struct UsagerImportRoutes: Sendable {
             case "": continue
             case "creer": choices[line.line] = .create
             case "ignorer": choices[line.line] = .skip
-            case let value where value.hasPrefix("fiche-") && UUID(uuidString: String(value.dropFirst(6))) != nil:
-                choices[line.line] = .complete(UUID(uuidString: String(value.dropFirst(6)))!)
+            case let value where value.hasPrefix("fiche-"):
+                guard let id = UUID(uuidString: String(value.dropFirst(6))) else { fallthrough }
+                choices[line.line] = .complete(id)
             default:
                 return refused([.init(line: line.line, reason: "Le choix fait pour cette ligne n’est pas reconnu : vérifiez de nouveau le fichier.")], request, context)
             }
@@ -105,13 +106,8 @@ struct UsagerImportRoutes: Sendable {
                 candidates, text: text, agents: agents, known: known, selected: selected, request, context, errors: [error.french], status: error.status
             )
         }
-        let completed = try await context.database.transaction { connection in
-            var found: [Usager] = []
-            for id in summary.completed.prefix(50) {
-                if let usager = try await UsagerRepository(connection).find(id) { found.append(usager) }
-            }
-            return found
-        }
+        let shown = Array(summary.completed.prefix(50))
+        let completed = try await context.database.transaction { try await UsagerRepository($0).find(shown) }
         func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number > 1 ? many : one)" }
         var values: [String: Any] = [
             "done": true, "importID": summary.importID.uuidString, "undoable": !summary.created.isEmpty,
@@ -132,7 +128,7 @@ struct UsagerImportRoutes: Sendable {
         _ request: Request, _ context: AgentRequestContext, errors: [String] = [], status: HTTPResponse.Status = .ok
     ) -> Response {
         let names = Dictionary(agents.map { ($0.id, $0.fullName) }, uniquingKeysWith: { first, _ in first })
-        func born(_ date: LocalDate?) -> String { date.map { String(format: "%02d/%02d/%04d", $0.day, $0.month, $0.year) } ?? "" }
+        func born(_ date: LocalDate?) -> String { date.map(FrenchDates.numeric) ?? "" }
         func details(_ birthDate: LocalDate?, _ phone: String?, _ email: String?) -> String {
             [birthDate.map { "né·e le \(born($0))" }, phone, email].compactMap { $0 }.joined(separator: " · ")
         }
